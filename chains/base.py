@@ -1,0 +1,300 @@
+"""The adapter boundary: value types shared by every chain family, and the adapter interface.
+
+Build, sign and broadcast are separate calls so that --dry-run, offline signing and exactly-once
+batches work the same on UTXO chains (btc) and account chains (evm, sol, tron). Everything that
+crosses the boundary is a plain value; chain-specific data travels in `payload` dicts that are
+JSON-serialisable, so an UnsignedTx or SignedTx can be written to a file and read back elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+from chains.errors import InvalidAmount
+
+FAMILIES = ("evm", "btc", "sol", "tron")
+
+_DECIMAL_RE = re.compile(r"^(\d+)(?:\.(\d+))?$")
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An exact quantity: an integer in base units with the asset's decimals and symbol."""
+
+    value: int
+    decimals: int
+    symbol: str
+
+    @classmethod
+    def parse(cls, text: str, decimals: int, symbol: str, *, allow_zero: bool = False) -> Amount:
+        """Parse a plain decimal string; never goes through float. Rejects signs, exponents and NaN."""
+        s = text.strip()
+        m = _DECIMAL_RE.match(s)
+        if not m:
+            raise InvalidAmount(
+                f"amount {s!r} is not a plain decimal number (no sign, exponent, spaces or NaN)"
+            )
+        whole, frac = m.group(1), m.group(2) or ""
+        if len(frac) > decimals:
+            raise InvalidAmount(f"amount {s} has {len(frac)} decimals but {symbol} has only {decimals}")
+        value = int(whole) * 10**decimals + int(frac.ljust(decimals, "0") or "0")
+        if value == 0 and not allow_zero:
+            raise InvalidAmount("amount must be greater than zero")
+        return cls(value, decimals, symbol)
+
+    def to_decimal(self) -> Decimal:
+        return Decimal(self.value).scaleb(-self.decimals)
+
+    def __str__(self) -> str:
+        return f"{self.plain()} {self.symbol}"
+
+    def plain(self) -> str:
+        """The amount as a decimal string without trailing zeros, e.g. '1.5'."""
+        if self.decimals == 0:
+            return str(self.value)
+        sign = "-" if self.value < 0 else ""
+        whole, frac = divmod(abs(self.value), 10**self.decimals)
+        frac_s = str(frac).rjust(self.decimals, "0").rstrip("0")
+        return f"{sign}{whole}.{frac_s}" if frac_s else f"{sign}{whole}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": str(self.value), "decimals": self.decimals, "symbol": self.symbol,
+                "amount": self.plain()}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Amount:
+        return cls(int(d["value"]), int(d["decimals"]), str(d["symbol"]))
+
+
+@dataclass(frozen=True)
+class Network:
+    """One configured network. Loaded from chains/networks.toml plus the user's config.toml."""
+
+    name: str
+    family: str
+    symbol: str
+    decimals: int
+    rpc_url: str
+    kind: Literal["mainnet", "testnet", "local"] = "mainnet"
+    chain_id: int | None = None          # evm
+    btc_network: str | None = None       # btc: bitcoin, testnet4, signet, regtest
+    explorer: str | None = None
+    fee_cap: str | None = None           # max fee per transaction, in the native unit (decimal string)
+    tokens: dict[str, dict[str, Any]] = field(default_factory=dict)  # SYMBOL -> {address, decimals}
+    legacy_fees: bool = False            # evm chains without EIP-1559
+
+    @property
+    def is_test(self) -> bool:
+        return self.kind != "mainnet"
+
+
+@dataclass(frozen=True)
+class Account:
+    """Public facts about one account from the vault's plaintext index. No secret here."""
+
+    chain: str
+    index: int | None
+    path: str | None
+    address: str
+    public_key: str                      # hex; for btc the account-level key
+    label: str | None = None
+    kind: Literal["hd", "imported", "watch"] = "hd"
+    xpubs: dict[str, str] = field(default_factory=dict)   # btc: {"main": xpub, "test": tpub}
+    descriptors: dict[str, str] = field(default_factory=dict)  # btc watch-only: {"main"|"test": desc}
+
+    @property
+    def ref(self) -> str:
+        return f"{self.chain}:{self.index}" if self.index is not None else (self.label or self.address)
+
+
+@dataclass(frozen=True)
+class FeeOptions:
+    """User overrides. Each adapter uses the ones that apply to it and ignores the rest."""
+
+    max_fee: int | None = None           # evm: maxFeePerGas (wei), or gasPrice on legacy chains
+    priority_fee: int | None = None      # evm: maxPriorityFeePerGas (wei); sol: micro-lamports per CU
+    nonce: int | None = None             # evm/tron
+    gas_limit: int | None = None         # evm
+    fee_rate: Decimal | None = None      # btc: sat/vB
+    target_blocks: int | None = None     # btc fee estimate target
+    allow_high_fee: bool = False
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """What the user asked to send. amount None means 'everything' (btc max / sweep)."""
+
+    network: Network
+    sender: Account
+    recipient: str
+    amount: Amount | None
+    token: str | None = None             # contract, mint or None for the native coin
+    fees: FeeOptions = field(default_factory=FeeOptions)
+    memo: str | None = None
+
+
+@dataclass
+class UnsignedTx:
+    """A transaction ready to sign. `summary` is what the confirmation screen shows (label -> value)."""
+
+    family: str
+    network: str
+    sender: str
+    recipient: str
+    amount: Amount
+    fee: Amount                          # the most the user can pay in fees
+    payload: dict[str, Any]              # chain specific, JSON-serialisable
+    summary: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "unsigned", "family": self.family, "network": self.network,
+                "sender": self.sender, "recipient": self.recipient, "amount": self.amount.to_json(),
+                "fee": self.fee.to_json(), "payload": self.payload, "summary": self.summary}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> UnsignedTx:
+        return cls(d["family"], d["network"], d["sender"], d["recipient"], Amount.from_json(d["amount"]),
+                   Amount.from_json(d["fee"]), d["payload"], d.get("summary", {}))
+
+
+@dataclass
+class SignedTx:
+    """A signed transaction. `raw` is what goes to the node (hex or base64, per family)."""
+
+    family: str
+    network: str
+    txid: str
+    raw: str
+    sender: str = ""
+    recipient: str = ""
+    amount: Amount | None = None
+    fee: Amount | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "signed", "family": self.family, "network": self.network, "txid": self.txid,
+                "raw": self.raw, "sender": self.sender, "recipient": self.recipient,
+                "amount": self.amount.to_json() if self.amount else None,
+                "fee": self.fee.to_json() if self.fee else None, "payload": self.payload}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> SignedTx:
+        return cls(d["family"], d["network"], d["txid"], d["raw"], d.get("sender", ""),
+                   d.get("recipient", ""), Amount.from_json(d["amount"]) if d.get("amount") else None,
+                   Amount.from_json(d["fee"]) if d.get("fee") else None, d.get("payload", {}))
+
+
+TxState = Literal["pending", "confirmed", "failed", "dropped", "unknown"]
+
+
+@dataclass(frozen=True)
+class TxStatus:
+    txid: str
+    state: TxState
+    confirmations: int = 0
+    block: int | None = None
+    fee: Amount | None = None
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"txid": self.txid, "state": self.state, "confirmations": self.confirmations,
+                "block": self.block, "fee": self.fee.to_json() if self.fee else None, "detail": self.detail}
+
+
+@dataclass(frozen=True, repr=False)
+class Signer:
+    """Holds only the key of one account. repr never shows it.
+
+    private_key: 32-byte secp256k1 key (evm, tron, btc single key) or 32-byte ed25519 seed (sol).
+    xprv: for btc HD accounts, the account-level extended private key that BDK signs with.
+    """
+
+    family: str
+    address: str
+    private_key: bytes = field(default=b"")
+    xprv: str | None = None
+    path: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Signer(family={self.family!r}, address={self.address!r}, key=<hidden>)"
+
+    __str__ = __repr__
+
+
+class ChainAdapter(ABC):
+    """One per family. No prompting, no printing, no vault access: sign() receives a Signer.
+
+    The constructor is cheap and does no I/O; `data_dir` is where an adapter may keep local
+    state (the BDK database for btc).
+    """
+
+    family: ClassVar[str]
+
+    def __init__(self, network: Network, data_dir: str | None = None) -> None:
+        self.network = network
+        self.data_dir = data_dir
+
+    @classmethod
+    @abstractmethod
+    def parse_address(cls, text: str, network: Network) -> str:
+        """Validate and normalise; reject other chains' and other networks' formats (InvalidAddress)."""
+
+    @abstractmethod
+    def balance(self, account: Account, token: str | None = None) -> Amount: ...
+
+    @abstractmethod
+    def build_transfer(self, transfer: Transfer) -> UnsignedTx:
+        """Read nonce/fees/UTXOs/blockhash from the node and simulate. No signature."""
+
+    @abstractmethod
+    def sign(self, unsigned: UnsignedTx, signer: Signer) -> SignedTx:
+        """Offline and deterministic."""
+
+    @abstractmethod
+    def broadcast(self, signed: SignedTx) -> str:
+        """Idempotent: sending the same signed transaction again returns the same txid."""
+
+    @abstractmethod
+    def status(self, txid: str) -> TxStatus: ...
+
+    def wait(self, txid: str, timeout: float = 60.0) -> TxStatus:
+        """Poll status until the transaction is no longer pending or the timeout passes."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        st = self.status(txid)
+        while st.state == "pending" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            st = self.status(txid)
+        return st
+
+    # Optional capabilities; adapters override where the chain has them.
+    def token_info(self, token: str) -> tuple[str, str, int]:
+        """Resolve a symbol or contract/mint to (address, symbol, decimals)."""
+        raise NotImplementedError(f"{self.family} has no tokens here")
+
+    def speed_up(self, signed: SignedTx, signer: Signer, bump_percent: int = 10) -> SignedTx:
+        raise NotImplementedError(f"speed-up is not available on {self.family}")
+
+    def cancel(self, signed: SignedTx, signer: Signer, bump_percent: int = 10) -> SignedTx:
+        raise NotImplementedError(f"cancel is not available on {self.family}")
+
+    def sign_message(self, message: bytes, signer: Signer) -> str:
+        raise NotImplementedError(f"message signing is not available on {self.family}")
+
+    def verify_message(self, message: bytes, signature: str, address: str) -> bool:
+        raise NotImplementedError(f"message verification is not available on {self.family}")
+
+
+def get_adapter(network: Network, data_dir: str | None = None) -> ChainAdapter:
+    """Import only the one adapter needed, so listing and help never import web3 or BDK."""
+    import importlib
+
+    modules = {"evm": "chains.evm", "btc": "chains.bitcoin", "sol": "chains.solana", "tron": "chains.tron"}
+    mod = importlib.import_module(modules[network.family])
+    return mod.Adapter(network, data_dir)

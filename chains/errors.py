@@ -1,0 +1,45 @@
+"""Errors raised by chain adapters. The CLI maps the three categories to exit codes 2, 4 and 5."""
+
+
+class ChainError(Exception):
+    """Root of every adapter error. Messages are one clear sentence and never contain secrets."""
+
+
+class BadInput(ChainError):
+    """The user's input is wrong: an address, amount, token or option (exit 2)."""
+
+
+class InvalidAddress(BadInput):
+    """Not a valid address for this chain and network."""
+
+
+class InvalidAmount(BadInput):
+    """An amount that is not a plain positive decimal with at most the asset's decimals."""
+
+
+class Refused(ChainError):
+    """The wallet or the chain refuses: funds, fee cap, policy, revert, rejection (exit 4)."""
+
+
+class InsufficientFunds(Refused):
+    pass
+
+
+class FeeTooHigh(Refused):
+    pass
+
+
+class ChainIdMismatch(Refused):
+    pass
+
+
+class SimulationFailed(Refused):
+    """The node says the transaction would fail; the message carries the revert reason or logs."""
+
+
+class TxRejected(Refused):
+    """The node rejected a broadcast."""
+
+
+class Unavailable(ChainError):
+    """The RPC or indexer is down, times out or answers garbage (exit 5)."""

@@ -1,0 +1,1 @@
+"""Secrets at rest and HD derivation: no network, no printing, no prompting."""

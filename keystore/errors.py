@@ -43,3 +43,7 @@ class UnsafeVaultFile(VaultAuthError):
 
 class VaultLocked(VaultAuthError):
     """Another process holds the vault lock for too long (exit 3)."""
+
+
+class BadVaultName(BadSecretInput):
+    """A vault name with characters that cannot be a file name (exit 2)."""

@@ -1,0 +1,176 @@
+"""Private files on disk: 0700 directories, 0600 files, atomic replacement and an exclusive lock.
+
+Everything here refuses symlinks, because a symlinked vault lets another user point us at a file they
+control (or make us overwrite one of ours).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import secrets
+import stat
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from keystore.errors import UnsafeVaultFile, VaultLocked
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+TEMP_PREFIX = ".tmp-"
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) as 0700 and make sure it is a real directory only we can enter."""
+    path = Path(path)
+    if path.is_symlink():
+        raise UnsafeVaultFile(f"refusing to use {path}: it is a symlink; use a real directory")
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        raise UnsafeVaultFile(f"refusing to use {path}: it is not a directory")
+    if st.st_uid != os.getuid():
+        raise UnsafeVaultFile(f"refusing to use {path}: it is owned by another user")
+    if stat.S_IMODE(st.st_mode) != DIR_MODE:
+        # We own it, so tightening is safe and what the user wants.
+        os.chmod(path, DIR_MODE)
+    return path
+
+
+def _check_private_stat(path: Path, st: os.stat_result) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise UnsafeVaultFile(f"refusing to read {path}: it is not a regular file")
+    if st.st_mode & 0o077:
+        mode = stat.S_IMODE(st.st_mode)
+        raise UnsafeVaultFile(
+            f"refusing to read {path}: its mode {mode:04o} lets other users read or change it; "
+            f"run 'chmod 600 {path}' to fix it"
+        )
+
+
+def read_private_file(path: Path) -> bytes:
+    """Read a whole file that must be a regular, non-symlinked file with no group/other permission bits."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW | _O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeVaultFile(f"refusing to read {path}: it is a symlink") from None
+        raise
+    try:
+        _check_private_stat(path, os.fstat(fd))
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, *, _on_step: Callable[[str], None] | None = None) -> None:
+    """Replace `path` with `data` so that a crash at any point leaves the old file or the new one.
+
+    `_on_step(name)` is a test hook called between steps: created, partial, written, synced, renamed,
+    dir-synced.
+    """
+    path = Path(path)
+    step = _on_step or (lambda _name: None)
+    if path.is_symlink():
+        raise UnsafeVaultFile(f"refusing to write {path}: it is a symlink")
+    directory = path.parent
+    tmp = directory / f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(8)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, FILE_MODE)
+    try:
+        try:
+            # The umask cannot widen O_CREAT's mode, but an inherited ACL could; pin it.
+            os.fchmod(fd, FILE_MODE)
+            step("created")
+            half = len(data) // 2
+            _write_all(fd, data[:half])
+            step("partial")
+            _write_all(fd, data[half:])
+            step("written")
+            os.fsync(fd)
+            step("synced")
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    step("renamed")
+    _fsync_dir(directory)
+    step("dir-synced")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def cleanup_temp_files(directory: Path, name: str) -> None:
+    """Remove temp files a crashed writer of `name` left behind. Call only while holding the lock."""
+    for leftover in Path(directory).glob(f"{TEMP_PREFIX}{name}.*"):
+        with contextlib.suppress(OSError):
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink()
+
+
+def lock_path(path: Path) -> Path:
+    path = Path(path)
+    return path.parent / f".{path.name}.lock"
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = 30) -> Iterator[None]:
+    """Hold an exclusive flock on `.<name>.lock` beside `path`; raise VaultLocked after `timeout` seconds.
+
+    flock is released by the kernel when the holder dies, so a crashed writer never leaves it stuck.
+    """
+    lpath = lock_path(path)
+    try:
+        fd = os.open(lpath, os.O_RDWR | os.O_CREAT | _O_NOFOLLOW | _O_CLOEXEC, FILE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeVaultFile(f"refusing to use lock file {lpath}: it is a symlink") from None
+        raise
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise VaultLocked(
+                        f"{Path(path).name} is locked by another wallet process (waited {timeout:g} s); "
+                        "try again when it has finished"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

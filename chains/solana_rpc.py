@@ -1,0 +1,131 @@
+"""A minimal Solana JSON-RPC 2.0 client over urllib: short timeouts, errors mapped to chain errors.
+
+Kept free of third-party HTTP libraries so the adapter talks to the local sandbox and to a real
+Solana RPC node through exactly the same code path.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+from chains.errors import Unavailable
+
+_ids = itertools.count(1)
+
+
+class RpcError(Exception):
+    """A JSON-RPC error object returned by the node (the node answered, but said no)."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+    @property
+    def err(self) -> Any:
+        """The transaction error (e.g. "BlockhashNotFound" or {"InstructionError": [...]}), if any."""
+        return self.data.get("err") if isinstance(self.data, dict) else None
+
+    @property
+    def logs(self) -> list[str]:
+        logs = self.data.get("logs") if isinstance(self.data, dict) else None
+        return list(logs or [])
+
+
+class SolanaRpc:
+    """Calls one endpoint. Every transport failure becomes Unavailable with one sentence."""
+
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        if not url:
+            raise Unavailable("no RPC URL is configured for this Solana network")
+        self.url = url
+        self.timeout = timeout
+
+    def call(self, method: str, params: list[Any] | None = None) -> Any:
+        body = json.dumps({"jsonrpc": "2.0", "id": next(_ids), "method": method,
+                           "params": params or []}).encode()
+        req = urllib.request.Request(self.url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        try:
+            # The URL comes from the user's network config; http(s) only.
+            if not self.url.startswith(("http://", "https://")):
+                raise Unavailable(f"the Solana RPC URL must be http(s), got {self.url.split(':')[0]!r}")
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
+                raw = resp.read()
+        except urllib.error.HTTPError as e:
+            raise Unavailable(f"the Solana RPC at {self.url} answered HTTP {e.code} to {method}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            raise Unavailable(f"cannot reach the Solana RPC at {self.url} ({reason})") from None
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            raise Unavailable(f"the Solana RPC at {self.url} answered {method} with invalid JSON") from None
+        if not isinstance(doc, dict):
+            raise Unavailable(f"the Solana RPC at {self.url} answered {method} with an unexpected shape")
+        if doc.get("error") is not None:
+            e = doc["error"]
+            if not isinstance(e, dict):
+                raise Unavailable(f"the Solana RPC answered {method} with a malformed error")
+            raise RpcError(int(e.get("code", 0)), str(e.get("message", "")), e.get("data"))
+        if "result" not in doc:
+            raise Unavailable(f"the Solana RPC at {self.url} answered {method} without a result")
+        return doc["result"]
+
+    def value(self, method: str, params: list[Any] | None = None) -> Any:
+        """For methods whose result is {context, value}: return the value."""
+        res = self.call(method, params)
+        if not isinstance(res, dict) or "value" not in res:
+            raise Unavailable(f"the Solana RPC answered {method} without a context/value result")
+        return res["value"]
+
+    # Typed helpers for the calls the adapter makes.
+    def get_balance(self, address: str) -> int:
+        return int(self.value("getBalance", [address, {"commitment": "confirmed"}]))
+
+    def get_account_info(self, address: str) -> dict[str, Any] | None:
+        return self.value("getAccountInfo", [address, {"encoding": "base64", "commitment": "confirmed"}])
+
+    def get_latest_blockhash(self) -> tuple[str, int]:
+        v = self.value("getLatestBlockhash", [{"commitment": "confirmed"}])
+        return str(v["blockhash"]), int(v["lastValidBlockHeight"])
+
+    def is_blockhash_valid(self, blockhash: str) -> bool:
+        return bool(self.value("isBlockhashValid", [blockhash, {"commitment": "confirmed"}]))
+
+    def get_block_height(self) -> int:
+        return int(self.call("getBlockHeight", [{"commitment": "confirmed"}]))
+
+    def rent_exempt_minimum(self, data_len: int) -> int:
+        return int(self.call("getMinimumBalanceForRentExemption", [data_len]))
+
+    def fee_for_message(self, message_b64: str) -> int | None:
+        v = self.value("getFeeForMessage", [message_b64, {"commitment": "confirmed"}])
+        return None if v is None else int(v)
+
+    def recent_priority_fees(self, accounts: list[str]) -> list[int]:
+        res = self.call("getRecentPrioritizationFees", [accounts])
+        return [int(r["prioritizationFee"]) for r in res or []]
+
+    def simulate(self, tx_b64: str, *, sig_verify: bool = False) -> dict[str, Any]:
+        return self.value("simulateTransaction", [tx_b64, {
+            "encoding": "base64", "sigVerify": sig_verify, "commitment": "confirmed",
+            "replaceRecentBlockhash": False}])
+
+    def send(self, tx_b64: str, *, skip_preflight: bool = False) -> str:
+        return str(self.call("sendTransaction", [tx_b64, {
+            "encoding": "base64", "skipPreflight": skip_preflight, "preflightCommitment": "confirmed",
+            "maxRetries": 5}]))
+
+    def signature_status(self, signature: str) -> dict[str, Any] | None:
+        v = self.value("getSignatureStatuses", [[signature], {"searchTransactionHistory": True}])
+        return v[0] if v else None
+
+    def token_accounts_by_owner(self, owner: str, mint: str) -> list[dict[str, Any]]:
+        return self.value("getTokenAccountsByOwner", [owner, {"mint": mint},
+                                                      {"encoding": "base64", "commitment": "confirmed"}])

@@ -1,0 +1,305 @@
+"""The Solana sandbox: a JSON-RPC 2.0 HTTP server on 127.0.0.1 in front of one LiteSVM chain.
+
+Answers the subset of the Solana RPC API the wallet uses, with the real node's JSON shapes
+({context: {slot}, value} wrappers, error code -32002 with err/logs for a failed preflight), so the
+adapter under test is the same code that talks to a real cluster. Extras for tests and demos:
+devnet_createMint, devnet_mintTo, devnet_expireBlockhash, devnet_hold, devnet_releaseHeld and
+devnet_dropHeld. Run in the foreground with `python -m devnet.sol_sandbox [--port 8899]`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from solders.pubkey import Pubkey
+
+from devnet.sol_state import SandboxRpcError, SolChain
+
+DEFAULT_PORT = 8899
+
+
+def _pubkey(text: Any) -> Pubkey:
+    try:
+        return Pubkey.from_string(str(text))
+    except Exception:
+        raise SandboxRpcError(-32602, f"Invalid param: {str(text)[:64]!r} is not a base58 pubkey") from None
+
+
+def _b64(text: Any) -> bytes:
+    try:
+        return base64.b64decode(str(text), validate=True)
+    except Exception:
+        raise SandboxRpcError(-32602, "Invalid param: not base64") from None
+
+
+def _cfg(params: list[Any], i: int) -> dict[str, Any]:
+    c = params[i] if len(params) > i else None
+    return c if isinstance(c, dict) else {}
+
+
+class Dispatcher:
+    """Maps method names to handlers on one SolChain."""
+
+    def __init__(self, chain: SolChain) -> None:
+        self.chain = chain
+
+    def ctx(self, value: Any) -> dict[str, Any]:
+        return {"context": {"slot": self.chain.slot, "apiVersion": "2.2.0"}, "value": value}
+
+    def __call__(self, method: str, p: list[Any]) -> Any:
+        with self.chain.lock:       # one LiteSVM, one caller at a time
+            return self._call(method, p)
+
+    def _call(self, method: str, p: list[Any]) -> Any:
+        c = self.chain
+        if method == "getHealth":
+            return "ok"
+        if method == "getVersion":
+            return {"solana-core": "2.2.0-litesvm-sandbox", "feature-set": 0}
+        if method == "getSlot":
+            return c.slot
+        if method == "getBlockHeight":
+            return c.height
+        if method == "getBalance":
+            acct = c.svm.get_account(_pubkey(p[0]))
+            return self.ctx(acct.lamports if acct else 0)
+        if method == "getLatestBlockhash":
+            bh, last = c.latest()
+            return self.ctx({"blockhash": bh, "lastValidBlockHeight": last})
+        if method == "isBlockhashValid":
+            return self.ctx(c.blockhash_valid(str(p[0])))
+        if method == "getMinimumBalanceForRentExemption":
+            return c.svm.minimum_balance_for_rent_exemption(int(p[0]))
+        if method == "getFeeForMessage":
+            try:
+                return self.ctx(c.fee_for_message(_b64(p[0])))
+            except ValueError:
+                raise SandboxRpcError(-32602, "Invalid param: failed to decode message") from None
+        if method == "getRecentPrioritizationFees":
+            return c.recent_priority_fees([str(_pubkey(a)) for a in (p[0] if p else [])])
+        if method == "getAccountInfo":
+            return self.ctx(c.account_json(_pubkey(p[0]), _cfg(p, 1).get("encoding", "base64")))
+        if method == "getTokenAccountsByOwner":
+            flt = _cfg(p, 1)
+            mint = _pubkey(flt["mint"]) if "mint" in flt else None
+            prog = _pubkey(flt["programId"]) if "programId" in flt else None
+            if mint is None and prog is None:
+                raise SandboxRpcError(-32602, "Invalid param: expected mint or programId filter")
+            return self.ctx(c.token_accounts(_pubkey(p[0]), mint, prog, _cfg(p, 2).get("encoding", "base64")))
+        if method == "requestAirdrop":
+            return c.airdrop(_pubkey(p[0]), int(p[1]))
+        if method == "sendTransaction":
+            cfg = _cfg(p, 1)
+            if cfg.get("encoding", "base58") != "base64":
+                raise SandboxRpcError(-32602, "this sandbox accepts only base64-encoded transactions")
+            return c.send(_b64(p[0]), bool(cfg.get("skipPreflight", False)))
+        if method == "simulateTransaction":
+            return self.ctx(self._simulate(p))
+        if method == "getSignatureStatuses":
+            return self.ctx([c.status(str(s)) for s in p[0]])
+        return self._devnet(method, p)
+
+    def _simulate(self, p: list[Any]) -> dict[str, Any]:
+        from solders.hash import Hash
+        from solders.message import Message
+        from solders.transaction import VersionedTransaction
+
+        cfg = _cfg(p, 1)
+        if cfg.get("encoding", "base58") != "base64":
+            raise SandboxRpcError(-32602, "this sandbox accepts only base64-encoded transactions")
+        try:
+            tx = VersionedTransaction.from_bytes(_b64(p[0]))
+        except Exception:
+            raise SandboxRpcError(-32602, "failed to deserialize VersionedTransaction") from None
+        sig_verify = bool(cfg.get("sigVerify", False))
+        out: dict[str, Any] = {}
+        if cfg.get("replaceRecentBlockhash"):
+            if sig_verify:
+                raise SandboxRpcError(-32602, "sigVerify may not be used with replaceRecentBlockhash")
+            bh, last = self.chain.latest()
+            m = tx.message
+            if not isinstance(m, Message):
+                raise SandboxRpcError(-32602, "replaceRecentBlockhash supports legacy messages only here")
+            m = Message.new_with_compiled_instructions(
+                m.header.num_required_signatures, m.header.num_readonly_signed_accounts,
+                m.header.num_readonly_unsigned_accounts, m.account_keys, Hash.from_string(bh), m.instructions)
+            tx = VersionedTransaction.populate(m, tx.signatures)
+            out["replacementBlockhash"] = {"blockhash": bh, "lastValidBlockHeight": last}
+        return {**self.chain.simulate(tx, sig_verify), **out}
+
+    def _devnet(self, method: str, p: list[Any]) -> Any:
+        c = self.chain
+        if method == "devnet_createMint":
+            opts = _cfg(p, 1)
+            return c.create_mint(int(p[0]), token_2022=opts.get("program") == "token-2022")
+        if method == "devnet_mintTo":
+            return c.mint_to(_pubkey(p[0]), _pubkey(p[1]), int(p[2]))
+        if method == "devnet_expireBlockhash":
+            return c.expire_blockhash()
+        if method == "devnet_hold":
+            with c.lock:
+                c.hold = bool(p[0]) if p else True
+            return c.hold
+        if method == "devnet_releaseHeld":
+            with c.lock:
+                c.hold = False
+            return c.release_held()
+        if method == "devnet_dropHeld":
+            return c.drop_held()
+        raise SandboxRpcError(-32601, "Method not found")
+
+
+def _handle_one(dispatch: Dispatcher, req: Any) -> dict[str, Any]:
+    rid = req.get("id") if isinstance(req, dict) else None
+    try:
+        if not isinstance(req, dict) or not isinstance(req.get("method"), str):
+            raise SandboxRpcError(-32600, "Invalid request")
+        params = req.get("params") or []
+        if not isinstance(params, list):
+            raise SandboxRpcError(-32602, "Invalid params: expected an array")
+        return {"jsonrpc": "2.0", "id": rid, "result": dispatch(req["method"], params)}
+    except SandboxRpcError as e:
+        err: dict[str, Any] = {"code": e.code, "message": e.message}
+        if e.data is not None:
+            err["data"] = e.data
+        return {"jsonrpc": "2.0", "id": rid, "error": err}
+    except (IndexError, KeyError, TypeError, ValueError) as e:
+        return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32602, "message": f"Invalid params: {e}"}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    dispatch: Dispatcher   # set on a per-server subclass
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet by default
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+        n = int(self.headers.get("Content-Length") or 0)
+        try:
+            doc = json.loads(self.rfile.read(n) or b"null")
+        except ValueError:
+            out: Any = {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error"}}
+        else:
+            if isinstance(doc, list):
+                out = [_handle_one(self.dispatch, r) for r in doc]
+            else:
+                out = _handle_one(self.dispatch, doc)
+        body = json.dumps(out).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Sandbox:
+    """`with Sandbox() as sb: sb.url` - a fresh LiteSVM chain served on a loopback port."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.port = port
+        self.chain: SolChain | None = None
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the Solana sandbox is not running")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> Sandbox:
+        self.chain = SolChain()
+        handler = type("SolHandler", (_Handler,), {"dispatch": Dispatcher(self.chain)})
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="sol-sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def serve_forever(self) -> None:
+        """Foreground mode for `wallet devnet up`: block until interrupted, then stop."""
+        self.start()
+        try:
+            assert self._thread is not None
+            while self._thread.is_alive():
+                self._thread.join(0.5)
+        finally:
+            self.stop()
+
+
+# --- helpers that act on an already running sandbox, given its URL ------------------------------
+def _rpc(url: str, method: str, params: list[Any] | None = None) -> Any:
+    from chains.solana_rpc import SolanaRpc
+
+    return SolanaRpc(url, timeout=30).call(method, params or [])
+
+
+def fund(url: str, address: str, amount: int) -> str | None:
+    """Airdrop `amount` lamports; returns the airdrop's signature."""
+    return str(_rpc(url, "requestAirdrop", [address, int(amount)]))
+
+
+def create_mint(url: str, decimals: int, *, token_2022: bool = False) -> str:
+    """A new SPL mint whose authority is the sandbox; returns the mint address."""
+    return str(_rpc(url, "devnet_createMint", [decimals, {"program": "token-2022" if token_2022 else "token"}]))
+
+
+def mint_to(url: str, mint: str, owner_address: str, amount: int) -> str:
+    """Mint base units to owner's associated token account (created if missing)."""
+    return str(_rpc(url, "devnet_mintTo", [mint, owner_address, int(amount)]))
+
+
+def expire_blockhash(url: str) -> str:
+    return str(_rpc(url, "devnet_expireBlockhash"))
+
+
+def hold(url: str, on: bool = True) -> bool:
+    """While on, sendTransaction accepts (after preflight) but does not land transactions."""
+    return bool(_rpc(url, "devnet_hold", [on]))
+
+
+def release_held(url: str) -> list[dict[str, Any]]:
+    return list(_rpc(url, "devnet_releaseHeld"))
+
+
+def drop_held(url: str) -> int:
+    return int(_rpc(url, "devnet_dropHeld"))
+
+
+def main() -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--port", type=int, default=DEFAULT_PORT)
+    args = ap.parse_args()
+    sb = Sandbox(args.port)
+    print(f"Solana sandbox on http://127.0.0.1:{args.port or '?'} (Ctrl-C to stop)", flush=True)
+    try:
+        sb.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -28,10 +28,11 @@ _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and parents) as 0700 and make sure it is a real directory only we can enter."""
     path = Path(path)
-    if path.is_symlink():
-        raise UnsafeVaultFile(f"refusing to use {path}: it is a symlink; use a real directory")
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if not path.exists() and not path.is_symlink():
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise UnsafeVaultFile(f"refusing to use {path}: it is a symlink; use a real directory")
     if not stat.S_ISDIR(st.st_mode):
         raise UnsafeVaultFile(f"refusing to use {path}: it is not a directory")
     if st.st_uid != os.getuid():

@@ -356,8 +356,8 @@ def _check_new_password(password: str) -> None:
 # ---------------------------------------------------------------- public API
 
 
-def create_vault(home: Path, name: str, password: str, secrets: VaultSecrets,
-                 accounts: list[dict]) -> VaultInfo:
+def create_vault(home: Path, name: str, password: str, secrets: VaultSecrets, accounts: list[dict], *,
+                 _on_step: Callable[[str], None] | None = None) -> VaultInfo:
     """Write a new vault; refuse to overwrite an existing one."""
     path = vault_path(home, name)
     _check_new_password(password)
@@ -378,7 +378,7 @@ def create_vault(home: Path, name: str, password: str, secrets: VaultSecrets,
         if path.exists() or path.is_symlink():
             raise VaultExists(f"a vault named '{name}' already exists; refusing to overwrite it")
         files.cleanup_temp_files(path.parent, path.name)
-        files.atomic_write(path, _serialise(doc))
+        files.atomic_write(path, _serialise(doc), _on_step=_on_step)
     return _parse(name, path, files.read_private_file(path)).info
 
 
@@ -464,7 +464,8 @@ def update(home: Path, name: str, password: str, mutate: Callable[[UnlockedVault
     return vault
 
 
-def change_password(home: Path, name: str, old: str, new: str) -> None:
+def change_password(home: Path, name: str, old: str, new: str, *,
+                    _on_step: Callable[[str], None] | None = None) -> None:
     """Re-wrap the data key under a new password and salt; the payload ciphertext stays byte-identical."""
     _check_new_password(new)
     path = vault_path(home, name)
@@ -477,4 +478,4 @@ def change_password(home: Path, name: str, old: str, new: str) -> None:
         doc["kdf"] = _new_kdf(weak=vault.weak)
         doc["weak_kdf"] = vault.weak
         _seal_wrap(doc, new, vault._data_key)
-        files.atomic_write(path, _serialise(doc))
+        files.atomic_write(path, _serialise(doc), _on_step=_on_step)

@@ -1,0 +1,374 @@
+"""The EVM adapter: Ethereum and every EVM chain (EIP-1559 or legacy gas price), native coin and ERC-20.
+
+Concepts live in sibling modules: evm_address (parsing), evm_rpc (JSON-RPC and error mapping),
+evm_fees (fee arithmetic), evm_tokens (ERC-20 and revert data), evm_tx (tx dicts, offline build,
+signing, raw decoding), evm_messages (EIP-191/712). This module reads the chain and enforces the checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from chains.base import (
+    Account,
+    Amount,
+    ChainAdapter,
+    FeeOptions,
+    Network,
+    SignedTx,
+    Signer,
+    Transfer,
+    TxStatus,
+    UnsignedTx,
+)
+from chains.errors import (
+    BadInput,
+    ChainIdMismatch,
+    InsufficientFunds,
+    Refused,
+    SimulationFailed,
+    TxRejected,
+    Unavailable,
+)
+from chains.evm_address import checksum
+from chains.evm_address import parse_address as _parse_address
+from chains.evm_fees import Fees, bump, check_cap, suggest
+from chains.evm_rpc import Rpc, RpcError, ok, to_int
+from chains.evm_tokens import (
+    SEL_DECIMALS,
+    SEL_SYMBOL,
+    balance_of_data,
+    decode_revert,
+    decode_symbol,
+    decode_uint,
+    transfer_data,
+)
+from chains.evm_tx import (
+    build_offline,
+    decode_raw,
+    describe_decoded,
+    fees_of,
+    make_tx,
+    sign_tx,
+    signer_address,
+    unsigned_from,
+)
+
+__all__ = ["Adapter", "build_offline"]
+
+_KNOWN_TX = ("already known", "already imported", "known transaction", "nonce too low", "already exists")
+CONTRACT_GAS_MARGIN = 1.2  # estimates hold for the current state only; token balances can change first
+
+
+@contextmanager
+def _rpc_errors(where: str) -> Iterator[None]:
+    """An RPC error nobody handled means the node cannot serve us: exit 5, one sentence."""
+    try:
+        yield
+    except RpcError as e:
+        raise Unavailable(f"the RPC at {where} failed {e.method}: {e.message}") from None
+
+
+class Adapter(ChainAdapter):
+    family: ClassVar[str] = "evm"
+    timeout: ClassVar[float] = 10.0
+
+    def __init__(self, network: Network, data_dir: str | None = None) -> None:
+        super().__init__(network, data_dir)
+        self._rpc: Rpc | None = None
+
+    @property
+    def rpc(self) -> Rpc:
+        if self._rpc is None:
+            self._rpc = Rpc(self.network.rpc_url, self.timeout)
+        return self._rpc
+
+    @classmethod
+    def parse_address(cls, text: str, network: Network) -> str:
+        return _parse_address(text, network.name)
+
+    # ---- reading ---------------------------------------------------------------------------------
+
+    def _native(self, value: int) -> Amount:
+        return Amount(value, self.network.decimals, self.network.symbol)
+
+    def _check_chain_id(self, reported: Any) -> None:
+        got = to_int(ok(reported))
+        if got != self.network.chain_id:
+            raise ChainIdMismatch(
+                f"the RPC at {self.rpc.where} reports chain id {got} but network {self.network.name} "
+                f"is configured with {self.network.chain_id}; refusing to sign")
+
+    def _resolve_token(self, token: str) -> str:
+        for sym, spec in self.network.tokens.items():
+            if sym.upper() == token.strip().upper():
+                return checksum(spec["address"])
+        if not token.strip().startswith("0x"):
+            known = ", ".join(self.network.tokens) or "none"
+            raise BadInput(f"unknown token {token!r} on {self.network.name} (known: {known}); "
+                           "give the contract address instead")
+        return _parse_address(token, self.network.name)
+
+    def _token_facts(self, contract: str, replies: list[Any]) -> tuple[str, int]:
+        """(symbol, decimals) from [eth_getCode, decimals(), symbol()] replies."""
+        code = ok(replies[0])
+        if not code or code == "0x":
+            raise BadInput(f"there is no contract at {contract} on {self.network.name}")
+        if isinstance(replies[1], RpcError) or not replies[1] or replies[1] == "0x":
+            raise BadInput(f"{contract} does not look like an ERC-20 token (decimals() failed)")
+        decimals = decode_uint(replies[1])
+        try:
+            symbol = decode_symbol(ok(replies[2])) or "TOKEN"
+        except Exception:  # symbol() is optional in ERC-20
+            symbol = "TOKEN"
+        if decimals > 77:
+            raise BadInput(f"{contract} reports {decimals} decimals, which no real token has")
+        return symbol, decimals
+
+    @staticmethod
+    def _token_calls(contract: str) -> list[tuple[str, list[Any]]]:
+        return [("eth_getCode", [contract, "latest"]),
+                ("eth_call", [{"to": contract, "data": "0x" + SEL_DECIMALS}, "latest"]),
+                ("eth_call", [{"to": contract, "data": "0x" + SEL_SYMBOL}, "latest"])]
+
+    def token_info(self, token: str) -> tuple[str, str, int]:
+        contract = self._resolve_token(token)
+        with _rpc_errors(self.rpc.where):
+            symbol, decimals = self._token_facts(contract, self.rpc.batch(self._token_calls(contract)))
+        return contract, symbol, decimals
+
+    def balance(self, account: Account, token: str | None = None) -> Amount:
+        address = checksum(account.address)
+        with _rpc_errors(self.rpc.where):
+            if token is None:
+                return self._native(to_int(self.rpc.call("eth_getBalance", address, "latest")))
+            contract = self._resolve_token(token)
+            replies = self.rpc.batch(self._token_calls(contract) + [
+                ("eth_call", [{"to": contract, "data": balance_of_data(address)}, "latest"])])
+            symbol, decimals = self._token_facts(contract, replies[:3])
+            return Amount(decode_uint(ok(replies[3])), decimals, symbol)
+
+    def _current_fees(self, block: Any, priority: Any, gas_price: Any, opts: FeeOptions) -> Fees:
+        base = block.get("baseFeePerGas") if isinstance(block, dict) else None
+        legacy = self.network.legacy_fees or base is None
+        prio = 0 if legacy or isinstance(priority, RpcError) else to_int(priority)
+        return suggest(None if base is None else to_int(base), prio, to_int(ok(gas_price)), opts, legacy)
+
+    # ---- building --------------------------------------------------------------------------------
+
+    def build_transfer(self, transfer: Transfer) -> UnsignedTx:
+        with _rpc_errors(self.rpc.where):
+            return self._build(transfer)
+
+    def _build(self, t: Transfer) -> UnsignedTx:
+        if t.amount is None:
+            raise BadInput("an EVM transfer needs an amount (sending 'everything' is not supported)")
+        net, sender = self.network, checksum(t.sender.address)
+        recipient = _parse_address(t.recipient, net.name)
+        contract = self._resolve_token(t.token) if t.token else None
+        calls: list[tuple[str, list[Any]]] = [
+            ("eth_chainId", []), ("eth_getTransactionCount", [sender, "pending"]),
+            ("eth_getBlockByNumber", ["latest", False]), ("eth_maxPriorityFeePerGas", []),
+            ("eth_gasPrice", []), ("eth_getBalance", [sender, "latest"]),
+            ("eth_getCode", [recipient, "latest"])]
+        if contract:
+            calls += self._token_calls(contract)
+            calls.append(("eth_call", [{"to": contract, "data": balance_of_data(sender)}, "latest"]))
+        r = self.rpc.batch(calls)
+        self._check_chain_id(r[0])
+        nonce = t.fees.nonce if t.fees.nonce is not None else to_int(ok(r[1]))
+        fees = self._current_fees(ok(r[2]), r[3], r[4], t.fees)
+        native = to_int(ok(r[5]))
+        warnings: list[str] = []
+        if recipient == sender:
+            warnings.append("the recipient is the sending account itself")
+        symbol = None
+        if contract:
+            symbol, decimals = self._token_facts(contract, r[7:10])
+            if t.amount.decimals != decimals:
+                raise BadInput(f"the amount was given with {t.amount.decimals} decimals but {symbol} "
+                               f"at {contract} has {decimals}")
+            have = Amount(decode_uint(ok(r[10])), decimals, symbol)
+            if have.value < t.amount.value:
+                raise InsufficientFunds(f"needs {Amount(t.amount.value, decimals, symbol)} but the account "
+                                        f"has {have}")
+            if recipient == contract:
+                warnings.append(f"the recipient is the {symbol} contract itself; tokens sent there are "
+                                "usually lost")
+            value, to, data = 0, contract, transfer_data(recipient, t.amount.value)
+        else:
+            value, to, data = t.amount.value, recipient, "0x"
+            if t.amount.decimals != net.decimals:
+                raise BadInput(f"the amount has {t.amount.decimals} decimals but {net.symbol} has "
+                               f"{net.decimals}")
+            if native < value:
+                raise InsufficientFunds(f"needs {self._native(value)} (amount) plus fees but the account has "
+                                        f"{self._native(native)}")
+            code = ok(r[6])
+            if code and code != "0x":
+                warnings.append("the recipient is a contract; make sure it accepts " + net.symbol)
+        estimate = self._simulate(sender, to, value, data)
+        gas = estimate if data == "0x" else int(estimate * CONTRACT_GAS_MARGIN)
+        if t.fees.gas_limit is not None:
+            if t.fees.gas_limit < estimate:
+                warnings.append(f"the gas limit {t.fees.gas_limit} is below the node's estimate {estimate}; "
+                                "the transaction will likely run out of gas")
+            gas = t.fees.gas_limit
+        max_fee_total = gas * fees.max_fee
+        if native < value + max_fee_total:
+            what = "(amount + max fee)" if value else "(max fee)"
+            raise InsufficientFunds(f"needs {self._native(value + max_fee_total)} {what} but the account has "
+                                    f"{self._native(native)}")
+        check_cap(net, max_fee_total, t.fees.allow_high_fee)
+        tx = make_tx(chain_id=int(net.chain_id or 0), nonce=nonce, to=to, value=value, data=data, gas=gas,
+                     fees=fees)
+        return unsigned_from(t, tx, token=contract, token_symbol=symbol, recipient=recipient,
+                             warnings=warnings)
+
+    def _simulate(self, sender: str, to: str, value: int, data: str) -> int:
+        """eth_estimateGas executes the call; a revert here means the transaction would fail."""
+        try:
+            return to_int(self.rpc.call("eth_estimateGas", {"from": sender, "to": to, "value": hex(value),
+                                                            "data": data}))
+        except RpcError as e:
+            reason = decode_revert(e.data)
+            msg = e.message
+            if reason is None and msg.lower().startswith("execution reverted"):
+                reason = msg.split(":", 1)[1].strip() if ":" in msg else "no reason given"
+            if reason is not None:
+                raise SimulationFailed(f"the transaction would revert: {reason}; nothing was signed") \
+                    from None
+            if "insufficient funds" in msg.lower():
+                raise InsufficientFunds(f"the node says the account cannot pay: {msg}") from None
+            raise SimulationFailed(f"the node could not simulate the transaction: {msg}") from None
+
+    # ---- signing and broadcasting ----------------------------------------------------------------
+
+    def sign(self, unsigned: UnsignedTx, signer: Signer) -> SignedTx:
+        return sign_tx(unsigned, signer)
+
+    def broadcast(self, signed: SignedTx) -> str:
+        tx, _sender, txid = decode_raw(signed.raw)
+        if signed.txid and signed.txid.lower() != txid:
+            raise BadInput(f"the txid {signed.txid} does not match the raw transaction (its hash is {txid})")
+        if self.network.chain_id is not None and tx["chainId"] != self.network.chain_id:
+            raise ChainIdMismatch(f"the transaction was signed for chain id {tx['chainId']} but network "
+                                  f"{self.network.name} is chain id {self.network.chain_id}")
+        with _rpc_errors(self.rpc.where):
+            self._check_chain_id(self.rpc.call("eth_chainId"))
+            raw = signed.raw if signed.raw.startswith("0x") else "0x" + signed.raw
+            try:
+                got = self.rpc.call("eth_sendRawTransaction", raw)
+            except RpcError as e:
+                msg = e.message.lower()
+                if any(k in msg for k in _KNOWN_TX) and self.rpc.call("eth_getTransactionByHash", txid):
+                    return txid  # the node already has it (pending or mined): broadcasting again is a no-op
+                if "insufficient funds" in msg:
+                    raise InsufficientFunds(f"the node rejected the transaction: {e.message}") from None
+                if "nonce too low" in msg:
+                    raise TxRejected(f"nonce {tx['nonce']} is already used by another transaction "
+                                     f"(node: {e.message})") from None
+                raise TxRejected(f"the node rejected the transaction: {e.message}") from None
+        if isinstance(got, str) and got.lower() != txid:
+            raise Unavailable(f"the RPC at {self.rpc.where} returned txid {got} for a transaction whose hash "
+                              f"is {txid}")
+        return txid
+
+    def status(self, txid: str) -> TxStatus:
+        with _rpc_errors(self.rpc.where):
+            receipt, tx, head = self.rpc.batch([("eth_getTransactionReceipt", [txid]),
+                                                ("eth_getTransactionByHash", [txid]),
+                                                ("eth_blockNumber", [])])
+            receipt, tx, head = ok(receipt), ok(tx), to_int(ok(head))
+        if receipt:
+            block = to_int(receipt["blockNumber"])
+            price = receipt.get("effectiveGasPrice") or (tx or {}).get("gasPrice") or "0x0"
+            fee = self._native(to_int(receipt["gasUsed"]) * to_int(price))
+            ok_ = to_int(receipt.get("status", "0x1")) == 1
+            return TxStatus(txid, "confirmed" if ok_ else "failed", max(head - block + 1, 1), block, fee,
+                            None if ok_ else "the transaction reverted; its fee was still paid")
+        if tx:
+            return TxStatus(txid, "pending", detail="in the node's mempool")
+        return TxStatus(txid, "unknown", detail="the node does not know this transaction (never broadcast, "
+                                                "dropped or replaced)")
+
+    # ---- replacement -----------------------------------------------------------------------------
+
+    def speed_up(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
+                 allow_high_fee: bool = False) -> SignedTx:
+        return self._replace(signed, signer, bump_percent, cancel=False, allow_high_fee=allow_high_fee)
+
+    def cancel(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
+               allow_high_fee: bool = False) -> SignedTx:
+        return self._replace(signed, signer, bump_percent, cancel=True, allow_high_fee=allow_high_fee)
+
+    def _replace(self, original: SignedTx, signer: Signer, pct: int, *, cancel: bool,
+                 allow_high_fee: bool) -> SignedTx:
+        old, sender, old_txid = decode_raw(original.raw)
+        key_owner = signer_address(signer)
+        if key_owner != sender:
+            raise BadInput(f"the signing key belongs to {key_owner}, but the transaction is from {sender}")
+        if pct < 0:
+            raise BadInput("the fee bump must be a positive percentage")
+        with _rpc_errors(self.rpc.where):
+            r = self.rpc.batch([("eth_chainId", []), ("eth_getTransactionReceipt", [old_txid]),
+                                ("eth_getTransactionCount", [sender, "latest"]),
+                                ("eth_getBlockByNumber", ["latest", False]), ("eth_maxPriorityFeePerGas", []),
+                                ("eth_gasPrice", [])])
+            self._check_chain_id(r[0])
+            receipt = ok(r[1])
+            if receipt:
+                raise Refused(f"{old_txid} is already mined in block {to_int(receipt['blockNumber'])}; "
+                              "it can no longer be replaced")
+            if to_int(ok(r[2])) > int(old["nonce"]):
+                raise Refused(f"nonce {old['nonce']} of {sender} is already used by a mined transaction; "
+                              "there is nothing left to replace")
+            current = self._current_fees(ok(r[3]), r[4], r[5], FeeOptions())
+        old_fees = fees_of(old)
+        # Keep the original's fee type; a legacy original compares against the current max fee as a price.
+        floor: Fees | None = current
+        if old_fees.legacy and not current.legacy:
+            floor = Fees(current.max_fee, None)
+        elif not old_fees.legacy and current.legacy:
+            floor = None
+        fees = bump(old_fees, pct, floor)
+        if cancel:
+            to, value, data, gas = sender, 0, "0x", 21000
+        else:
+            to, value, data, gas = old["to"], int(old["value"]), old.get("data", "0x"), int(old["gas"])
+        check_cap(self.network, gas * fees.max_fee, allow_high_fee)
+        tx = make_tx(chain_id=int(old["chainId"]), nonce=int(old["nonce"]), to=to, value=value, data=data,
+                     gas=gas, fees=fees)
+        recipient, amount_value, token = describe_decoded(tx)
+        amount = original.amount if not cancel and original.amount else self._native(amount_value)
+        fee = self._native(gas * fees.max_fee)
+        unsigned = UnsignedTx("evm", self.network.name, sender, recipient, amount, fee,
+                              {"tx": tx, "from": sender, "token": token,
+                               "token_symbol": original.payload.get("token_symbol") if token else None})
+        out = sign_tx(unsigned, signer)
+        out.payload.update(replaces=old_txid, kind="cancel" if cancel else "speed-up")
+        return out
+
+    # ---- messages --------------------------------------------------------------------------------
+
+    def sign_message(self, message: bytes, signer: Signer) -> str:
+        from chains.evm_messages import sign_message
+
+        return sign_message(message, signer)
+
+    def verify_message(self, message: bytes, signature: str, address: str) -> bool:
+        from chains.evm_messages import verify_message
+
+        return verify_message(message, signature, address)
+
+    def sign_typed_data(self, typed: dict[str, Any], signer: Signer) -> str:
+        from chains.evm_messages import sign_typed_data
+
+        return sign_typed_data(typed, signer)
+
+    def verify_typed_data(self, typed: dict[str, Any], signature: str, address: str) -> bool:
+        from chains.evm_messages import verify_typed_data
+
+        return verify_typed_data(typed, signature, address)

@@ -1,0 +1,70 @@
+"""EVM address parsing: 0x + 40 hex with EIP-55, and clear rejections of other chains' formats.
+
+Pure and light (eth_utils only), so the CLI can validate a recipient before loading web3.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chains.errors import InvalidAddress
+
+_HEX40 = re.compile(r"^0x[0-9a-fA-F]{40}$")
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_RE = re.compile(f"^[{_B58}]+$")
+_BECH32_BTC = re.compile(r"^(bc|tb|bcrt)1[02-9ac-hj-np-z]{6,87}$")
+ZERO_ADDRESS = "0x" + "0" * 40
+
+
+def checksum(address: str) -> str:
+    from eth_utils import to_checksum_address
+
+    return str(to_checksum_address(address))
+
+
+def _foreign_kind(s: str) -> str | None:
+    """Name the chain a non-EVM address looks like, or None."""
+    if _BECH32_BTC.match(s.lower()) and (s.islower() or s.isupper()):
+        return "a Bitcoin"
+    if _B58_RE.match(s):
+        if s[0] == "T" and len(s) == 34:
+            return "a TRON"
+        if s[0] in "13mn2" and 25 <= len(s) <= 35:
+            return "a Bitcoin"
+        if 32 <= len(s) <= 44:
+            return "a Solana"
+    if re.fullmatch(r"41[0-9a-fA-F]{40}", s):
+        return "a TRON (hex)"
+    return None
+
+
+def parse_address(text: str, network_name: str = "this network") -> str:
+    """Return the EIP-55 checksummed form; raise InvalidAddress with one sentence saying why not."""
+    s = text.strip()
+    if not s:
+        raise InvalidAddress("the address is empty")
+    if _HEX40.match(s):
+        body = s[2:]
+        cs = checksum(s)
+        # All-lower or all-upper carries no checksum; mixed case must match EIP-55 exactly.
+        if not (body.islower() or body.isupper() or body.isdigit()) and cs != s:
+            raise InvalidAddress(f"{s} has an invalid EIP-55 checksum (mixed case that does not match; "
+                                 "check for a typo)")
+        if cs == ZERO_ADDRESS:
+            raise InvalidAddress("the zero address burns whatever is sent to it; refusing it as a recipient")
+        return cs
+    kind = _foreign_kind(s)
+    if kind:
+        raise InvalidAddress(f"{s} looks like {kind} address, not an EVM address for {network_name}")
+    if s.lower().endswith(".eth"):
+        raise InvalidAddress(f"{s} is an ENS name; ENS is not resolved here, give the 0x address")
+    if re.fullmatch(r"[0-9a-fA-F]{40}", s):
+        raise InvalidAddress(f"{s} lacks the 0x prefix; EVM addresses are 0x followed by 40 hex digits")
+    if s.startswith("0X") and _HEX40.match("0x" + s[2:]):
+        raise InvalidAddress(f"{s} has an upper-case 0X prefix; write it as 0x")
+    if s.startswith(("0x", "0X")):
+        n = len(s) - 2
+        if not re.fullmatch(r"[0-9a-fA-F]*", s[2:]):
+            raise InvalidAddress(f"{s} contains characters that are not hex digits")
+        raise InvalidAddress(f"{s} has {n} hex digits; an EVM address has exactly 40")
+    raise InvalidAddress(f"{s} is not an EVM address (expected 0x followed by 40 hex digits)")

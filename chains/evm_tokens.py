@@ -1,0 +1,92 @@
+"""ERC-20 calldata and return-value decoding, and revert-reason decoding.
+
+The ABI pieces needed here are fixed and tiny, so they are encoded by hand; eth_abi is used only to
+decode dynamic strings, where hand-rolled parsing would be easy to get wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chains.errors import BadInput
+
+SEL_TRANSFER = "a9059cbb"      # transfer(address,uint256)
+SEL_BALANCE_OF = "70a08231"    # balanceOf(address)
+SEL_DECIMALS = "313ce567"      # decimals()
+SEL_SYMBOL = "95d89b41"        # symbol()
+SEL_ERROR = "08c379a0"         # Error(string)
+SEL_PANIC = "4e487b71"         # Panic(uint256)
+
+_PANIC_CODES = {
+    0x01: "assertion failed", 0x11: "arithmetic overflow or underflow", 0x12: "division by zero",
+    0x21: "invalid enum value", 0x22: "bad storage byte array", 0x31: "pop on an empty array",
+    0x32: "array index out of bounds", 0x41: "out of memory", 0x51: "call to an uninitialised function",
+}
+
+
+def _word_address(address: str) -> str:
+    return address[2:].lower().rjust(64, "0")
+
+
+def _word_uint(value: int) -> str:
+    if not 0 <= value < 2**256:
+        raise BadInput("amount does not fit in a uint256")
+    return format(value, "064x")
+
+
+def transfer_data(to: str, amount: int) -> str:
+    return "0x" + SEL_TRANSFER + _word_address(to) + _word_uint(amount)
+
+
+def balance_of_data(owner: str) -> str:
+    return "0x" + SEL_BALANCE_OF + _word_address(owner)
+
+
+def decode_transfer_data(data: str) -> tuple[str, int] | None:
+    """(recipient, amount) if data is an ERC-20 transfer call, else None."""
+    h = data[2:] if data.startswith("0x") else data
+    if len(h) != 8 + 128 or h[:8].lower() != SEL_TRANSFER:
+        return None
+    return "0x" + h[8 + 24:8 + 64], int(h[72:136], 16)
+
+
+def _bytes(hexdata: str) -> bytes:
+    h = hexdata[2:] if hexdata.startswith(("0x", "0X")) else hexdata
+    return bytes.fromhex(h)
+
+
+def decode_uint(hexdata: str) -> int:
+    b = _bytes(hexdata)
+    if len(b) < 32:
+        raise ValueError("short uint256 return value")
+    return int.from_bytes(b[:32], "big")
+
+
+def decode_symbol(hexdata: str) -> str:
+    """ABI string, or the bytes32 some old tokens (MKR, SAI) return."""
+    b = _bytes(hexdata)
+    if len(b) == 32:
+        return b.rstrip(b"\0").decode("utf-8", errors="replace")
+    from eth_abi import decode
+
+    return str(decode(["string"], b)[0])
+
+
+def decode_revert(data: Any) -> str | None:
+    """Human reason from revert data: Error(string), Panic(uint256), or the custom error's selector."""
+    if isinstance(data, dict):  # some nodes nest it: {"data": "0x..."}
+        data = data.get("data")
+    if not isinstance(data, str) or not data.startswith("0x") or len(data) < 10:
+        return None
+    try:
+        sel, body = data[2:10].lower(), _bytes(data[10:])
+        if sel == SEL_ERROR:
+            from eth_abi import decode
+
+            return str(decode(["string"], body)[0])
+        if sel == SEL_PANIC:
+            code = int.from_bytes(body[:32], "big")
+            return f"panic 0x{code:02x} ({_PANIC_CODES.get(code, 'unknown panic code')})"
+    except Exception:  # malformed revert data: name the selector, as for a custom error
+        return f"unparseable revert data 0x{data[2:10]}"
+    return f"custom error 0x{data[2:10]}"

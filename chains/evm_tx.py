@@ -1,0 +1,189 @@
+"""EVM transaction dicts: the JSON form kept in payloads, offline building, signing and raw decoding.
+
+The JSON form keeps chainId, nonce, gas and type as ints and every wei quantity (value, fees) as a
+decimal string, because wei amounts exceed what JSON readers without big integers keep exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chains.base import Amount, SignedTx, Signer, Transfer, UnsignedTx
+from chains.errors import BadInput
+from chains.evm_address import checksum
+from chains.evm_fees import Fees, gwei
+from chains.evm_tokens import decode_transfer_data, transfer_data
+
+_WEI_FIELDS = ("value", "maxFeePerGas", "maxPriorityFeePerGas", "gasPrice")
+_INT_FIELDS = ("chainId", "nonce", "gas", "type")
+
+
+def tx_to_json(tx: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in tx.items():
+        if k in _WEI_FIELDS:
+            out[k] = str(int(v))
+        elif k in _INT_FIELDS:
+            out[k] = int(v)
+        elif k == "to":
+            out[k] = checksum(v if isinstance(v, str) else "0x" + bytes(v).hex())
+        elif k == "data":
+            out[k] = v if isinstance(v, str) else "0x" + bytes(v).hex()
+    return out
+
+
+def tx_from_json(tx: dict[str, Any]) -> dict[str, Any]:
+    """The dict eth-account signs. Legacy (type 0) drops 'type' and keeps chainId for EIP-155."""
+    try:
+        out: dict[str, Any] = {"chainId": int(tx["chainId"]), "nonce": int(tx["nonce"]),
+                               "gas": int(tx["gas"]), "to": checksum(tx["to"]),
+                               "value": int(tx["value"]), "data": tx.get("data") or "0x"}
+        if int(tx.get("type", 2)) == 2:
+            out.update(type=2, maxFeePerGas=int(tx["maxFeePerGas"]),
+                       maxPriorityFeePerGas=int(tx["maxPriorityFeePerGas"]))
+        else:
+            out["gasPrice"] = int(tx["gasPrice"])
+    except (KeyError, ValueError, TypeError) as e:
+        raise BadInput(f"the transaction payload is malformed ({type(e).__name__}: {e})") from None
+    return out
+
+
+def fees_of(tx: dict[str, Any]) -> Fees:
+    if "gasPrice" in tx:
+        return Fees(int(tx["gasPrice"]), None)
+    return Fees(int(tx["maxFeePerGas"]), int(tx["maxPriorityFeePerGas"]))
+
+
+def make_tx(*, chain_id: int, nonce: int, to: str, value: int, data: str, gas: int,
+            fees: Fees) -> dict[str, Any]:
+    tx: dict[str, Any] = {"type": 0 if fees.legacy else 2, "chainId": chain_id, "nonce": nonce, "to": to,
+                          "value": value, "data": data, "gas": gas}
+    tx.update(fees.tx_fields())
+    return tx_to_json(tx)
+
+
+def describe_fee(gas: int, fees: Fees, symbol: str, decimals: int) -> str:
+    total = Amount(gas * fees.max_fee, decimals, symbol)
+    return f"{total} ({gas} gas × {gwei(fees.max_fee)})"
+
+
+def unsigned_from(transfer: Transfer, tx: dict[str, Any], *, token: str | None, token_symbol: str | None,
+                  recipient: str, warnings: list[str] | None = None) -> UnsignedTx:
+    """Wrap a JSON tx into an UnsignedTx with the confirmation summary."""
+    net = transfer.network
+    assert transfer.amount is not None  # noqa: S101 (callers reject amount None first)
+    fees = fees_of(tx)
+    fee = Amount(int(tx["gas"]) * fees.max_fee, net.decimals, net.symbol)
+    summary = {"Network": f"{net.name} (chain id {tx['chainId']})", "From": transfer.sender.address,
+               "To": recipient, "Amount": str(transfer.amount)}
+    if token:
+        summary["Token"] = f"{token_symbol} ({token})"
+    summary["Nonce"] = str(tx["nonce"])
+    summary["Max fee"] = describe_fee(int(tx["gas"]), fees, net.symbol, net.decimals)
+    if not token:
+        summary["Total"] = str(Amount(transfer.amount.value + fee.value, net.decimals, net.symbol)) + " (max)"
+    payload = {"tx": tx, "from": checksum(transfer.sender.address), "token": token,
+               "token_symbol": token_symbol}
+    return UnsignedTx("evm", net.name, checksum(transfer.sender.address), recipient, transfer.amount, fee,
+                      payload, summary, list(warnings or []))
+
+
+def resolve_token_offline(transfer: Transfer) -> tuple[str, str]:
+    """(contract, symbol) for transfer.token from network.tokens or a contract address, no RPC."""
+    from chains.evm_address import parse_address
+
+    assert transfer.token is not None  # noqa: S101
+    for sym, spec in transfer.network.tokens.items():
+        if sym.upper() == transfer.token.upper():
+            return checksum(spec["address"]), sym
+    addr = parse_address(transfer.token, transfer.network.name)
+    symbol = transfer.amount.symbol if transfer.amount else "TOKEN"
+    return addr, symbol
+
+
+def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: int | None, gas_limit: int,
+                  chain_id: int | None = None) -> UnsignedTx:
+    """Build without any RPC (for --sign-only on an offline machine). priority_fee None = legacy."""
+    net = transfer.network
+    if transfer.amount is None:
+        raise BadInput("an EVM transfer needs an amount")
+    cid = chain_id if chain_id is not None else net.chain_id
+    if cid is None:
+        raise BadInput(f"network {net.name} has no chain id; an offline build needs one")
+    if net.chain_id is not None and cid != net.chain_id:
+        raise BadInput(f"chain id {cid} differs from network {net.name}'s chain id {net.chain_id}")
+    legacy = net.legacy_fees or priority_fee is None
+    fees = Fees(max_fee, None if legacy else priority_fee)
+    if not fees.legacy and int(fees.priority_fee or 0) > fees.max_fee:
+        raise BadInput("the priority fee is above the max fee")
+    recipient = checksum(transfer.recipient)
+    if transfer.token:
+        token, symbol = resolve_token_offline(transfer)
+        tx = make_tx(chain_id=cid, nonce=nonce, to=token, value=0,
+                     data=transfer_data(recipient, transfer.amount.value), gas=gas_limit, fees=fees)
+        return unsigned_from(transfer, tx, token=token, token_symbol=symbol, recipient=recipient)
+    tx = make_tx(chain_id=cid, nonce=nonce, to=recipient, value=transfer.amount.value, data="0x",
+                 gas=gas_limit, fees=fees)
+    return unsigned_from(transfer, tx, token=None, token_symbol=None, recipient=recipient)
+
+
+def signer_address(signer: Signer) -> str:
+    from eth_account import Account
+
+    if len(signer.private_key) != 32:
+        raise BadInput("the EVM signer needs a 32-byte private key")
+    return str(Account.from_key(signer.private_key).address)
+
+
+def sign_tx(unsigned: UnsignedTx, signer: Signer) -> SignedTx:
+    from eth_account import Account
+
+    addr = signer_address(signer)
+    if addr != checksum(unsigned.sender):
+        raise BadInput(f"the signing key belongs to {addr}, not to the sender {checksum(unsigned.sender)}")
+    tx = tx_from_json(unsigned.payload["tx"])
+    signed = Account.sign_transaction(tx, signer.private_key)
+    payload = dict(unsigned.payload)
+    payload["tx"] = tx_to_json(tx)
+    return SignedTx("evm", unsigned.network, "0x" + bytes(signed.hash).hex(),
+                    "0x" + bytes(signed.raw_transaction).hex(), addr, unsigned.recipient, unsigned.amount,
+                    unsigned.fee, payload)
+
+
+def decode_raw(raw: str) -> tuple[dict[str, Any], str, str]:
+    """(JSON tx, sender, txid) from a signed raw transaction; the raw bytes are the truth, not the payload."""
+    from eth_account import Account
+    from eth_account._utils.legacy_transactions import Transaction
+    from eth_account.typed_transactions import TypedTransaction
+    from eth_utils import keccak
+
+    try:
+        b = bytes.fromhex(raw[2:] if raw.startswith("0x") else raw)
+        sender = str(Account.recover_transaction(b))
+        if b and b[0] <= 0x7F:
+            d = dict(TypedTransaction.from_bytes(b).as_dict())
+            if d.get("type") != 2:
+                raise BadInput(f"transaction type {d.get('type')} is not supported here (only 0 and 2)")
+        else:
+            d = dict(Transaction.from_bytes(b).as_dict())
+            v = int(d["v"])
+            d["chainId"] = (v - 35) // 2 if v >= 35 else None
+            d["type"] = 0
+            if d["chainId"] is None:
+                raise BadInput("the transaction has no chain id (pre-EIP-155); refusing to handle it")
+    except BadInput:
+        raise
+    except Exception as e:
+        raise BadInput(f"the raw transaction cannot be decoded ({type(e).__name__})") from None
+    if not d.get("to"):
+        raise BadInput("contract-creation transactions are not handled by this wallet")
+    txid = "0x" + keccak(b).hex()
+    return tx_to_json(d), sender, txid
+
+
+def describe_decoded(tx: dict[str, Any]) -> tuple[str, int, str | None]:
+    """(recipient, amount, token contract or None) of a transfer tx."""
+    parsed = decode_transfer_data(tx.get("data", "0x"))
+    if parsed and int(tx["value"]) == 0:
+        return checksum(parsed[0]), parsed[1], tx["to"]
+    return tx["to"], int(tx["value"]), None

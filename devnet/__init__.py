@@ -1,0 +1,1 @@
+"""Local sandbox chains for `wallet demo`, `wallet devnet up` and the integration tests."""

@@ -187,7 +187,7 @@ def _check_kdf(name: str, kdf: dict, weak_flag: bool) -> bool:
     if kdf["name"] != "argon2id":
         raise _corrupt(name, f"unsupported kdf.name {kdf['name']!r} (expected 'argon2id')")
     for key, cap in KDF_CAPS.items():
-        value = _int(name, kdf[key], f"kdf.{key}")
+        value = kdf[key]
         if value < 1:
             raise _corrupt(name, f"kdf.{key} must be at least 1")
         if value > cap:
@@ -241,6 +241,8 @@ def _parse(name: str, path: Path, raw: bytes) -> _Parsed:
     kdf = _exact_fields(name, doc["kdf"], _KDF_FIELDS, "kdf")
     if not isinstance(kdf["name"], str):
         raise _corrupt(name, "'kdf.name' is not a string")
+    for key in KDF_CAPS:
+        _int(name, kdf[key], f"kdf.{key}")
     salt = _hex(name, kdf["salt"], "kdf.salt", min_len=SALT_LEN)
     if not isinstance(doc["weak_kdf"], bool):
         raise _corrupt(name, "'weak_kdf' is not true or false")

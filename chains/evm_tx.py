@@ -156,12 +156,13 @@ def decode_raw(raw: str) -> tuple[dict[str, Any], str, str]:
     from eth_account._utils.legacy_transactions import Transaction
     from eth_account.typed_transactions import TypedTransaction
     from eth_utils import keccak
+    from hexbytes import HexBytes
 
     try:
         b = bytes.fromhex(raw[2:] if raw.startswith("0x") else raw)
         sender = str(Account.recover_transaction(b))
         if b and b[0] <= 0x7F:
-            d = dict(TypedTransaction.from_bytes(b).as_dict())
+            d = dict(TypedTransaction.from_bytes(HexBytes(b)).as_dict())
             if d.get("type") != 2:
                 raise BadInput(f"transaction type {d.get('type')} is not supported here (only 0 and 2)")
         else:

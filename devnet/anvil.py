@@ -172,6 +172,12 @@ def _send_from_dev(url: str, tx: dict[str, Any]) -> dict[str, Any]:
     accounts = rpc(url, "eth_accounts")
     sender = accounts[0] if accounts else DEV_ADDRESS
     txid = rpc(url, "eth_sendTransaction", [{"from": sender, **tx}])
+    try:
+        automine = bool(rpc(url, "anvil_getAutomine"))
+    except SandboxError:
+        automine = True  # not anvil: assume the node mines on its own
+    if not automine:
+        rpc(url, "evm_mine")  # a --no-mining sandbox: mine it now (this also mines anything else pending)
     receipt = wait_receipt(url, txid)
     if int(receipt["status"], 16) != 1:
         raise SandboxError(f"transaction {txid} from the dev account reverted")
@@ -191,11 +197,12 @@ def load_token_artifact() -> dict[str, Any]:
 def deploy_token(url: str, name: str, symbol: str, decimals: int, supply: int, to: str) -> str:
     """Deploy devnet/contracts/TestToken from the first dev account, minting `supply` to `to`."""
     from eth_abi import encode
+    from eth_utils import to_checksum_address
 
     art = load_token_artifact()
     args = encode(["string", "string", "uint8", "uint256", "address"], [name, symbol, decimals, supply, to])
     receipt = _send_from_dev(url, {"data": art["bytecode"] + args.hex(), "gas": hex(3_000_000)})
-    return str(receipt["contractAddress"])
+    return str(to_checksum_address(receipt["contractAddress"]))
 
 
 def token_call(url: str, token: str, data: str) -> str:

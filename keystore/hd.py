@@ -1,13 +1,46 @@
-"""BIP39 / BIP32 / SLIP-10 derivation as pure functions over bip-utils."""
+"""BIP39 / BIP32 / BIP44 / BIP49 / BIP84 / BIP86 / SLIP-10 derivation as pure functions.
+
+Single derivations go through bip-utils. `derive_addresses` has its own fast path (BIP32 public
+child derivation with coincurve, SLIP-10 hardened steps with hmac) because bip-utils needs about 1 s
+per 10,000 addresses; tests check the fast path against bip-utils, BDK, cast and solders.
+bip-utils, coincurve and nacl are imported inside functions so that importing this module stays cheap
+(`wallet --help` must start fast).
+
+Default paths (what MetaMask, Sparrow, Phantom and TronLink show):
+  evm  m/44'/60'/0'/0/i      tron m/44'/195'/0'/0/i      sol m/44'/501'/i'/0'
+  btc  m/P'/C'/i' (account), P = 84 (default), 86, 49 or 44; C = 0 on mainnet, 1 on test networks
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
 
+from keystore import addresses as A
+from keystore.descriptors import descriptor
+from keystore.errors import BadSecretInput
+
+CHAINS = ("evm", "btc", "sol", "tron")
+COIN_TYPES = {"evm": 60, "tron": 195, "sol": 501, "btc": 0}
+BTC_PURPOSES = (84, 86, 49, 44)
+HARDENED = 0x80000000
+_TEST_VERSIONS = (b"\x04\x35\x87\xcf", b"\x04\x35\x83\x94")  # tpub, tprv
+_PATH_RE = re.compile(r"^m(/\d+['hH]?)*$")
+
+
+# ---------------------------------------------------------------- seeds and paths
 def seed_from_mnemonic(mnemonic: str, passphrase: str = "") -> bytes:
-    """BIP39 seed (PBKDF2-HMAC-SHA512, NFKD-normalised), 64 bytes."""
-    from bip_utils import Bip39SeedGenerator
+    """BIP39 seed (PBKDF2-HMAC-SHA512, NFKD-normalised), 64 bytes. Validates the mnemonic first."""
+    from keystore.mnemonic import validate_mnemonic
 
-    return bytes(Bip39SeedGenerator(mnemonic).Generate(passphrase))
+    normalised, _ = validate_mnemonic(mnemonic)
+    words = unicodedata.normalize("NFKD", normalised)
+    salt = unicodedata.normalize("NFKD", "mnemonic" + passphrase)
+    return hashlib.pbkdf2_hmac("sha512", words.encode(), salt.encode(), 2048)
 
 
 def master_fingerprint(seed: bytes) -> bytes:
@@ -15,3 +48,288 @@ def master_fingerprint(seed: bytes) -> bytes:
     from bip_utils import Bip32Secp256k1
 
     return bytes(Bip32Secp256k1.FromSeed(seed).FingerPrint().ToBytes())
+
+
+def _check_chain(chain: str) -> None:
+    if chain not in CHAINS:
+        raise BadSecretInput(f"unknown chain family {chain!r}; use one of: {', '.join(CHAINS)}")
+
+
+def parse_path(path: str) -> list[int]:
+    """m/44'/60'/0'/0/0 -> child indices; ', h and H mark hardened levels."""
+    text = path.strip().replace(" ", "")
+    if not _PATH_RE.match(text):
+        raise BadSecretInput("a derivation path looks like m/44'/60'/0'/0/0")
+    out = []
+    for part in text.split("/")[1:]:
+        hardened = part[-1] in "'hH"
+        number = int(part[:-1] if hardened else part)
+        if number >= HARDENED:
+            raise BadSecretInput("a derivation path index must be below 2^31")
+        out.append(number | HARDENED if hardened else number)
+    return out
+
+
+def format_path(indices: list[int]) -> str:
+    return "/".join(["m"] + [f"{i & ~HARDENED}'" if i & HARDENED else str(i) for i in indices])
+
+
+def default_path(chain: str, index: int, *, testnet: bool = False, purpose: int = 84) -> str:
+    """Default path of account `index`; for btc the account path m/purpose'/coin'/index'."""
+    _check_chain(chain)
+    if not 0 <= index < HARDENED:
+        raise BadSecretInput("an account index is between 0 and 2^31 - 1")
+    if chain == "evm":
+        return f"m/44'/60'/0'/0/{index}"
+    if chain == "tron":
+        return f"m/44'/195'/0'/0/{index}"
+    if chain == "sol":
+        return f"m/44'/501'/{index}'/0'"
+    if purpose not in BTC_PURPOSES:
+        raise BadSecretInput("a bitcoin purpose is 84 (native segwit), 86 (taproot), 49 or 44")
+    return f"m/{purpose}'/{1 if testnet else 0}'/{index}'"
+
+
+# ---------------------------------------------------------------- nodes (bip-utils)
+def _secp_node(seed: bytes, indices: list[int], *, testnet: bool = False) -> Any:
+    from bip_utils import Bip32KeyNetVersions, Bip32Secp256k1
+
+    versions = Bip32KeyNetVersions(*_TEST_VERSIONS) if testnet else None
+    node = Bip32Secp256k1.FromSeed(seed, versions)
+    for i in indices:
+        node = node.ChildKey(i)
+    return node
+
+
+def _ed25519_node(seed: bytes, indices: list[int]) -> Any:
+    from bip_utils import Bip32Slip10Ed25519
+
+    if any(not i & HARDENED for i in indices):
+        raise BadSecretInput("a solana (ed25519) path must be hardened at every level, like m/44'/501'/0'/0'")
+    node = Bip32Slip10Ed25519.FromSeed(seed)
+    for i in indices:
+        node = node.ChildKey(i)
+    return node
+
+
+def _secp_pub(node: Any) -> bytes:
+    return bytes(node.PublicKey().RawCompressed().ToBytes())
+
+
+def _ed25519_pub(node: Any) -> bytes:
+    return bytes(node.PublicKey().RawCompressed().ToBytes())[1:]  # bip-utils prefixes 0x00
+
+
+def derive_private(seed: bytes, chain: str, path: str | None = None, *, testnet: bool = False) -> bytes:
+    """The private key at `path` (default: account 0's default path): 32-byte secp256k1 key, or for sol
+    the 32-byte ed25519 seed. The caller must not keep it longer than one signature."""
+    _check_chain(chain)
+    if path is None:
+        path = default_path(chain, 0, testnet=testnet)
+        if chain == "btc":
+            path += "/0/0"
+    indices = parse_path(path)
+    node = _ed25519_node(seed, indices) if chain == "sol" else _secp_node(seed, indices)
+    return bytes(node.PrivateKey().Raw().ToBytes())
+
+
+def derive_account_xprv(seed: bytes, path: str, *, testnet: bool = False) -> str:
+    """xprv (tprv with testnet=True) of the node at `path`, for BDK signing descriptors."""
+    node = _secp_node(seed, parse_path(path), testnet=testnet)
+    return str(node.PrivateKey().ToExtended())
+
+
+def account_xpub(seed: bytes, path: str, *, testnet: bool = False) -> str:
+    """xpub (tpub with testnet=True) of the node at `path`."""
+    node = _secp_node(seed, parse_path(path), testnet=testnet)
+    return str(node.PublicKey().ToExtended())
+
+
+# ---------------------------------------------------------------- accounts
+@dataclass
+class DerivedAccount:
+    """Public data of one account; safe to store in plaintext and to print.
+
+    For btc: `path` is the account path, `address` and `public_key` are those of the first receive
+    address (account/0/0) on mainnet, `xpubs` = {"main": xpub of m/P'/0'/i', "test": tpub of m/P'/1'/i'},
+    and `descriptors` holds the receive ("main", "test") and change ("main_change", "test_change")
+    public descriptors with key origin and checksum. For the other chains xpubs/descriptors are empty.
+    """
+
+    chain: str
+    index: int
+    path: str
+    address: str
+    public_key: str
+    xpubs: dict[str, str] = field(default_factory=dict)
+    descriptors: dict[str, str] = field(default_factory=dict)
+    purpose: int | None = None
+
+
+def _purpose_of(indices: list[int], purpose: int | None) -> int:
+    if purpose is not None:
+        if purpose not in BTC_PURPOSES:
+            raise BadSecretInput("a bitcoin purpose is 84 (native segwit), 86 (taproot), 49 or 44")
+        return purpose
+    first = indices[0] & ~HARDENED if indices and indices[0] & HARDENED else None
+    return first if first in BTC_PURPOSES else 84
+
+
+def _test_indices(indices: list[int]) -> list[int]:
+    # m/P'/0'/A' on mainnet has its test-network twin at m/P'/1'/A'; other custom paths are reused as-is.
+    if len(indices) >= 2 and indices[1] == HARDENED:
+        return [indices[0], 1 | HARDENED, *indices[2:]]
+    return list(indices)
+
+
+def _btc_account(seed: bytes, index: int, indices: list[int], purpose: int) -> DerivedAccount:
+    fingerprint = master_fingerprint(seed).hex()
+    kind = A.PURPOSE_KIND[purpose]
+    main_node = _secp_node(seed, indices)
+    first_pub = _secp_pub(main_node.ChildKey(0).ChildKey(0))
+    test_indices = _test_indices(indices)
+    test_node = _secp_node(seed, test_indices, testnet=True)
+    xpubs = {"main": str(main_node.PublicKey().ToExtended()), "test": str(test_node.PublicKey().ToExtended())}
+    main_path, test_path = format_path(indices), format_path(test_indices)
+    descriptors = {
+        "main": descriptor(xpubs["main"], fingerprint, main_path, purpose, 0),
+        "main_change": descriptor(xpubs["main"], fingerprint, main_path, purpose, 1),
+        "test": descriptor(xpubs["test"], fingerprint, test_path, purpose, 0),
+        "test_change": descriptor(xpubs["test"], fingerprint, test_path, purpose, 1),
+    }
+    return DerivedAccount(
+        chain="btc",
+        index=index,
+        path=main_path,
+        address=A.btc_address(first_pub, kind, "main"),
+        public_key=first_pub.hex(),
+        xpubs=xpubs,
+        descriptors=descriptors,
+        purpose=purpose,
+    )
+
+
+def derive_account(
+    seed: bytes, chain: str, index: int = 0, *, path: str | None = None, purpose: int | None = None
+) -> DerivedAccount:
+    """Public data of account `index` (or of the key at a custom `path`; for btc, the account path).
+
+    For btc, `purpose` picks the script (84 P2WPKH, 86 P2TR, 49 P2SH-P2WPKH, 44 P2PKH); with a custom
+    path and no purpose, it is read from the path's first level, else 84.
+    """
+    _check_chain(chain)
+    if path is None:
+        path = default_path(chain, index, purpose=purpose if purpose is not None else 84)
+    indices = parse_path(path)
+    if chain == "btc":
+        return _btc_account(seed, index, indices, _purpose_of(indices, purpose))
+    if chain == "sol":
+        pub = _ed25519_pub(_ed25519_node(seed, indices))
+        address = A.sol_address(pub)
+    else:
+        pub = _secp_pub(_secp_node(seed, indices))
+        address = A.evm_address(pub) if chain == "evm" else A.tron_address(pub)
+    return DerivedAccount(
+        chain=chain, index=index, path=format_path(indices), address=address, public_key=pub.hex()
+    )
+
+
+# ---------------------------------------------------------------- fast path
+def _ckd_pub_many(pubkey: bytes, chain_code: bytes, start: int, count: int) -> list[Any]:
+    """Non-hardened BIP32 children start..start+count-1 of (pubkey, chain_code) as coincurve keys."""
+    from coincurve import PublicKey
+
+    parent = PublicKey(pubkey)
+    out = []
+    for i in range(start, start + count):
+        if i >= HARDENED:
+            raise BadSecretInput("a non-hardened index is below 2^31")
+        tweak = hmac.digest(chain_code, pubkey + i.to_bytes(4, "big"), "sha512")[:32]
+        try:
+            # from_secret rejects IL >= n (BIP32: invalid child); combine rejects the point at infinity.
+            out.append(PublicKey.combine_keys([parent, PublicKey.from_secret(tweak)]))
+        except ValueError as exc:  # probability about 2^-127
+            raise RuntimeError(f"BIP32 child {i} is invalid; use the next index") from exc
+    return out
+
+
+def _ed25519_public(seeds: list[bytes]) -> list[bytes]:
+    try:
+        from nacl.bindings import crypto_sign_seed_keypair
+
+        return [crypto_sign_seed_keypair(s)[0] for s in seeds]
+    except ImportError:  # PyNaCl comes with bip-utils; cryptography is the slower fallback
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        return [Ed25519PrivateKey.from_private_bytes(s).public_key().public_bytes_raw() for s in seeds]
+
+
+def _slip10_hardened(key: bytes, chain_code: bytes, index: int) -> tuple[bytes, bytes]:
+    digest = hmac.digest(chain_code, b"\0" + key + (index | HARDENED).to_bytes(4, "big"), "sha512")
+    return digest[:32], digest[32:]
+
+
+def _evm_fast(key: Any) -> bytes:
+    return A.keccak256(key.format(compressed=False)[1:])[-20:]
+
+
+def derive_addresses(
+    seed: bytes,
+    chain: str,
+    count: int,
+    start: int = 0,
+    *,
+    account: int = 0,
+    change: int = 0,
+    purpose: int = 84,
+    network: str = "main",
+) -> list[str]:
+    """Many default-path addresses at once.
+
+    evm/tron/sol: the addresses of accounts start..start+count-1 (the same as derive_account(...).address).
+    btc: the receive (change=0) or change (change=1) addresses start..start+count-1 of one account,
+    m/purpose'/coin'/account'/change/i, for network main, test, signet or regtest (coin 1 off mainnet).
+    """
+    _check_chain(chain)
+    if count < 0 or start < 0:
+        raise BadSecretInput("count and start are non-negative")
+    if chain == "sol":
+        node = _ed25519_node(seed, [44 | HARDENED, 501 | HARDENED])  # cached m/44'/501'
+        key, chain_code = bytes(node.PrivateKey().Raw().ToBytes()), bytes(node.ChainCode().ToBytes())
+        seeds = []
+        for i in range(start, start + count):
+            k1, c1 = _slip10_hardened(key, chain_code, i)
+            seeds.append(_slip10_hardened(k1, c1, 0)[0])
+        return [A.b58encode(pub) for pub in _ed25519_public(seeds)]
+    if chain == "btc":
+        if network not in A.BTC_NETWORKS:
+            raise BadSecretInput(f"unknown bitcoin network {network!r}")
+        account_path = default_path("btc", account, testnet=network != "main", purpose=purpose)
+        parent = _secp_node(seed, [*parse_path(account_path), change])
+    else:
+        parent = _secp_node(seed, parse_path(default_path(chain, 0))[:-1])
+    keys = _ckd_pub_many(_secp_pub(parent), bytes(parent.ChainCode().ToBytes()), start, count)
+    if chain == "evm":
+        return [A.to_checksum_address(_evm_fast(k)) for k in keys]
+    if chain == "tron":
+        return [A.b58check_encode(b"\x41" + _evm_fast(k)) for k in keys]
+    kind = A.PURPOSE_KIND[purpose]
+    return [A.btc_address(k.format(), kind, network) for k in keys]
+
+
+def xpub_addresses(
+    xpub: str, count: int, start: int = 0, *, change: int = 0, purpose: int = 84, network: str = "main"
+) -> list[str]:
+    """Bitcoin addresses account/change/i from an account xpub/tpub, without the seed (watch-only)."""
+    raw = A.b58check_decode(xpub)
+    if len(raw) != 78 or raw[45] not in (2, 3):
+        raise BadSecretInput("not an extended public key")
+    chain_code, pubkey = raw[13:45], raw[45:]
+    (change_key,) = _ckd_pub_many(pubkey, chain_code, change, 1)
+    keys = _ckd_pub_many(change_key.format(), _child_chain_code(pubkey, chain_code, change), start, count)
+    kind = A.PURPOSE_KIND[purpose]
+    return [A.btc_address(k.format(), kind, network) for k in keys]
+
+
+def _child_chain_code(pubkey: bytes, chain_code: bytes, index: int) -> bytes:
+    return hmac.digest(chain_code, pubkey + index.to_bytes(4, "big"), "sha512")[32:]

@@ -18,7 +18,7 @@ from chains.errors import InvalidAmount
 
 FAMILIES = ("evm", "btc", "sol", "tron")
 
-_DECIMAL_RE = re.compile(r"^(\d+)(?:\.(\d+))?$")
+_DECIMAL_RE = re.compile(r"^([0-9]+)(?:\.([0-9]+))?$")  # ASCII only: \d matches other scripts
 
 
 @dataclass(frozen=True)

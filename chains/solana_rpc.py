@@ -49,12 +49,12 @@ class SolanaRpc:
     def call(self, method: str, params: list[Any] | None = None) -> Any:
         body = json.dumps({"jsonrpc": "2.0", "id": next(_ids), "method": method,
                            "params": params or []}).encode()
-        req = urllib.request.Request(self.url, data=body, method="POST",
+        # The URL comes from the user's network config; only http(s) is ever opened.
+        if not self.url.startswith(("http://", "https://")):
+            raise Unavailable(f"the Solana RPC URL must be http(s), got {self.url.split(':')[0]!r}")
+        req = urllib.request.Request(self.url, data=body, method="POST",  # noqa: S310
                                      headers={"Content-Type": "application/json"})
         try:
-            # The URL comes from the user's network config; http(s) only.
-            if not self.url.startswith(("http://", "https://")):
-                raise Unavailable(f"the Solana RPC URL must be http(s), got {self.url.split(':')[0]!r}")
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
                 raw = resp.read()
         except urllib.error.HTTPError as e:
@@ -129,3 +129,25 @@ class SolanaRpc:
     def token_accounts_by_owner(self, owner: str, mint: str) -> list[dict[str, Any]]:
         return self.value("getTokenAccountsByOwner", [owner, {"mint": mint},
                                                       {"encoding": "base64", "commitment": "confirmed"}])
+
+
+def describe_err(err: Any) -> str:
+    """The node's one-line wording for the common errors; otherwise the JSON form."""
+    words = {
+        "BlockhashNotFound": "Blockhash not found",
+        "AlreadyProcessed": "This transaction has already been processed",
+        "AccountNotFound": "Attempt to debit an account but found no record of a prior credit.",
+        "InsufficientFundsForFee": "Insufficient funds for fee",
+        "SignatureFailure": "Transaction did not pass signature verification",
+    }
+    if isinstance(err, str):
+        return words.get(err, err)
+    if isinstance(err, dict) and "InstructionError" in err:
+        idx, ierr = err["InstructionError"]
+        if isinstance(ierr, dict) and "Custom" in ierr:
+            return f"Error processing Instruction {idx}: custom program error: {ierr['Custom']:#x}"
+        return f"Error processing Instruction {idx}: {ierr}"
+    if isinstance(err, dict) and "InsufficientFundsForRent" in err:
+        i = err["InsufficientFundsForRent"].get("account_index")
+        return f"Transaction results in an account ({i}) with insufficient funds for rent"
+    return json.dumps(err)

@@ -7,6 +7,7 @@ encoding on the real programs inside LiteSVM.
 Instruction data (spl-token `instruction.rs`, shared by Token-2022 for these indices):
   InitializeMint2 = 20: [20, decimals u8, mint_authority 32B, freeze COption: 0 | 1 + 32B]
   MintTo          = 7:  [7, amount u64 LE]
+  FreezeAccount   = 10: [10]
   TransferChecked = 12: [12, amount u64 LE, decimals u8]
 ATA program: Create = 0 (or empty data), CreateIdempotent = 1.
 """
@@ -60,10 +61,20 @@ def transfer_checked(source: Pubkey, mint: Pubkey, dest: Pubkey, owner: Pubkey, 
     ])
 
 
-def initialize_mint2(mint: Pubkey, decimals: int, authority: Pubkey,
+def initialize_mint2(mint: Pubkey, decimals: int, authority: Pubkey, freeze_authority: Pubkey | None = None,
                      token_program: Pubkey = TOKEN_PROGRAM) -> Instruction:
-    data = bytes([20, decimals]) + bytes(authority) + bytes([0])
+    freeze = bytes([1]) + bytes(freeze_authority) if freeze_authority is not None else bytes([0])
+    data = bytes([20, decimals]) + bytes(authority) + freeze
     return Instruction(token_program, data, [AccountMeta(mint, False, True)])
+
+
+def freeze_account(account: Pubkey, mint: Pubkey, authority: Pubkey,
+                   token_program: Pubkey = TOKEN_PROGRAM) -> Instruction:
+    return Instruction(token_program, bytes([10]), [
+        AccountMeta(account, False, True),
+        AccountMeta(mint, False, False),
+        AccountMeta(authority, True, False),
+    ])
 
 
 def mint_to(mint: Pubkey, dest: Pubkey, authority: Pubkey, amount: int,
@@ -81,6 +92,7 @@ class MintInfo:
     decimals: int
     supply: int
     mint_authority: str | None
+    freeze_authority: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,9 @@ def parse_mint(data: bytes) -> MintInfo:
     has_auth = struct.unpack_from("<I", data, 0)[0] == 1
     auth = str(Pubkey.from_bytes(data[4:36])) if has_auth else None
     supply, decimals = struct.unpack_from("<QB", data, 36)
-    return MintInfo(decimals, supply, auth)
+    has_freeze = struct.unpack_from("<I", data, 46)[0] == 1
+    freeze = str(Pubkey.from_bytes(data[50:82])) if has_freeze else None
+    return MintInfo(decimals, supply, auth, freeze)
 
 
 def parse_token_account(data: bytes) -> TokenAccountInfo:

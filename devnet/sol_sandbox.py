@@ -3,8 +3,9 @@
 Answers the subset of the Solana RPC API the wallet uses, with the real node's JSON shapes
 ({context: {slot}, value} wrappers, error code -32002 with err/logs for a failed preflight), so the
 adapter under test is the same code that talks to a real cluster. Extras for tests and demos:
-devnet_createMint, devnet_mintTo, devnet_expireBlockhash, devnet_hold, devnet_releaseHeld and
-devnet_dropHeld. Run in the foreground with `python -m devnet.sol_sandbox [--port 8899]`.
+devnet_createMint, devnet_mintTo, devnet_freezeAccount, devnet_expireBlockhash, devnet_hold,
+devnet_releaseHeld and devnet_dropHeld.
+Run in the foreground with `python -m devnet.sol_sandbox [--port 8899]`.
 """
 
 from __future__ import annotations
@@ -139,6 +140,8 @@ class Dispatcher:
             return c.create_mint(int(p[0]), token_2022=opts.get("program") == "token-2022")
         if method == "devnet_mintTo":
             return c.mint_to(_pubkey(p[0]), _pubkey(p[1]), int(p[2]))
+        if method == "devnet_freezeAccount":
+            return c.freeze(_pubkey(p[0]), _pubkey(p[1]))
         if method == "devnet_expireBlockhash":
             return c.expire_blockhash()
         if method == "devnet_hold":
@@ -262,12 +265,18 @@ def fund(url: str, address: str, amount: int) -> str | None:
 
 def create_mint(url: str, decimals: int, *, token_2022: bool = False) -> str:
     """A new SPL mint whose authority is the sandbox; returns the mint address."""
-    return str(_rpc(url, "devnet_createMint", [decimals, {"program": "token-2022" if token_2022 else "token"}]))
+    program = "token-2022" if token_2022 else "token"
+    return str(_rpc(url, "devnet_createMint", [decimals, {"program": program}]))
 
 
 def mint_to(url: str, mint: str, owner_address: str, amount: int) -> str:
     """Mint base units to owner's associated token account (created if missing)."""
     return str(_rpc(url, "devnet_mintTo", [mint, owner_address, int(amount)]))
+
+
+def freeze(url: str, mint: str, owner_address: str) -> str:
+    """Freeze owner's associated token account for mint (as a stablecoin issuer can)."""
+    return str(_rpc(url, "devnet_freezeAccount", [mint, owner_address]))
 
 
 def expire_blockhash(url: str) -> str:

@@ -20,12 +20,12 @@ from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
 from solders.message import Message, MessageV0
 from solders.pubkey import Pubkey
-from solders.signature import Signature
 from solders.system_program import CreateAccountParams, create_account
 from solders.transaction import VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata
 
 from chains import solana_tokens as spl
+from chains.solana_rpc import describe_err
 
 MAX_BLOCKHASH_AGE = 150          # blocks, as MAX_PROCESSING_AGE on mainnet
 LAMPORTS_PER_SIGNATURE = 5000
@@ -50,28 +50,6 @@ class Landed:
 
 def _err_json(failed: FailedTransactionMetadata) -> Any:
     return json.loads(failed.to_json())["err"]
-
-
-def describe_err(err: Any) -> str:
-    """The node's one-line wording for the common errors; otherwise the JSON form."""
-    words = {
-        "BlockhashNotFound": "Blockhash not found",
-        "AlreadyProcessed": "This transaction has already been processed",
-        "AccountNotFound": "Attempt to debit an account but found no record of a prior credit.",
-        "InsufficientFundsForFee": "Insufficient funds for fee",
-        "SignatureFailure": "Transaction did not pass signature verification",
-    }
-    if isinstance(err, str):
-        return words.get(err, err)
-    if isinstance(err, dict) and "InstructionError" in err:
-        idx, ierr = err["InstructionError"]
-        if isinstance(ierr, dict) and "Custom" in ierr:
-            return f"Error processing Instruction {idx}: custom program error: {ierr['Custom']:#x}"
-        return f"Error processing Instruction {idx}: {ierr}"
-    if isinstance(err, dict) and "InsufficientFundsForRent" in err:
-        i = err["InsufficientFundsForRent"].get("account_index")
-        return f"Transaction results in an account ({i}) with insufficient funds for rent"
-    return json.dumps(err)
 
 
 def decode_message(data: bytes) -> Message | MessageV0:
@@ -215,8 +193,8 @@ class SolChain:
             if not skip_preflight:
                 sim = self.simulate(tx, sig_verify=True)
                 if sim["err"] is not None:
-                    raise SandboxRpcError(-32002, "Transaction simulation failed: " + describe_err(sim["err"]),
-                                          sim)
+                    msg = "Transaction simulation failed: " + describe_err(sim["err"])
+                    raise SandboxRpcError(-32002, msg, sim)
             if self.hold:
                 self.held[sig] = tx
                 return sig
@@ -289,9 +267,12 @@ class SolChain:
         with self.lock:
             rent = self.svm.minimum_balance_for_rent_exemption(spl.MINT_LEN)
             self._run([
-                create_account(CreateAccountParams(from_pubkey=self.authority.pubkey(), to_pubkey=mint.pubkey(),
-                                                   lamports=rent, space=spl.MINT_LEN, owner=prog)),
-                spl.initialize_mint2(mint.pubkey(), decimals, self.authority.pubkey(), prog),
+                create_account(CreateAccountParams(
+                    from_pubkey=self.authority.pubkey(), to_pubkey=mint.pubkey(),
+                    lamports=rent, space=spl.MINT_LEN, owner=prog)),
+                # A freeze authority too, as USDC has: lets tests freeze an account.
+                spl.initialize_mint2(mint.pubkey(), decimals, self.authority.pubkey(),
+                                     self.authority.pubkey(), prog),
             ], [mint])
         return str(mint.pubkey())
 
@@ -306,6 +287,15 @@ class SolChain:
                 spl.create_ata_idempotent(self.authority.pubkey(), owner, mint, prog),
                 spl.mint_to(mint, ata, self.authority.pubkey(), amount, prog),
             ], [])
+
+    def freeze(self, mint: Pubkey, owner: Pubkey) -> str:
+        """Freeze owner's ATA for mint (the sandbox is every devnet mint's freeze authority)."""
+        with self.lock:
+            acct = self.svm.get_account(mint)
+            if acct is None or acct.owner not in spl.TOKEN_PROGRAMS:
+                raise SandboxRpcError(-32602, f"{mint} is not a mint on this sandbox")
+            ata = spl.ata_address(owner, mint, acct.owner)
+            return self._run([spl.freeze_account(ata, mint, self.authority.pubkey(), acct.owner)], [])
 
     # --- accounts ----------------------------------------------------------------------------
     def account_json(self, address: Pubkey, encoding: str) -> dict[str, Any] | None:
@@ -366,4 +356,4 @@ def _parse_token_data(data: bytes, program: Pubkey) -> dict[str, Any] | None:
         return None
     return {"program": name, "space": len(data), "parsed": {"type": "mint", "info": {
         "decimals": m.decimals, "supply": str(m.supply), "mintAuthority": m.mint_authority,
-        "freezeAuthority": None, "isInitialized": True}}}
+        "freezeAuthority": m.freeze_authority, "isInitialized": True}}}

@@ -1,0 +1,378 @@
+"""The Solana adapter (family "sol"): SOL and SPL (Token, Token-2022) transfers over JSON-RPC.
+
+Build reads the chain (balances, accounts, blockhash, prioritization fees), simulates the exact
+instructions to size the compute-unit limit, and asks the node for the fee of the final message.
+Sign is offline (ed25519 over the legacy message). Broadcast is idempotent. A blockhash lives for
+about 150 blocks; `send_with_resign` re-signs with a fresh one only after the old blockhash has
+expired and the node confirms the old signature never landed, so one transfer is never sent twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+from solders.transaction import VersionedTransaction
+
+from chains import solana_build as sb
+from chains import solana_tokens as spl
+from chains.base import (
+    Account,
+    Amount,
+    ChainAdapter,
+    Network,
+    SignedTx,
+    Signer,
+    Transfer,
+    TxStatus,
+    UnsignedTx,
+)
+from chains.errors import (
+    BadInput,
+    FeeTooHigh,
+    InsufficientFunds,
+    InvalidAddress,
+    Refused,
+    SimulationFailed,
+    TxRejected,
+    Unavailable,
+)
+from chains.solana_address import parse_solana_address
+from chains.solana_offchain import signed_bytes
+from chains.solana_rpc import RpcError, SolanaRpc, describe_err
+from chains.solana_send import BlockhashExpired, ResignMixin
+
+LAMPORTS = 9
+_COMMITMENT_RANK = {"processed": 0, "confirmed": 1, "finalized": 2}
+
+
+def _sol(lamports: int) -> Amount:
+    return Amount(lamports, LAMPORTS, "SOL")
+
+
+class Adapter(ResignMixin, ChainAdapter):
+    family = "sol"
+
+    def __init__(self, network: Network, data_dir: str | None = None) -> None:
+        super().__init__(network, data_dir)
+        self._rpc: SolanaRpc | None = None
+
+    @property
+    def rpc(self) -> SolanaRpc:
+        if self._rpc is None:
+            self._rpc = SolanaRpc(self.network.rpc_url)
+        return self._rpc
+
+    # --- addresses, balances, tokens -----------------------------------------------------------
+    @classmethod
+    def parse_address(cls, text: str, network: Network) -> str:
+        return parse_solana_address(text)
+
+    def _mint(self, mint: str) -> tuple[int, Pubkey]:
+        """(decimals, token program) read from the mint account on chain."""
+        info = self.rpc.get_account_info(mint)
+        if info is None:
+            raise BadInput(f"token mint {mint} does not exist on {self.network.name}")
+        program = Pubkey.from_string(info["owner"])
+        if program not in spl.TOKEN_PROGRAMS:
+            raise BadInput(f"{mint} is not an SPL token mint (owned by {program})")
+        try:
+            return spl.parse_mint(base64.b64decode(info["data"][0])).decimals, program
+        except ValueError:
+            raise BadInput(f"{mint} is not an initialized SPL token mint") from None
+
+    def _resolve_token(self, token: str) -> tuple[str, str]:
+        """(mint, symbol) from a symbol in network.tokens or a mint address."""
+        for sym, spec in self.network.tokens.items():
+            if sym.lower() == token.strip().lower() or spec.get("address") == token.strip():
+                return str(spec["address"]), sym
+        try:
+            mint = parse_solana_address(token)
+        except InvalidAddress:
+            raise BadInput(f"unknown token {token!r} on {self.network.name}: give a mint address or one of "
+                           f"{', '.join(self.network.tokens) or 'no configured symbols'}") from None
+        return mint, mint[:4] + "…" + mint[-4:]
+
+    def token_info(self, token: str) -> tuple[str, str, int]:
+        mint, symbol = self._resolve_token(token)
+        decimals, _ = self._mint(mint)
+        return mint, symbol, decimals
+
+    def balance(self, account: Account, token: str | None = None) -> Amount:
+        owner = parse_solana_address(account.address)
+        if token is None:
+            return _sol(self.rpc.get_balance(owner))
+        mint, symbol = self._resolve_token(token)
+        decimals, _ = self._mint(mint)
+        total = 0
+        for entry in self.rpc.token_accounts_by_owner(owner, mint):
+            total += spl.parse_token_account(base64.b64decode(entry["account"]["data"][0])).amount
+        return Amount(total, decimals, symbol)
+
+    # --- build -------------------------------------------------------------------------------
+    def _priority_fee(self, transfer: Transfer, writable: list[str]) -> int:
+        if transfer.fees.priority_fee is not None:
+            return int(transfer.fees.priority_fee)
+        return sb.median_fee(self.rpc.recent_priority_fees(writable))
+
+    def _fee_cap(self) -> int | None:
+        if not self.network.fee_cap:
+            return None
+        return Amount.parse(self.network.fee_cap, LAMPORTS, "SOL", allow_zero=True).value
+
+    def _check_fee_cap(self, fee: int, transfer: Transfer) -> None:
+        cap = self._fee_cap()
+        if cap is not None and fee > cap and not transfer.fees.allow_high_fee:
+            raise FeeTooHigh(f"the fee {_sol(fee)} is above this network's cap of {_sol(cap)}; "
+                             "lower the priority fee or allow a high fee explicitly")
+
+    def _plan(self, transfer: Transfer) -> dict[str, Any]:
+        """Read the chain and choose instructions; returns what build and the summary need."""
+        if transfer.amount is None:
+            raise BadInput("a Solana transfer needs an amount")
+        sender = Pubkey.from_string(parse_solana_address(transfer.sender.address))
+        recipient = Pubkey.from_string(parse_solana_address(transfer.recipient))
+        warnings: list[str] = []
+        if not recipient.is_on_curve():
+            warnings.append("the recipient is an off-curve address (a program-derived address), "
+                            "not a wallet key; make sure the program it belongs to expects this transfer")
+        rent_min0 = self.rpc.rent_exempt_minimum(0)
+        rent = 0
+        info = self.rpc.get_account_info(str(recipient))
+        plan: dict[str, Any] = {"sender": sender, "recipient": recipient, "warnings": warnings,
+                                "rent_min0": rent_min0, "balance": self.rpc.get_balance(str(sender))}
+        if transfer.token is None:
+            lamports = transfer.amount.value
+            if info is None and lamports < rent_min0:
+                raise Refused(f"the recipient account does not exist yet, and a new Solana account "
+                              f"must hold at least {_sol(rent_min0)} (the rent-exempt minimum)")
+            if info is not None and info["owner"] in (str(p) for p in spl.TOKEN_PROGRAMS):
+                warnings.append("the recipient is an SPL token account, not a wallet; SOL sent to it is only "
+                                "recoverable by its owner closing the account")
+            plan.update(ixs=sb.sol_transfer(sender, recipient, lamports), amount=_sol(lamports),
+                        token=None, rent=0, dest=recipient, creates=None, sol_out=lamports)
+            return plan
+        mint_s, symbol = self._resolve_token(transfer.token)
+        mint = Pubkey.from_string(mint_s)
+        decimals, program = self._mint(mint_s)
+        if transfer.amount.decimals != decimals:
+            raise BadInput(f"{symbol} has {decimals} decimals on chain, but the amount was parsed "
+                           f"with {transfer.amount.decimals}")
+        creates: Pubkey | None = None
+        if info is not None and info["owner"] == str(program) and _is_token_account(info):
+            acct = spl.parse_token_account(base64.b64decode(info["data"][0]))
+            if acct.mint != mint_s:
+                raise InvalidAddress(f"the recipient is a token account for another mint ({acct.mint})")
+            dest = recipient                  # the user gave a token account: pay into it directly
+        else:
+            dest = spl.ata_address(recipient, mint, program)
+            if self.rpc.get_account_info(str(dest)) is None:
+                creates = recipient
+                size = spl.TOKEN_ACCOUNT_LEN if program == spl.TOKEN_PROGRAM else spl.TOKEN_ACCOUNT_LEN + 5
+                rent = self.rpc.rent_exempt_minimum(size)
+        source = spl.ata_address(sender, mint, program)
+        src_info = self.rpc.get_account_info(str(source))
+        have = spl.parse_token_account(base64.b64decode(src_info["data"][0])).amount if src_info else 0
+        if have < transfer.amount.value:
+            raise InsufficientFunds(f"sending {transfer.amount.plain()} {symbol} needs that much in the "
+                                    f"sender's token account, which holds {Amount(have, decimals, symbol)}")
+        value = transfer.amount.value
+        plan.update(ixs=sb.spl_transfer(sender, dest, mint, value, decimals, program, creates),
+                    amount=Amount(value, decimals, symbol), token=mint_s, rent=rent, dest=dest,
+                    creates=creates, sol_out=0, program=str(program))
+        return plan
+
+    def _check_funds(self, plan: dict[str, Any], fee: int, *, final: bool = True) -> None:
+        need = plan["sol_out"] + fee + plan["rent"]
+        bal = plan["balance"]
+        if bal < need:
+            parts = "amount + fee" if plan["sol_out"] else "fee"
+            if plan["rent"]:
+                parts += " + rent for the new token account"
+            raise InsufficientFunds(f"this needs {_sol(need)} ({parts}) but the account has {_sol(bal)}")
+        left = bal - need
+        if final and 0 < left < plan["rent_min0"]:
+            everything = _sol(bal - fee - plan["rent"]).plain()
+            raise Refused(f"this would leave {_sol(left)} in the sender's account, below the rent-exempt "
+                          f"minimum of {_sol(plan['rent_min0'])}; send {everything} SOL to empty it, "
+                          "or leave at least the minimum")
+
+    def build_transfer(self, transfer: Transfer) -> UnsignedTx:
+        plan = self._plan(transfer)
+        sender: Pubkey = plan["sender"]
+        probe = sb.compose(sender, plan["ixs"], "11111111111111111111111111111111", 1, 1)
+        price = self._priority_fee(transfer, sb.writable_accounts(probe))
+        # Cheap check before simulating: the base fee alone must be affordable.
+        self._check_funds(plan, sb.LAMPORTS_PER_SIGNATURE, final=False)
+        blockhash, last_valid = self.rpc.get_latest_blockhash()
+        # Simulate with the maximum limit and price 0 (same instructions, so the same units) so that
+        # the simulation's own fee cannot fail a transfer that the final fee allows.
+        sim_msg = sb.compose(sender, plan["ixs"], blockhash, sb.MAX_COMPUTE_UNITS, 0, price_ix=bool(price))
+        sim = self.rpc.simulate(sb.unsigned_tx_b64(sim_msg))
+        if sim.get("err") is not None:
+            raise SimulationFailed(f"the transaction would fail: {describe_err(sim['err'])}; "
+                                   f"program logs: {sb.logs_tail(list(sim.get('logs') or []))}")
+        limit = sb.cu_limit_from_units(int(sim.get("unitsConsumed") or 0))
+        msg = sb.compose(sender, plan["ixs"], blockhash, limit, price)
+        fee = self.rpc.fee_for_message(sb.message_b64(msg))
+        if fee is None:      # the blockhash rolled between calls; fall back to the runtime's formula
+            fee = sb.local_fee(msg, limit, price)
+        self._check_fee_cap(fee, transfer)
+        self._check_funds(plan, fee)
+        return self._unsigned(transfer, plan, msg, fee, limit, price, blockhash, last_valid, simulated=True)
+
+    def build_offline(self, transfer: Transfer, blockhash: str, *, decimals: int | None = None,
+                      token_program: str | None = None, compute_unit_limit: int | None = None,
+                      priority_fee: int | None = None, create_recipient_account: bool = True) -> UnsignedTx:
+        """Build with no RPC at all, for `--sign-only --blockhash HASH` on an air-gapped machine.
+
+        Nothing is read from the chain, so nothing is simulated: SPL sends always include an
+        idempotent create of the recipient's ATA (a no-op if it exists), and balances are unchecked.
+        """
+        if transfer.amount is None:
+            raise BadInput("a Solana transfer needs an amount")
+        try:
+            Pubkey.from_string(blockhash)
+        except Exception:
+            raise BadInput("the blockhash must be a base58 32-byte hash from getLatestBlockhash") from None
+        sender = Pubkey.from_string(parse_solana_address(transfer.sender.address))
+        recipient = Pubkey.from_string(parse_solana_address(transfer.recipient))
+        plan: dict[str, Any] = {"sender": sender, "recipient": recipient, "rent": 0, "creates": None,
+                                "warnings": ["built offline: not simulated and balances not checked; the "
+                                             "blockhash expires about a minute after it was fetched"]}
+        if transfer.token is None:
+            plan.update(ixs=sb.sol_transfer(sender, recipient, transfer.amount.value),
+                        amount=_sol(transfer.amount.value), token=None, dest=recipient)
+            limit = compute_unit_limit or sb.OFFLINE_CU_SOL
+        else:
+            mint_s, symbol = self._resolve_token(transfer.token)
+            spec = next((s for s in self.network.tokens.values() if s.get("address") == mint_s), {})
+            dec = decimals if decimals is not None else spec.get("decimals")
+            if dec is None:
+                raise BadInput(f"offline SPL builds need the token's decimals for {mint_s}")
+            program = Pubkey.from_string(token_program) if token_program else spl.TOKEN_PROGRAM
+            if program not in spl.TOKEN_PROGRAMS:
+                raise BadInput("the token program must be SPL Token or Token-2022")
+            mint = Pubkey.from_string(mint_s)
+            dest = spl.ata_address(recipient, mint, program)
+            creates = recipient if create_recipient_account else None
+            value = transfer.amount.value
+            plan.update(ixs=sb.spl_transfer(sender, dest, mint, value, int(dec), program, creates),
+                        amount=Amount(value, int(dec), symbol), token=mint_s, dest=dest,
+                        creates=creates, program=str(program))
+            limit = compute_unit_limit or sb.OFFLINE_CU_SPL
+        price = int(priority_fee if priority_fee is not None else (transfer.fees.priority_fee or 0))
+        msg = sb.compose(sender, plan["ixs"], blockhash, limit, price)
+        fee = sb.local_fee(msg, limit, price)
+        self._check_fee_cap(fee, transfer)
+        return self._unsigned(transfer, plan, msg, fee, limit, price, blockhash, None, simulated=False)
+
+    def _unsigned(self, transfer: Transfer, plan: dict[str, Any], msg: Any, fee: int, limit: int, price: int,
+                  blockhash: str, last_valid: int | None, *, simulated: bool) -> UnsignedTx:
+        amount: Amount = plan["amount"]
+        summary = {"Network": self.network.name, "From": str(plan["sender"]), "To": str(plan["recipient"]),
+                   "Amount": str(amount)}
+        if plan["token"]:
+            summary["Token"] = f"{amount.symbol} (mint {plan['token']})"
+            summary["Token account"] = str(plan["dest"])
+            if plan["creates"] is not None:
+                rent = f"{_sol(plan['rent'])}" if plan["rent"] else "rent-exempt minimum, if it is missing"
+                summary["Creates token account"] = f"yes, for the recipient; rent {rent} (paid by you)"
+        summary["Fee (max)"] = str(_sol(fee))
+        summary["Priority fee"] = f"{price} micro-lamports/CU x {limit} CU"
+        total_sol = (amount.value if plan["token"] is None else 0) + fee + plan["rent"]
+        summary["Total"] = (f"{_sol(total_sol)}" if plan["token"] is None
+                            else f"{amount} + {_sol(total_sol)}")
+        summary["Simulated"] = "yes" if simulated else "no (offline build)"
+        payload = {"message": sb.message_b64(msg), "blockhash": blockhash,
+                   "lastValidBlockHeight": last_valid, "computeUnitLimit": limit, "computeUnitPrice": price,
+                   "rent": plan["rent"], "token": plan["token"],
+                   "createsTokenAccount": str(plan["dest"]) if plan["creates"] else None}
+        return UnsignedTx("sol", self.network.name, str(plan["sender"]), str(plan["recipient"]), amount,
+                          _sol(fee), payload, summary, list(plan["warnings"]))
+
+    # --- sign and send -------------------------------------------------------------------------
+    def sign(self, unsigned: UnsignedTx, signer: Signer) -> SignedTx:
+        kp = _keypair(signer)
+        msg = sb.message_from_b64(unsigned.payload["message"])
+        if str(kp.pubkey()) != unsigned.sender or msg.account_keys[0] != kp.pubkey():
+            raise BadInput("the signing key does not belong to the sending account")
+        tx = VersionedTransaction(msg, [kp])
+        raw = base64.b64encode(bytes(tx)).decode()
+        return SignedTx("sol", unsigned.network, str(tx.signatures[0]), raw, unsigned.sender,
+                        unsigned.recipient, unsigned.amount, unsigned.fee, dict(unsigned.payload))
+
+    def broadcast(self, signed: SignedTx) -> str:
+        try:
+            sig = self.rpc.send(signed.raw)
+        except RpcError as e:
+            if e.err == "AlreadyProcessed" or "already been processed" in e.message:
+                return signed.txid
+            if e.err == "BlockhashNotFound" or "Blockhash not found" in e.message:
+                if self.rpc.signature_status(signed.txid) is not None:
+                    return signed.txid
+                raise BlockhashExpired("the transaction's blockhash has expired, so it can no longer land "
+                                       "and nothing was sent; build and sign it again") from None
+            if e.code == -32002:
+                raise TxRejected(f"the node rejected the transaction in preflight: {e.message}; "
+                                 f"program logs: {sb.logs_tail(e.logs)}") from None
+            raise TxRejected(f"the node rejected the transaction: {e.message}") from None
+        if sig != signed.txid:
+            raise Unavailable("the node answered sendTransaction with a different signature than ours")
+        return sig
+
+    def status(self, txid: str) -> TxStatus:
+        st = self.rpc.signature_status(txid)
+        if st is None:
+            return TxStatus(txid, "pending", detail="not seen by the node yet (in flight, or dropped)")
+        if st.get("err") is not None:
+            return TxStatus(txid, "failed", 0, st.get("slot"), detail=describe_err(st["err"]))
+        level = st.get("confirmationStatus") or "processed"
+        conf = st.get("confirmations")
+        confirmations = 32 if level == "finalized" and conf is None else int(conf or 0)
+        state = "pending" if level == "processed" else "confirmed"
+        return TxStatus(txid, state, confirmations, st.get("slot"), detail=level)
+
+    def wait(self, txid: str, timeout: float = 60.0, commitment: str = "confirmed") -> TxStatus:
+        """Poll until the signature reaches `commitment` (processed/confirmed/finalized) or fails."""
+        want = _COMMITMENT_RANK[commitment]
+        deadline = time.monotonic() + timeout
+        while True:
+            st = self.status(txid)
+            if st.state == "failed" or _COMMITMENT_RANK.get(st.detail or "", -1) >= want:
+                return st
+            if time.monotonic() >= deadline:
+                return st
+            time.sleep(0.2)
+
+    # --- messages --------------------------------------------------------------------------------
+    def sign_message(self, message: bytes, signer: Signer, *, offchain: bool = False) -> str:
+        return str(_keypair(signer).sign_message(signed_bytes(message, offchain)))
+
+    def verify_message(self, message: bytes, signature: str, address: str, *, offchain: bool = False) -> bool:
+        pk = Pubkey.from_string(parse_solana_address(address))
+        try:
+            sig = Signature.from_string(signature.strip())
+        except Exception:
+            return False
+        return sig.verify(pk, signed_bytes(message, offchain))
+
+
+def _keypair(signer: Signer) -> Keypair:
+    if signer.family != "sol" or len(signer.private_key) != 32:
+        raise BadInput("a Solana signer needs the account's 32-byte ed25519 seed")
+    kp = Keypair.from_seed(signer.private_key)
+    if signer.address and str(kp.pubkey()) != signer.address:
+        raise BadInput("the signing key does not match the account's address")
+    return kp
+
+
+def _is_token_account(info: dict[str, Any]) -> bool:
+    n = int(info.get("space") or len(base64.b64decode(info["data"][0])))
+    if n == spl.TOKEN_ACCOUNT_LEN:
+        return True
+    return n > spl.TOKEN_ACCOUNT_LEN and base64.b64decode(info["data"][0])[165] == 2

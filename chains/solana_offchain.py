@@ -1,0 +1,45 @@
+"""Off-chain message signing for Solana: ed25519 over the message bytes.
+
+Two forms, chosen by the caller:
+- raw (default): the signature covers exactly the message bytes. This is what Phantom, Solflare
+  and the wallet-standard `signMessage` produce, and what dapps check with nacl/tweetnacl.
+- offchain=True: the Solana off-chain message format v0 as implemented by the Solana CLI's
+  `solana sign-offchain-message` (solana-sdk `offchain_message.rs`, 1.x):
+      b"\\xffsolana offchain" | version u8 = 0 | format u8 | length u16 LE | message
+  format 0 = restricted ASCII (printable, <= 1212 bytes), 1 = limited UTF-8 (<= 1212 bytes),
+  2 = extended UTF-8 (<= 65515 bytes). The 0xff first byte can never start a transaction
+  message, so such a signature can never authorise a transaction.
+Signatures are base58, as everywhere on Solana.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from chains.errors import BadInput
+
+SIGNING_DOMAIN = b"\xffsolana offchain"
+MAX_LEN_LEDGER = 1212
+MAX_LEN = 65515
+
+
+def offchain_v0(message: bytes) -> bytes:
+    if not message:
+        raise BadInput("an off-chain message may not be empty")
+    try:
+        text = message.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput("an off-chain message must be UTF-8 text") from None
+    n = len(message)
+    if n <= MAX_LEN_LEDGER:
+        fmt = 0 if all(0x20 <= b <= 0x7E for b in message) else 1
+    elif n <= MAX_LEN:
+        fmt = 2
+    else:
+        raise BadInput(f"an off-chain message may be at most {MAX_LEN} bytes")
+    del text
+    return SIGNING_DOMAIN + bytes([0, fmt]) + struct.pack("<H", n) + message
+
+
+def signed_bytes(message: bytes, offchain: bool) -> bytes:
+    return offchain_v0(message) if offchain else message

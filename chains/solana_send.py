@@ -1,0 +1,97 @@
+"""Blockhash expiry and re-signing for Solana, without ever sending one transfer twice.
+
+A transaction carries a recent blockhash and can land only while that blockhash is valid (about
+150 blocks, roughly a minute). Once the block height passes the blockhash's lastValidBlockHeight
+and the node no longer accepts the blockhash, the old signature can never land; only then, and
+only if the node's signature status (searched through history) says it never landed, is the same
+message re-signed under a fresh blockhash.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from chains import solana_build as sb
+from chains.base import Amount, SignedTx, Signer, TxStatus, UnsignedTx
+from chains.errors import Refused, SimulationFailed, TxRejected, Unavailable
+from chains.solana_rpc import describe_err
+
+
+class BlockhashExpired(TxRejected):
+    """The transaction's blockhash expired before it landed: it can never land; re-sign to send."""
+
+
+class ResignMixin:
+    """Mixed into the Solana Adapter, which provides rpc, sign, broadcast, status and wait."""
+
+    rpc: Any
+    sign: Callable[[UnsignedTx, Signer], SignedTx]
+    broadcast: Callable[[SignedTx], str]
+    wait: Callable[..., TxStatus]
+
+    def is_expired(self, signed: SignedTx | UnsignedTx) -> bool:
+        """True once the transaction's blockhash can no longer be used by any leader."""
+        bh = signed.payload["blockhash"]
+        last_valid = signed.payload.get("lastValidBlockHeight")
+        valid = self.rpc.is_blockhash_valid(bh)
+        if last_valid is None:
+            return not valid
+        return not valid and self.rpc.get_block_height() > int(last_valid)
+
+    def resign(self, signed: SignedTx, signer: Signer) -> SignedTx:
+        """The same transfer under a fresh blockhash, only if the old one can never land."""
+        if not self.is_expired(signed):
+            raise Refused("the previous transaction's blockhash is still valid, so it may still land; "
+                          "not signing a second one")
+        # Checked after expiry: from here on the old signature's status is final.
+        if self.rpc.signature_status(signed.txid) is not None:
+            raise Refused(f"the previous transaction {signed.txid} has landed; not signing a second one")
+        blockhash, last_valid = self.rpc.get_latest_blockhash()
+        msg = sb.with_blockhash(sb.message_from_b64(signed.payload["message"]), blockhash)
+        sim = self.rpc.simulate(sb.unsigned_tx_b64(msg))
+        if sim.get("err") is not None:
+            raise SimulationFailed(f"the re-signed transaction would fail: {describe_err(sim['err'])}; "
+                                   f"program logs: {sb.logs_tail(list(sim.get('logs') or []))}")
+        payload = {**signed.payload, "message": sb.message_b64(msg), "blockhash": blockhash,
+                   "lastValidBlockHeight": last_valid, "replaces": signed.txid}
+        zero = Amount(0, 9, "SOL")
+        unsigned = UnsignedTx("sol", signed.network, signed.sender, signed.recipient,
+                              signed.amount or zero, signed.fee or zero, payload)
+        return self.sign(unsigned, signer)
+
+    def send_with_resign(self, signed: SignedTx, signer: Signer, *, timeout: float = 90.0,
+                         commitment: str = "confirmed", on_signed: Callable[[SignedTx], None] | None = None,
+                         poll: float = 0.5, rebroadcast_every: float = 2.0) -> tuple[SignedTx, TxStatus]:
+        """Broadcast, re-broadcast while the blockhash lives, re-sign only after a proven expiry.
+
+        `on_signed` is called with every new SignedTx before it is broadcast (the CLI journals it).
+        Returns the transaction that landed and its status; raises Unavailable on timeout.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.broadcast(signed)
+            except BlockhashExpired:
+                pass                                  # never sent; fall through to the expiry check
+            last_send = time.monotonic()
+            while time.monotonic() < deadline:
+                if self.rpc.signature_status(signed.txid) is not None:
+                    return signed, self.wait(signed.txid, max(1.0, deadline - time.monotonic()), commitment)
+                if self.is_expired(signed):
+                    if self.rpc.signature_status(signed.txid) is None:
+                        signed = self.resign(signed, signer)
+                        if on_signed is not None:
+                            on_signed(signed)
+                        break
+                    continue
+                if time.monotonic() - last_send >= rebroadcast_every:
+                    try:
+                        self.broadcast(signed)
+                    except BlockhashExpired:
+                        pass
+                    last_send = time.monotonic()
+                time.sleep(poll)
+            else:
+                raise Unavailable(f"transaction {signed.txid} did not land within {timeout:.0f} s")

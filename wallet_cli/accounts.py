@@ -1,0 +1,118 @@
+"""The plaintext account index: turning vault entries into Accounts, resolving references, deriving.
+
+A reference is FAMILY:INDEX (evm:0, btc:3), a label, or an address. Index entries are plain dicts in
+the vault file; this module is the only place that knows their fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chains.base import FAMILIES, Account
+from wallet_cli.errors import UsageError
+
+BTC_PURPOSES = {"p2wpkh": 84, "p2tr": 86, "p2sh-p2wpkh": 49, "p2pkh": 44}
+
+
+def to_account(entry: dict[str, Any]) -> Account:
+    return Account(
+        chain=entry["chain"], index=entry.get("index"), path=entry.get("path"), address=entry["address"],
+        public_key=entry.get("public_key", ""), label=entry.get("label"), kind=entry.get("kind", "hd"),
+        xpubs=dict(entry.get("xpubs") or {}), descriptors=dict(entry.get("descriptors") or {}),
+    )
+
+
+def public_view(entry: dict[str, Any]) -> dict[str, Any]:
+    """What `accounts list --json` shows: stable field names."""
+    return {
+        "ref": to_account(entry).ref, "chain": entry["chain"], "index": entry.get("index"),
+        "path": entry.get("path"), "address": entry["address"], "label": entry.get("label"),
+        "kind": entry.get("kind", "hd"), "public_key": entry.get("public_key"),
+        **({"xpubs": entry["xpubs"]} if entry.get("xpubs") else {}),
+    }
+
+
+def check_chain(chain: str) -> str:
+    if chain not in FAMILIES:
+        raise UsageError(f"unknown chain {chain!r}; expected one of {', '.join(FAMILIES)}")
+    return chain
+
+
+def resolve(ref: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Find one entry by FAMILY:INDEX, label or address."""
+    ref = ref.strip()
+    fam, sep, idx = ref.partition(":")
+    if sep and fam in FAMILIES:
+        if not idx.isdigit():
+            raise UsageError(f"account reference {ref!r} needs a whole-number index, like {fam}:0")
+        for e in entries:
+            if e["chain"] == fam and e.get("index") == int(idx):
+                return e
+        raise UsageError(f"account {ref} is not in this vault; derive it with 'wallet accounts derive --chain {fam}'")
+    for e in entries:
+        if e.get("label") == ref:
+            return e
+    for e in entries:
+        addr = e["address"]
+        if addr == ref or (addr.startswith("0x") and addr.lower() == ref.lower()):
+            return e
+    raise UsageError(f"no account matches {ref!r}; see 'wallet accounts list'")
+
+
+def next_index(entries: list[dict[str, Any]], chain: str) -> int:
+    used = [e["index"] for e in entries if e["chain"] == chain and e.get("index") is not None]
+    return max(used, default=-1) + 1
+
+
+def check_label(label: str | None, entries: list[dict[str, Any]]) -> None:
+    if label is None:
+        return
+    fam, sep, _ = label.partition(":")
+    if (sep and fam in FAMILIES) or label.startswith("0x") or not label.strip():
+        raise UsageError(f"label {label!r} would be confused with an account reference or address")
+    if any(e.get("label") == label for e in entries):
+        raise UsageError(f"label {label!r} is already used in this vault")
+
+
+def hd_entry(seed: bytes, chain: str, index: int, *, path: str | None = None, purpose: int = 84,
+             label: str | None = None) -> dict[str, Any]:
+    from keystore import hd
+
+    acct = hd.derive_account(seed, chain, index, path=path, purpose=purpose)
+    entry: dict[str, Any] = {
+        "chain": chain, "index": index, "path": acct.path, "address": acct.address,
+        "public_key": acct.public_key, "label": label, "kind": "hd",
+    }
+    if acct.xpubs:
+        entry["xpubs"] = dict(acct.xpubs)
+        entry["descriptors"] = dict(acct.descriptors)
+        entry["purpose"] = purpose
+    return entry
+
+
+def derive_entries(seed: bytes, chain: str, entries: list[dict[str, Any]], count: int, *,
+                   path: str | None = None, purpose: int = 84, label: str | None = None) -> list[dict[str, Any]]:
+    """New index entries for `count` accounts after the highest index in use."""
+    check_chain(chain)
+    if count < 1 or count > 10_000:
+        raise UsageError("--count must be between 1 and 10000")
+    if path is not None and count != 1:
+        raise UsageError("--path derives exactly one account; drop --count")
+    check_label(label, entries)
+    if label is not None and count != 1:
+        raise UsageError("--label names one account; derive one at a time to label them")
+    start = next_index(entries, chain)
+    if chain == "btc" and path is None and purpose != 84:
+        # btc:i is BIP84 account i; other script types take the next free index and their own account number.
+        acct_no = sum(1 for e in entries if e["chain"] == "btc" and e.get("purpose") == purpose)
+        return [hd_entry(seed, chain, start + k, path=f"m/{purpose}'/0'/{acct_no + k}'", purpose=purpose,
+                         label=label) for k in range(count)]
+    if chain == "btc" and path is None:
+        taken = {e["index"] for e in entries if e["chain"] == "btc"}
+        start = next(i for i in range(len(taken) + 1) if i not in taken) if start in taken else start
+    return [hd_entry(seed, chain, start + k, path=path, purpose=purpose, label=label) for k in range(count)]
+
+
+def default_entries(seed: bytes) -> list[dict[str, Any]]:
+    """Index 0 of every family, so a new vault shows an address at once."""
+    return [hd_entry(seed, chain, 0) for chain in FAMILIES]

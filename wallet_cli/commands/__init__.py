@@ -1,0 +1,1 @@
+"""One module per command group. Each is thin: parse, collect secrets, call one function, render."""

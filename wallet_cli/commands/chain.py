@@ -1,0 +1,348 @@
+"""balance, send, broadcast, tx status|speed-up|cancel, history, and message signing."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wallet_cli import accounts, netconf, output, session
+from wallet_cli.context import options
+from wallet_cli.errors import UsageError
+
+tx_app = typer.Typer(help="Follow, speed up or cancel a sent transaction.", no_args_is_help=True)
+
+NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network name; see 'wallet networks list'.")]
+
+
+def _adapter(network_name: str):  # noqa: ANN202 - a chains.base.ChainAdapter
+    from chains.base import get_adapter
+
+    net = netconf.network(network_name)
+    return net, get_adapter(net, netconf.data_dir())
+
+
+def _entry(ref: str) -> dict[str, Any]:
+    return accounts.resolve(ref, session.vault_info().accounts)
+
+
+def _journal():  # noqa: ANN202
+    from wallet_cli.journal import Journal
+
+    return Journal(options().home)
+
+
+def balance(
+    account: Annotated[str, typer.Argument(help="Account reference: evm:0, a label or an address.")],
+    network: NetworkOpt,
+    token: Annotated[str | None, typer.Option(help="Token symbol or contract/mint address.")] = None,
+) -> None:
+    """Show an account's balance of the native coin or a token."""
+    entry = _entry(account)
+    net, adapter = _adapter(network)
+    if entry["chain"] != net.family:
+        raise UsageError(f"{network} is a {net.family} network but {account} is a {entry['chain']} account")
+    acct = accounts.to_account(entry)
+    detail: dict[str, Any] = {}
+    if hasattr(adapter, "balances") and token is None:  # btc: confirmed, pending and total
+        parts = adapter.balances(acct)
+        detail = {k: v.plain() for k, v in parts.items()}
+        amount = parts["total"]
+    else:
+        amount = adapter.balance(acct, token)
+    data = {"account": acct.ref, "address": entry["address"], "network": network, "symbol": amount.symbol,
+            "balance": amount.plain(), "base_units": str(amount.value), "decimals": amount.decimals, **detail}
+    output.emit(data, lambda: output.line(f"{amount.plain()} {amount.symbol}"))
+
+
+def _gwei(text: str | None, what: str) -> int | None:
+    if text is None:
+        return None
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise UsageError(f"{what} must be a decimal number of gwei") from None
+    if not d.is_finite() or d < 0:
+        raise UsageError(f"{what} must be a non-negative number of gwei")
+    return int(d * 10**9)
+
+
+def _fee_options(family: str, max_fee: str | None, priority_fee: str | None, nonce: int | None,
+                 gas_limit: int | None, fee_rate: str | None, target_blocks: int | None,
+                 allow_high_fee: bool) -> Any:
+    from chains.base import FeeOptions
+
+    rate = None
+    if fee_rate is not None:
+        try:
+            rate = Decimal(fee_rate)
+        except InvalidOperation:
+            raise UsageError("--fee-rate must be a number of sat/vB") from None
+        if not rate.is_finite() or rate <= 0:
+            raise UsageError("--fee-rate must be a positive number of sat/vB")
+    if family == "sol":
+        prio = int(priority_fee) if priority_fee is not None and priority_fee.isdigit() else None
+        if priority_fee is not None and prio is None:
+            raise UsageError("--priority-fee on Solana is a whole number of micro-lamports per compute unit")
+    else:
+        prio = _gwei(priority_fee, "--priority-fee")
+    return FeeOptions(max_fee=_gwei(max_fee, "--max-fee"), priority_fee=prio, nonce=nonce, gas_limit=gas_limit,
+                      fee_rate=rate, target_blocks=target_blocks, allow_high_fee=allow_high_fee)
+
+
+def _confirm_screen(unsigned: Any, warnings: list[str]) -> None:
+    from wallet_cli.prompts import confirm
+
+    for w in warnings:
+        output.warn(w)
+    if options().json and options().yes:
+        return
+    output.key_values(unsigned.summary or {"To": unsigned.recipient, "Amount": str(unsigned.amount),
+                                           "Fee (max)": str(unsigned.fee)}, title="Review the transaction")
+    confirm("Sign and send this transaction?")
+
+
+def send(
+    network: NetworkOpt,
+    sender: Annotated[str, typer.Option("--from", help="Account reference: evm:0, a label or an address.")],
+    to: Annotated[str, typer.Option(help="Recipient address.")],
+    amount: Annotated[str, typer.Option(help="Decimal amount in the asset's unit (btc also: max).")],
+    token: Annotated[str | None, typer.Option(help="Token symbol or contract/mint address.")] = None,
+    max_fee: Annotated[str | None, typer.Option(help="evm: max fee per gas (or gas price), in gwei.")] = None,
+    priority_fee: Annotated[str | None, typer.Option(
+        help="evm: priority fee per gas in gwei; sol: micro-lamports per compute unit.")] = None,
+    nonce: Annotated[int | None, typer.Option(help="evm: use this nonce instead of the pending count.")] = None,
+    gas_limit: Annotated[int | None, typer.Option(help="evm: gas limit instead of the estimate.")] = None,
+    fee_rate: Annotated[str | None, typer.Option(help="btc: fee rate in sat/vB.")] = None,
+    target_blocks: Annotated[int | None, typer.Option(help="btc: confirmation target for the estimate.")] = None,
+    allow_high_fee: Annotated[bool, typer.Option(help="Allow a fee above the network's fee cap.")] = False,
+    allow_lookalike: Annotated[bool, typer.Option(
+        help="With --yes, send even when the recipient looks like a known address.")] = False,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the transaction to be mined.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait.")] = 120.0,
+    idempotency_key: Annotated[str | None, typer.Option(
+        help="A key of yours: rerunning with it never sends a second transaction.")] = None,
+    sign_only: Annotated[bool, typer.Option(help="Sign but don't broadcast; write to --out.")] = False,
+    out: Annotated[Path | None, typer.Option(help="With --sign-only: the file to write.")] = None,
+    blockhash: Annotated[str | None, typer.Option(help="sol offline signing: the recent blockhash.")] = None,
+) -> None:
+    """Send native coin or a token."""
+    from wallet_cli import transfer
+
+    if sign_only and out is None:
+        raise UsageError("--sign-only needs --out FILE")
+    if out is not None and out.exists():
+        raise UsageError(f"{out} already exists; refusing to overwrite it")
+    entry = _entry(sender)
+    net, adapter = _adapter(network)
+    fees = _fee_options(net.family, max_fee, priority_fee, nonce, gas_limit, fee_rate, target_blocks,
+                        allow_high_fee)
+    req = transfer.SendRequest(net, entry, to, amount, token, fees, idempotency_key, allow_lookalike,
+                               options().yes, wait, timeout)
+    if sign_only:
+        from wallet_cli import offline
+
+        known = _journal().known_recipients(net.family)
+        data = offline.sign_to_file(req, adapter, out, blockhash=blockhash, known=known, confirm=_confirm_screen,
+                                    signer_for=lambda: session.signer_for(entry, net))
+        output.emit(data, lambda: output.info(f"Signed {data['txid']}; wrote {out}. Publish it with "
+                                              f"'wallet broadcast {out}'."))
+        return
+    journal = _journal()
+    result = transfer.send(req, adapter, journal, confirm=_confirm_screen,
+                           signer_for=lambda: session.signer_for(entry, net))
+    _render_result(result)
+
+
+def _render_result(result: Any) -> None:
+    data = result.to_json()
+
+    def human() -> None:
+        note = " (already sent earlier; not sent again)" if result.replayed else ""
+        output.info(f"{result.state}: {result.txid}{note}")
+        output.line(result.txid)
+    output.emit(data, human)
+
+
+def broadcast(
+    file: Annotated[Path, typer.Argument(help="A signed transaction file from --sign-only (or a btc PSBT/hex).")],
+    network: Annotated[str | None, typer.Option("--network", "-n", help="Needed for raw btc hex/PSBT.")] = None,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait")] = False,
+) -> None:
+    """Publish a signed transaction. Publishing the same file twice is harmless."""
+    from wallet_cli import offline, transfer
+
+    signed = offline.read_signed(file, network)
+    net, adapter = _adapter(signed.network)
+    journal = _journal()
+    journal.record_signed(signed, kind="broadcast")
+    _render_result(transfer.publish(signed, adapter, journal, wait=wait))
+
+
+@tx_app.command("status")
+def tx_status(
+    txid: Annotated[str, typer.Argument(help="Transaction id or hash.")],
+    network: Annotated[str | None, typer.Option("--network", "-n", help="Default: from the journal.")] = None,
+) -> None:
+    """Show a transaction's state from the node, and update the journal."""
+    journal = _journal()
+    entry = journal.get(txid, network)
+    name = network or (entry.network if entry else None)
+    if name is None:
+        raise UsageError(f"{txid} is not in the journal; pass --network")
+    net, adapter = _adapter(name)
+    st = adapter.status(txid)
+    if entry is not None:
+        journal.set_state(name, txid, st.state, st.detail)
+    data = {"network": name, **st.to_json()}
+    output.emit(data, lambda: output.key_values({k: v for k, v in data.items() if v is not None}))
+
+
+def _replace(txid: str, network: str | None, bump: int, how: str) -> None:
+    from wallet_cli import transfer
+    from wallet_cli.prompts import confirm
+
+    if bump < 10 or bump > 1000:
+        raise UsageError("--bump must be between 10 and 1000 percent")
+    journal = _journal()
+    entry = journal.get(txid, network)
+    if entry is None:
+        raise UsageError(f"{txid} is not in this wallet's journal; only transactions it signed can be replaced")
+    net, adapter = _adapter(entry.network)
+    st = adapter.status(txid)
+    if st.state != "pending":
+        raise UsageError(f"{txid} is {st.state}, not pending; there is nothing to replace")
+    sender = accounts.resolve(entry.sender, session.vault_info().accounts)
+    confirm(f"{how.capitalize()} {txid} with a higher fee?")
+    signer = session.signer_for(sender, net)
+    fn = adapter.speed_up if how == "speed up" else adapter.cancel
+    new = fn(entry.signed, signer, bump)
+    journal.record_signed(new, kind="speed-up" if how == "speed up" else "cancel", replaces=txid)
+    result = transfer.publish(new, adapter, journal, wait=False)
+    journal.set_state(entry.network, txid, "replaced", f"by {new.txid}")
+    _render_result(result)
+
+
+@tx_app.command("speed-up")
+def tx_speed_up(
+    txid: Annotated[str, typer.Argument()],
+    network: Annotated[str | None, typer.Option("--network", "-n")] = None,
+    bump: Annotated[int, typer.Option(help="Raise fees by this percent (at least 10).")] = 12,
+) -> None:
+    """Re-sign a pending transaction with higher fees (same nonce, or BIP125 on btc)."""
+    _replace(txid, network, bump, "speed up")
+
+
+@tx_app.command("cancel")
+def tx_cancel(
+    txid: Annotated[str, typer.Argument()],
+    network: Annotated[str | None, typer.Option("--network", "-n")] = None,
+    bump: Annotated[int, typer.Option(help="Raise fees by this percent (at least 10).")] = 12,
+) -> None:
+    """Replace a pending transaction with one that pays yourself, with higher fees."""
+    _replace(txid, network, bump, "cancel")
+
+
+def history(
+    network: Annotated[str | None, typer.Option("--network", "-n")] = None,
+    csv_out: Annotated[bool, typer.Option("--csv", help="CSV on stdout.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
+) -> None:
+    """List the transactions this wallet signed or broadcast."""
+    rows = [e.to_json() for e in _journal().history(network, limit)]
+    if csv_out:
+        import csv
+        import sys
+
+        cols = ["time", "network", "kind", "state", "txid", "from", "to", "amount", "symbol", "fee"]
+        w = csv.DictWriter(sys.stdout, fieldnames=cols, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+        return
+    output.emit(rows, lambda: output.table(
+        ["time", "network", "kind", "state", "amount", "to", "txid"],
+        [(r["time"], r["network"], r["kind"], r["state"], f"{r['amount']} {r['symbol']}", r["to"], r["txid"])
+         for r in rows]))
+
+
+def _message_bytes(message: str | None, file: Path | None) -> bytes:
+    if (message is None) == (file is None):
+        raise UsageError("give the message as an argument or with --file, not both")
+    if file is not None:
+        try:
+            return file.read_bytes()
+        except OSError as e:
+            raise UsageError(f"cannot read {file}: {e.strerror}") from None
+    assert message is not None
+    return message.encode()
+
+
+def sign_message(
+    account: Annotated[str, typer.Argument(help="Account reference.")],
+    message: Annotated[str | None, typer.Argument(help="The message text.")] = None,
+    file: Annotated[Path | None, typer.Option(help="Sign this file's bytes instead.")] = None,
+) -> None:
+    """Sign a message (EIP-191 on evm, ed25519 on sol)."""
+    from chains.base import get_adapter
+
+    entry = _entry(account)
+    net = _default_network(entry["chain"])
+    data = _message_bytes(message, file)
+    sig = get_adapter(net, None).sign_message(data, session.signer_for(entry, net))
+    result = {"account": accounts.to_account(entry).ref, "address": entry["address"], "signature": sig}
+    output.emit(result, lambda: output.line(sig))
+
+
+def sign_typed_data(
+    account: Annotated[str, typer.Argument(help="An evm account reference.")],
+    file: Annotated[Path, typer.Argument(help="EIP-712 typed data JSON (types, primaryType, domain, message).")],
+) -> None:
+    """Sign EIP-712 typed data."""
+    from chains.base import get_adapter
+
+    entry = _entry(account)
+    if entry["chain"] != "evm":
+        raise UsageError("EIP-712 typed data is for evm accounts")
+    try:
+        typed = json.loads(file.read_text())
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot read typed data from {file}: {e.__class__.__name__}") from None
+    net = _default_network("evm")
+    sig = get_adapter(net, None).sign_typed_data(typed, session.signer_for(entry, net))
+    output.emit({"address": entry["address"], "signature": sig}, lambda: output.line(sig))
+
+
+def verify_message(
+    address: Annotated[str, typer.Argument(help="The signer's address.")],
+    signature: Annotated[str, typer.Argument(help="The signature.")],
+    message: Annotated[str | None, typer.Argument(help="The message text.")] = None,
+    file: Annotated[Path | None, typer.Option(help="Verify over this file's bytes.")] = None,
+    chain: Annotated[str, typer.Option(help="evm or sol.")] = "evm",
+) -> None:
+    """Verify a signed message. Exit 0 when valid, 4 when not."""
+    from chains.base import get_adapter
+    from wallet_cli.errors import Refused
+
+    net = _default_network(accounts.check_chain(chain))
+    ok = get_adapter(net, None).verify_message(_message_bytes(message, file), signature, address)
+    output.emit({"address": address, "valid": ok}, lambda: output.line("valid" if ok else "INVALID"))
+    if not ok:
+        raise Refused("the signature does not match this message and address")
+
+
+def _default_network(family: str) -> Any:
+    return next(n for n in netconf.all_networks().values() if n.family == family)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Chains")(balance)
+    app.command(rich_help_panel="Chains")(send)
+    app.command(rich_help_panel="Chains")(broadcast)
+    app.add_typer(tx_app, name="tx", rich_help_panel="Chains")
+    app.command(rich_help_panel="Chains")(history)
+    app.command("sign-message", rich_help_panel="Messages")(sign_message)
+    app.command("sign-typed-data", rich_help_panel="Messages")(sign_typed_data)
+    app.command("verify-message", rich_help_panel="Messages")(verify_message)

@@ -1,0 +1,152 @@
+"""import-key, export-key, import-keystore, export-keystore."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wallet_cli import accounts, output, passwords, session
+from wallet_cli.context import options
+from wallet_cli.errors import UsageError
+from wallet_cli.prompts import confirm
+from wallet_cli.secret_out import write_new_private_file
+
+
+def _add_imported(chain: str, key: bytes, label: str | None, source: str) -> dict[str, Any]:
+    """Store an imported key and its index entry; refuse duplicates."""
+    from keystore import keys
+
+    imported = keys.describe_key(key, chain)
+    result: dict[str, Any] = {}
+
+    def mutate(uv: Any) -> None:
+        accounts.check_label(label, uv.info.accounts)
+        for e in uv.info.accounts:
+            if e["chain"] == chain and e["address"] == imported.address:
+                raise UsageError(f"{imported.address} is already in this vault as {accounts.to_account(e).ref}")
+        key_id = uuid.uuid4().hex
+        uv.secrets.imported[key_id] = {"chain": chain, "key": key.hex(), "source": source}
+        entry = {"chain": chain, "index": None, "path": None, "address": imported.address,
+                 "public_key": imported.public_key, "label": label, "kind": "imported", "key_id": key_id}
+        uv.info.accounts.append(entry)
+        result.update(accounts.public_view(entry))
+
+    session.update(mutate)
+    return result
+
+
+def import_key(
+    chain: Annotated[str, typer.Argument(help="evm, btc, sol or tron.")],
+    key_file: Annotated[Path | None, typer.Option(
+        help="File with the key ('-' for stdin). Default: stdin when piped, else a hidden prompt.")] = None,
+    label: Annotated[str | None, typer.Option(help="A label for the account.")] = None,
+) -> None:
+    """Import a raw private key: EVM/TRON hex, Bitcoin WIF, Solana base58 or solana-keygen JSON."""
+    from keystore import keys
+
+    accounts.check_chain(chain)
+    text = passwords.secret_text("private key", key_file, prompt="Private key: ")
+    parsed = keys.parse_private_key(text, chain)
+    result = _add_imported(chain, parsed.private_key, label, "raw")
+    output.emit(result, lambda: output.info(f"Imported {result['address']} ({chain})"))
+
+
+def import_keystore(
+    file: Annotated[Path, typer.Argument(help="A Web3 Secret Storage v3 JSON file (geth, cast, MetaMask, ape).")],
+    keystore_password_file: Annotated[Path | None, typer.Option(
+        help="File with the keystore's password (default: prompt).")] = None,
+    chain: Annotated[str, typer.Option(help="Import as evm (default) or tron: the same secp256k1 key.")] = "evm",
+    label: Annotated[str | None, typer.Option(help="A label for the account.")] = None,
+) -> None:
+    """Import an EVM key from an encrypted JSON keystore."""
+    from keystore import interop
+
+    if chain not in ("evm", "tron"):
+        raise UsageError("a JSON keystore holds a secp256k1 key: import it as evm or tron")
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise UsageError(f"cannot read {file}: {e.strerror}") from None
+    ks_pw = _keystore_password(keystore_password_file, "the keystore", confirm_twice=False)
+    key = interop.decrypt_keystore(data, ks_pw)
+    result = _add_imported(chain, key, label, "keystore")
+    output.emit(result, lambda: output.info(f"Imported {result['address']} from {file}"))
+
+
+def _keystore_password(file: Path | None, what: str, *, confirm_twice: bool) -> str:
+    if file is not None:
+        return passwords.read_secret_file(file, "keystore password")
+    if not options().interactive:
+        raise UsageError("pass --keystore-password-file (no terminal to ask on)")
+    pw = passwords._prompt(f"Password for {what}: ")
+    if confirm_twice and passwords._prompt("Repeat it: ") != pw:
+        raise UsageError("the two passwords differ")
+    if not pw:
+        raise UsageError("the keystore password must not be empty")
+    return pw
+
+
+def export_keystore(
+    account: Annotated[str, typer.Argument(help="An evm or tron account: evm:0, a label or an address.")],
+    out: Annotated[Path, typer.Option(help="Where to write the keystore JSON (must not exist).")],
+    keystore_password_file: Annotated[Path | None, typer.Option(
+        help="File with the password for the new keystore (default: prompt twice).")] = None,
+) -> None:
+    """Export an EVM account as a v3 keystore (scrypt n=2^18) that geth, cast and MetaMask open."""
+    from keystore import interop
+
+    entry = accounts.resolve(account, session.vault_info().accounts)
+    if entry["chain"] not in ("evm", "tron"):
+        raise UsageError("only evm and tron accounts export as a JSON keystore; use export-key for others")
+    if out.exists():
+        raise UsageError(f"{out} already exists; refusing to overwrite it")
+    ks_pw = _keystore_password(keystore_password_file, "the new keystore", confirm_twice=True)
+    key = session.private_key_of(session.unlock(), entry)
+    doc = interop.encrypt_keystore(key, ks_pw)
+    write_new_private_file(out, json.dumps(doc))
+    result = {"account": accounts.to_account(entry).ref, "address": entry["address"], "file": str(out)}
+    output.emit(result, lambda: output.info(f"Wrote the keystore of {entry['address']} to {out}"))
+
+
+def export_key(
+    account: Annotated[str, typer.Argument(help="Account reference: evm:0, sol:1, a label or an address.")],
+    out: Annotated[Path | None, typer.Option(help="Write the key to this new 0600 file instead of the terminal.")]
+    = None,
+    solana_json: Annotated[bool, typer.Option(help="sol: the solana-keygen JSON array format.")] = False,
+) -> None:
+    """Export one account's raw private key, after an explicit confirmation."""
+    from keystore import keys
+
+    entry = accounts.resolve(account, session.vault_info().accounts)
+    if out is None and not sys.stderr.isatty() and not options().yes:
+        raise UsageError("the key is shown only on a terminal; use --out FILE, or --yes to print it to stderr")
+    if out is not None and out.exists():
+        raise UsageError(f"{out} already exists; refusing to overwrite it")
+    confirm(f"Export the private key of {entry['address']}? Anyone who sees it can take its funds.", dangerous=True)
+    uv = session.unlock()
+    if entry["chain"] == "btc" and entry.get("kind") == "hd":
+        from keystore import hd
+
+        text = hd.derive_account_xprv(session.seed_of(uv), entry["path"], testnet=False)
+    else:
+        key = session.private_key_of(uv, entry)
+        text = (keys.export_solana_keygen_json(key) if solana_json and entry["chain"] == "sol"
+                else keys.export_private_key(key, entry["chain"]))
+    if out is not None:
+        write_new_private_file(out, text + "\n")
+        output.emit({"account": accounts.to_account(entry).ref, "file": str(out)},
+                    lambda: output.info(f"Wrote the key to {out}"))
+    else:
+        output.err_console().print("\n  " + text + "\n", markup=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import-key", rich_help_panel="Keys")(import_key)
+    app.command("export-key", rich_help_panel="Keys")(export_key)
+    app.command("import-keystore", rich_help_panel="Keys")(import_keystore)
+    app.command("export-keystore", rich_help_panel="Keys")(export_keystore)

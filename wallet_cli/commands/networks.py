@@ -1,0 +1,85 @@
+"""networks list | add | remove: custom networks live in config.toml."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from wallet_cli import config, netconf, output
+from wallet_cli.context import options
+from wallet_cli.errors import UsageError
+
+networks_app = typer.Typer(help="List, add and remove networks.", no_args_is_help=True)
+
+
+@networks_app.command("list")
+def list_networks(
+    family: Annotated[str | None, typer.Option(help="Only evm, btc, sol or tron.")] = None,
+) -> None:
+    """List built-in and custom networks."""
+    from chains.networks import builtin_networks, env_rpc_var
+
+    builtin = builtin_networks()
+    nets = [n for n in netconf.all_networks().values() if family is None or n.family == family]
+    rows = [{"name": n.name, "family": n.family, "chain_id": n.chain_id, "symbol": n.symbol, "kind": n.kind,
+             "rpc_url": n.rpc_url, "rpc_env": env_rpc_var(n.name), "fee_cap": n.fee_cap,
+             "custom": n.name not in builtin, "tokens": sorted(n.tokens)} for n in nets]
+    output.emit(rows, lambda: output.table(
+        ["name", "family", "chain id", "symbol", "kind", "rpc", "fee cap"],
+        [(r["name"], r["family"], r["chain_id"], r["symbol"], r["kind"], r["rpc_url"], r["fee_cap"])
+         for r in rows]))
+
+
+@networks_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="A new network name (lower case, digits, '-').")],
+    rpc_url: Annotated[str, typer.Option(help="The node's RPC URL (an Esplora URL for btc).")],
+    family: Annotated[str, typer.Option(help="evm, btc, sol or tron.")] = "evm",
+    chain_id: Annotated[int | None, typer.Option(help="evm: the chain id (required).")] = None,
+    symbol: Annotated[str | None, typer.Option(help="Native coin symbol.")] = None,
+    decimals: Annotated[int | None, typer.Option(help="Native coin decimals.")] = None,
+    explorer: Annotated[str | None, typer.Option(help="Block explorer URL.")] = None,
+    fee_cap: Annotated[str | None, typer.Option(help="Max fee per transaction in the native unit.")] = None,
+    legacy_fees: Annotated[bool, typer.Option(help="evm: the chain has no EIP-1559.")] = False,
+    kind: Annotated[str, typer.Option(help="mainnet, testnet or local.")] = "mainnet",
+) -> None:
+    """Add a custom network, or override a built-in one's settings."""
+    import re
+
+    from chains.networks import make_network
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", name):
+        raise UsageError("a network name is lower-case letters, digits and '-', up to 41 characters")
+    if not re.match(r"^(https?|wss?)://", rpc_url):
+        raise UsageError("--rpc-url must start with http://, https://, ws:// or wss://")
+    spec: dict[str, Any] = {"family": family, "rpc_url": rpc_url, "kind": kind}
+    for k, v in (("chain_id", chain_id), ("symbol", symbol), ("decimals", decimals), ("explorer", explorer),
+                 ("fee_cap", fee_cap)):
+        if v is not None:
+            spec[k] = v
+    if legacy_fees:
+        spec["legacy_fees"] = True
+    if family == "btc":
+        spec.setdefault("btc_network", "regtest" if kind == "local" else "bitcoin")
+    make_network(name, spec)  # validates before anything is written
+
+    def change(cfg: dict[str, Any]) -> None:
+        cfg.setdefault("networks", {})[name] = spec
+    config.update(options().home, change)
+    output.emit({"name": name, **spec}, lambda: output.info(f"Added network {name}."))
+
+
+@networks_app.command("remove")
+def remove(name: Annotated[str, typer.Argument()]) -> None:
+    """Remove a custom network (built-ins come back with their defaults)."""
+    def change(cfg: dict[str, Any]) -> None:
+        if name not in cfg.get("networks", {}):
+            raise UsageError(f"{name} is not a custom network in config.toml")
+        del cfg["networks"][name]
+    config.update(options().home, change)
+    output.emit({"name": name, "removed": True}, lambda: output.info(f"Removed network {name}."))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(networks_app, name="networks", rich_help_panel="Chains")

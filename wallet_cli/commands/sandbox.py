@@ -1,0 +1,89 @@
+"""devnet up | fund, and demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from wallet_cli import accounts, netconf, output, session
+from wallet_cli.errors import UsageError
+
+devnet_app = typer.Typer(help="Local sandbox chains for trying the wallet and testing scripts.",
+                         no_args_is_help=True)
+
+
+@devnet_app.command("up")
+def up(
+    chains: Annotated[str, typer.Option(help="Comma-separated families to run: evm, btc, sol.")] = "evm,btc,sol",
+) -> None:
+    """Run local chains in the foreground on the built-in local-* ports; Ctrl-C stops them.
+
+    Prints one JSON line with the endpoints once every chain is ready.
+    """
+    import signal
+    import threading
+    from contextlib import ExitStack
+
+    from wallet_cli import devnets
+
+    fams = [c.strip() for c in chains.split(",") if c.strip()]
+    for f in fams:
+        if f not in devnets.SANDBOXES:
+            raise UsageError(f"no sandbox for {f!r}; choose from {', '.join(devnets.SANDBOXES)}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with ExitStack() as stack:
+        urls = devnets.start_all(stack, fams, builtin_ports=True)
+        ready = {"ready": True, "networks": {devnets.SANDBOXES[f][1]: urls[f] for f in fams}}
+        sys.stdout.write(json.dumps(ready) + "\n")
+        sys.stdout.flush()
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    output.info("devnet stopped")
+
+
+@devnet_app.command("fund")
+def fund(
+    account: Annotated[str, typer.Argument(help="Account reference or address.")],
+    amount: Annotated[str, typer.Option(help="Decimal amount of the native coin.")],
+    network: Annotated[str, typer.Option("--network", "-n", help="local-evm, local-btc or local-sol.")],
+) -> None:
+    """Give an account coins on a running local sandbox."""
+    from chains.base import Amount, get_adapter
+    from wallet_cli import devnets
+
+    net = netconf.network(network)
+    if net.kind != "local" or net.family not in devnets.SANDBOXES:
+        raise UsageError(f"{network} is not a local sandbox network; funding works on local-evm, local-btc, local-sol")
+    try:
+        entry = accounts.resolve(account, session.vault_info().accounts)
+        address = entry["address"]
+        if net.family == "btc":
+            address = get_adapter(net, netconf.data_dir()).receive_address(accounts.to_account(entry))
+    except Exception:  # noqa: BLE001 - no vault or no such account: accept a plain address
+        address = get_adapter(net, None).parse_address(account, net)
+    value = Amount.parse(amount, net.decimals, net.symbol)
+    txid = devnets.module(net.family).fund(net.rpc_url, address, value.value)
+    output.emit({"network": network, "address": address, "amount": value.plain(), "txid": txid},
+                lambda: output.info(f"Funded {address} with {value} on {network}"))
+
+
+def demo(
+    chains: Annotated[str, typer.Option(help="Comma-separated families to show: evm, btc, sol.")] = "evm,btc,sol",
+    keep: Annotated[bool, typer.Option(help="Keep the throwaway home and print where it is.")] = False,
+) -> None:
+    """A tour on local chains in a throwaway home: vault, accounts, funding, sends, balances, history."""
+    from wallet_cli import demo as demo_mod
+
+    demo_mod.run([c.strip() for c in chains.split(",") if c.strip()], keep=keep)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(devnet_app, name="devnet", rich_help_panel="Sandbox")
+    app.command(rich_help_panel="Sandbox")(demo)

@@ -1,0 +1,172 @@
+"""init, restore, show-mnemonic, change-password, vaults."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wallet_cli import output, passwords, session
+from wallet_cli.context import options
+from wallet_cli.errors import UsageError
+from wallet_cli.prompts import confirm
+from wallet_cli.secret_out import write_new_private_file
+
+LANG_HELP = ("BIP39 wordlist: english, chinese_simplified, chinese_traditional, japanese, korean, spanish, "
+             "french, italian, czech, portuguese.")
+
+
+def _new_vault_password(name: str) -> str:
+    from keystore import vault
+
+    if name in vault.list_vaults(options().home):
+        raise UsageError(f"vault '{name}' already exists in {options().home}; choose another --name")
+    return passwords.new_password(name)
+
+
+def _create(mnemonic: str, language: str, passphrase: str, name: str, password: str) -> dict:
+    from keystore import vault
+    from wallet_cli import accounts
+
+    home = options().home
+    seed = session.seed_of_mnemonic(mnemonic, passphrase)
+    entries = accounts.default_entries(seed)
+    info = vault.create_vault(home, name, password,
+                              vault.VaultSecrets(mnemonic=mnemonic, passphrase=passphrase, language=language),
+                              entries)
+    return {"vault": info.name, "id": info.id, "path": str(info.path), "fingerprint": info.fingerprint,
+            "weak_kdf": info.weak, "accounts": [accounts.public_view(e) for e in entries]}
+
+
+def _passphrase(file: Path | None, ask: bool) -> str:
+    if file is not None:
+        return passwords.read_secret_file(file, "passphrase")
+    if ask:
+        if not options().interactive:
+            raise UsageError("--ask-passphrase needs a terminal; use --passphrase-file")
+        first = passwords._prompt("BIP39 passphrase: ")
+        if passwords._prompt("Repeat the passphrase: ") != first:
+            raise UsageError("the two passphrases differ")
+        return first
+    return ""
+
+
+def _show_created(result: dict) -> None:
+    def human() -> None:
+        output.info(f"Created vault '{result['vault']}' (fingerprint {result['fingerprint']}) at {result['path']}")
+        output.table(["account", "address", "path"],
+                     [(a["ref"], a["address"], a["path"]) for a in result["accounts"]])
+    output.emit(result, human)
+
+
+def init(
+    words: Annotated[int, typer.Option(help="12 or 24 words.")] = 12,
+    language: Annotated[str, typer.Option(help=LANG_HELP)] = "english",
+    name: Annotated[str | None, typer.Option(help="Vault name (default: --vault).")] = None,
+    mnemonic_out: Annotated[Path | None, typer.Option(
+        help="Write the new mnemonic to this file (created 0600) instead of showing it on the terminal.")] = None,
+    passphrase_file: Annotated[Path | None, typer.Option(help="File with an optional BIP39 passphrase.")] = None,
+    ask_passphrase: Annotated[bool, typer.Option(help="Prompt for a BIP39 passphrase.")] = False,
+) -> None:
+    """Create a vault with a new BIP39 mnemonic."""
+    from keystore import mnemonic as mn
+
+    if words not in (12, 24):
+        raise UsageError("--words must be 12 or 24")
+    if mnemonic_out is None and not sys.stderr.isatty():
+        raise UsageError("no terminal to show the new mnemonic on; pass --mnemonic-out FILE")
+    if mnemonic_out is not None and mnemonic_out.exists():
+        raise UsageError(f"{mnemonic_out} already exists; refusing to overwrite it")
+    name = name or options().vault
+    password = _new_vault_password(name)
+    passphrase = _passphrase(passphrase_file, ask_passphrase)
+    phrase = mn.generate_mnemonic(words, language)
+    if mnemonic_out is not None:
+        write_new_private_file(mnemonic_out, phrase + "\n")
+    else:
+        # Shown once, on the terminal (stderr), never on stdout.
+        output.err_console().print("\nYour recovery phrase. Write it down and keep it offline; it is shown once:\n")
+        output.err_console().print("  " + phrase + "\n", markup=False)
+        confirm("Have you written down the recovery phrase?")
+    try:
+        result = _create(phrase, language, passphrase, name, password)
+    except BaseException:
+        if mnemonic_out is not None:
+            mnemonic_out.unlink(missing_ok=True)  # no vault, so the phrase file is of no use: don't leave it
+        raise
+    if mnemonic_out is not None:
+        result["mnemonic_file"] = str(mnemonic_out)
+    _show_created(result)
+
+
+def restore(
+    name: Annotated[str | None, typer.Option(help="Vault name (default: --vault).")] = None,
+    mnemonic_file: Annotated[Path | None, typer.Option(
+        help="Read the mnemonic from this file ('-' for stdin). Default: stdin when piped, else a prompt.")] = None,
+    language: Annotated[str | None, typer.Option(help="Wordlist (detected when omitted). " + LANG_HELP)] = None,
+    passphrase_file: Annotated[Path | None, typer.Option(help="File with the BIP39 passphrase.")] = None,
+    ask_passphrase: Annotated[bool, typer.Option(help="Prompt for a BIP39 passphrase.")] = False,
+) -> None:
+    """Restore a vault from an existing BIP39 mnemonic."""
+    from keystore import mnemonic as mn
+
+    name = name or options().vault
+    text = passwords.secret_text("mnemonic", mnemonic_file, prompt="Recovery phrase: ")
+    phrase, lang = mn.validate_mnemonic(text, language)
+    passphrase = _passphrase(passphrase_file, ask_passphrase)
+    _show_created(_create(phrase, lang, passphrase, name, _new_vault_password(name)))
+
+
+def show_mnemonic() -> None:
+    """Show the recovery phrase again, on the terminal only, after confirmation."""
+    if not sys.stderr.isatty() and not options().yes:
+        raise UsageError("the recovery phrase is shown only on a terminal; pass --yes to print it to stderr")
+    confirm("Show the recovery phrase? Anyone who sees it can take your funds.", dangerous=True)
+    uv = session.unlock()
+    output.err_console().print("\n  " + uv.secrets.mnemonic + "\n", markup=False)
+    if uv.secrets.passphrase:
+        output.err_console().print("  (this vault also has a BIP39 passphrase)\n")
+
+
+def change_password(
+    new_password_file: Annotated[Path | None, typer.Option(
+        help="File with the new password (default: prompt twice).")] = None,
+) -> None:
+    """Change the vault password: only the key wrap is rewritten."""
+    from keystore import vault
+
+    name = options().vault
+    info = vault.read_info(options().home, name)
+    old = passwords.unlock_password(name, info.id)
+    if new_password_file is None and not options().interactive:
+        raise UsageError("pass --new-password-file (no terminal to ask for the new password on)")
+    new = passwords.new_password(name, file=new_password_file)
+    vault.change_password(options().home, name, old, new)
+    from wallet_cli import config
+
+    if config.vault_settings(options().home, name).get("keyring"):
+        output.warn("the password kept in the OS keyring is now stale; run 'wallet keyring remember' again")
+    output.emit({"vault": name, "changed": True}, lambda: output.info(f"Password of vault '{name}' changed."))
+
+
+def vaults() -> None:
+    """List the vaults in this home."""
+    from keystore import vault
+
+    rows = []
+    for n in vault.list_vaults(options().home):
+        info = vault.read_info(options().home, n)
+        rows.append({"name": n, "fingerprint": info.fingerprint, "accounts": len(info.accounts),
+                     "weak_kdf": info.weak, "path": str(info.path)})
+    output.emit(rows, lambda: output.table(["vault", "fingerprint", "accounts", "path"],
+                                           [(r["name"], r["fingerprint"], r["accounts"], r["path"]) for r in rows]))
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Vault")(init)
+    app.command(rich_help_panel="Vault")(restore)
+    app.command("show-mnemonic", rich_help_panel="Vault")(show_mnemonic)
+    app.command("change-password", rich_help_panel="Vault")(change_password)
+    app.command(rich_help_panel="Vault")(vaults)

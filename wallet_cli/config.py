@@ -1,0 +1,52 @@
+"""$WALLET_HOME/config.toml: user networks, per-vault settings (keyring opt-in) and the spending policy."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from wallet_cli.errors import UsageError
+
+
+def config_path(home: Path) -> Path:
+    return home / "config.toml"
+
+
+def load(home: Path) -> dict[str, Any]:
+    p = config_path(home)
+    if not p.exists():
+        return {}
+    try:
+        return tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as e:
+        raise UsageError(f"{p} is not valid TOML: {e}") from None
+
+
+def save(home: Path, cfg: dict[str, Any]) -> None:
+    import tomli_w
+
+    from keystore.files import atomic_write, ensure_private_dir
+
+    ensure_private_dir(home)
+    atomic_write(config_path(home), tomli_w.dumps(cfg).encode())
+
+
+def update(home: Path, change: Any) -> dict[str, Any]:
+    """Read-modify-write under the home's config lock so concurrent commands lose nothing."""
+    from keystore.files import ensure_private_dir, locked
+
+    ensure_private_dir(home)
+    with locked(config_path(home)):
+        cfg = load(home)
+        change(cfg)
+        save(home, cfg)
+    return cfg
+
+
+def user_networks(home: Path) -> dict[str, dict[str, Any]]:
+    return dict(load(home).get("networks", {}))
+
+
+def vault_settings(home: Path, vault: str) -> dict[str, Any]:
+    return dict(load(home).get("vaults", {}).get(vault, {}))

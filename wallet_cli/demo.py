@@ -1,0 +1,153 @@
+"""`wallet demo`: the README's main command. A guided tour on local sandbox chains in a throwaway home.
+
+Every step is a real `wallet` command run in this process (shown as `$ wallet ...`), against real local
+chains: anvil for EVM, the regtest sandbox for Bitcoin, LiteSVM for Solana. Everything stops at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import shutil
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from wallet_cli import output
+from wallet_cli.errors import CliError
+
+
+class DemoFailed(CliError):
+    exit_code = 1
+
+
+def _say(text: str) -> None:
+    output.err_console().print(f"\n[bold cyan]== {text}[/]")
+
+
+class Tour:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.pw = home / "password.txt"
+
+    def wallet(self, *args: str, show: bool = True) -> None:
+        from wallet_cli.main import main
+
+        argv = ["--home", str(self.home), "--password-file", str(self.pw), "--yes", *args]
+        if show:
+            output.err_console().print(f"[dim]$ wallet {shlex.join(args)}[/]")
+        code = main(argv)
+        if code != 0:
+            raise DemoFailed(f"the demo step 'wallet {shlex.join(args)}' failed with exit code {code}")
+
+
+def run(families: list[str], *, keep: bool = False) -> None:
+    from wallet_cli import devnets
+
+    unknown = [f for f in families if f not in devnets.SANDBOXES]
+    if unknown:
+        raise DemoFailed(f"no sandbox for {', '.join(unknown)}; choose from {', '.join(devnets.SANDBOXES)}")
+    home = Path(tempfile.mkdtemp(prefix="wallet-demo-"))
+    os.chmod(home, 0o700)
+    saved_env = {k: os.environ.get(k) for k in ("WALLET_RPC_LOCAL_EVM", "WALLET_RPC_LOCAL_BTC",
+                                                "WALLET_RPC_LOCAL_SOL")}
+    try:
+        t = Tour(home)
+        fd = os.open(t.pw, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(18) + "\n")  # a throwaway password for a throwaway vault
+
+        _say(f"A throwaway wallet home: {home}")
+        _say("Create a vault with a new 12-word mnemonic (written to a 0600 file, never to stdout)")
+        t.wallet("init", "--mnemonic-out", str(home / "mnemonic.txt"))
+        _say("Derive a second account on each chain")
+        for fam in ("evm", "btc", "sol", "tron"):
+            t.wallet("accounts", "derive", "--chain", fam, "--count", "1")
+        _say("List accounts: no password needed, the index is public metadata")
+        t.wallet("accounts", "list")
+
+        with ExitStack() as stack:
+            _say(f"Start local chains: {', '.join(families)}")
+            urls = devnets.start_all(stack, families, builtin_ports=False)
+            for fam, url in urls.items():
+                os.environ["WALLET_RPC_" + devnets.SANDBOXES[fam][1].upper().replace("-", "_")] = url
+                output.err_console().print(f"  {devnets.SANDBOXES[fam][1]}: {url}")
+            if "evm" in families:
+                _evm(t, urls["evm"])
+            if "btc" in families:
+                _btc(t)
+            if "sol" in families:
+                _sol(t, urls["sol"])
+            _say("History: every signed transaction was journalled before it was broadcast")
+            t.wallet("history")
+            _say("Stopping the local chains")
+        _say("Done. Every step above was a real command against real local chains.")
+        if keep:
+            output.err_console().print(f"The demo home is kept at {home}")
+    finally:
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        if not keep:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _evm(t: Tour, url: str) -> None:
+    from devnet import anvil
+
+    _say("EVM: fund evm:0 from the devnet faucet, then send ETH to evm:1")
+    t.wallet("devnet", "fund", "evm:0", "--amount", "10", "--network", "local-evm")
+    t.wallet("send", "--network", "local-evm", "--from", "evm:0", "--to", _address(t, "evm:1"),
+             "--amount", "1.5", "--wait")
+    _say("EVM: deploy a small ERC-20 (DEMO) to evm:0 and send 250 DEMO to evm:1")
+    token = anvil.deploy_token(url, "Demo Token", "DEMO", 18, 1_000_000 * 10**18, _address(t, "evm:0"))
+    t.wallet("send", "--network", "local-evm", "--from", "evm:0", "--to", _address(t, "evm:1"),
+             "--amount", "250", "--token", token, "--wait")
+    _say("EVM: balances")
+    t.wallet("balance", "evm:1", "--network", "local-evm")
+    t.wallet("balance", "evm:1", "--network", "local-evm", "--token", token)
+
+
+def _btc(t: Tour) -> None:
+    _say("Bitcoin (regtest): fund btc:0, then send 0.1 BTC to btc:1 with change back to btc:0")
+    t.wallet("devnet", "fund", "btc:0", "--amount", "1", "--network", "local-btc")
+    t.wallet("balance", "btc:0", "--network", "local-btc")
+    to = _address(t, "btc:1", network="local-btc")
+    t.wallet("send", "--network", "local-btc", "--from", "btc:0", "--to", to, "--amount", "0.1",
+             "--fee-rate", "2")
+    from wallet_cli import devnets
+
+    devnets.module("btc").mine(os.environ["WALLET_RPC_LOCAL_BTC"], 1)
+    t.wallet("balance", "btc:1", "--network", "local-btc")
+
+
+def _sol(t: Tour, url: str) -> None:
+    _say("Solana: airdrop to sol:0, send 0.5 SOL to sol:1")
+    t.wallet("devnet", "fund", "sol:0", "--amount", "2", "--network", "local-sol")
+    t.wallet("send", "--network", "local-sol", "--from", "sol:0", "--to", _address(t, "sol:1"),
+             "--amount", "0.5", "--wait")
+    _say("Solana: a test SPL mint; send 25 tokens to sol:1 (its token account is created on the way)")
+    from devnet import sol_sandbox
+
+    mint = sol_sandbox.create_mint(url, 6)
+    sol_sandbox.mint_to(url, mint, _address(t, "sol:0"), 100 * 10**6)
+    t.wallet("send", "--network", "local-sol", "--from", "sol:0", "--to", _address(t, "sol:1"),
+             "--amount", "25", "--token", mint, "--wait")
+    t.wallet("balance", "sol:1", "--network", "local-sol")
+    t.wallet("balance", "sol:1", "--network", "local-sol", "--token", mint)
+
+
+def _address(t: Tour, ref: str, network: str | None = None) -> str:
+    from wallet_cli import accounts, session
+    from wallet_cli.context import Options, set_options
+
+    set_options(Options(home=t.home, password_file=t.pw, yes=True))
+    entry = accounts.resolve(ref, session.vault_info().accounts)
+    if network is None:
+        return entry["address"]
+    from wallet_cli.commands.accounts import _network_address
+
+    return _network_address(entry, network)

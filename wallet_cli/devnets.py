@@ -1,0 +1,43 @@
+"""Local sandbox chains for `wallet devnet up|fund` and `wallet demo`, started by family.
+
+evm: anvil; btc: our regtest Esplora sandbox checked by Bitcoin Core's interpreter; sol: LiteSVM behind
+JSON-RPC. Each sandbox module offers Sandbox(port).start()/.stop()/.url and fund(url, address, amount).
+"""
+
+from __future__ import annotations
+
+import importlib
+from contextlib import ExitStack
+from typing import Any
+
+# family -> (module, built-in network)
+SANDBOXES = {"evm": ("devnet.anvil", "local-evm"), "btc": ("devnet.btc_sandbox", "local-btc"),
+             "sol": ("devnet.sol_sandbox", "local-sol")}
+
+
+def module(family: str) -> Any:
+    if family not in SANDBOXES:
+        raise KeyError(family)
+    return importlib.import_module(SANDBOXES[family][0])
+
+
+def start_all(stack: ExitStack, families: list[str], *, builtin_ports: bool,
+              ports: dict[str, int] | None = None) -> dict[str, str]:
+    """Start sandboxes inside `stack` (stopped when it closes); returns family -> URL."""
+    from urllib.parse import urlparse
+
+    from chains.networks import builtin_networks
+
+    urls: dict[str, str] = {}
+    nets = builtin_networks()
+    for fam in families:
+        port = 0
+        if builtin_ports:
+            port = urlparse(nets[SANDBOXES[fam][1]]["rpc_url"]).port or 0
+        if ports and fam in ports:
+            port = ports[fam]
+        box = module(fam).Sandbox(port=port)
+        stack.callback(box.stop)
+        box.start()
+        urls[fam] = box.url
+    return urls

@@ -1,0 +1,56 @@
+"""The one table that maps exceptions to exit codes, and the CLI's own error types.
+
+Exit codes (stable, documented in the README):
+  0 ok · 1 unexpected failure (a bug) · 2 bad input or usage · 3 password, locked vault or authentication
+  4 refused (funds, policy, fee cap, rejected by the chain) · 5 network or RPC unavailable · 130 interrupted
+"""
+
+from __future__ import annotations
+
+from chains import errors as chain_errors
+from keystore import errors as ks_errors
+
+OK, BUG, USAGE, AUTH, REFUSED, NETWORK, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
+
+
+class CliError(Exception):
+    exit_code = USAGE
+
+
+class UsageError(CliError):
+    """Bad input or usage that the CLI itself detects (exit 2)."""
+
+
+class PasswordUnavailable(CliError):
+    """No password source and no terminal to ask on (exit 3)."""
+
+    exit_code = AUTH
+
+
+class Refused(CliError):
+    """The user or a policy said no (exit 4)."""
+
+    exit_code = REFUSED
+
+
+# Most specific first: the first isinstance match wins.
+_TABLE: list[tuple[type[BaseException], int]] = [
+    (CliError, -1),
+    (ks_errors.BadSecretInput, USAGE),
+    (ks_errors.VaultNotFound, USAGE),
+    (ks_errors.VaultExists, USAGE),
+    (ks_errors.VaultAuthError, AUTH),
+    (ks_errors.EntropyError, BUG),
+    (chain_errors.BadInput, USAGE),
+    (chain_errors.Refused, REFUSED),
+    (chain_errors.Unavailable, NETWORK),
+    (KeyboardInterrupt, INTERRUPTED),
+]
+
+
+def exit_code_for(exc: BaseException) -> int | None:
+    """The exit code for a known error, or None for an unexpected one (a bug)."""
+    for cls, code in _TABLE:
+        if isinstance(exc, cls):
+            return exc.exit_code if code == -1 else code  # type: ignore[attr-defined]
+    return None

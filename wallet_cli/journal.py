@@ -1,0 +1,176 @@
+"""The SQLite journal of signed and broadcast transactions, plus the address book.
+
+A signed transaction is committed here before it is broadcast, so a crash or a timed-out broadcast
+can be reconciled later instead of signing a second transaction. WAL mode; one transaction per change.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chains.base import SignedTx
+
+# States: signed (not yet sent) -> pending (node accepted) -> confirmed | failed | replaced | dropped;
+# unknown = the broadcast's outcome is unknown (timeout); rejected = the node refused it.
+OPEN_STATES = ("signed", "unknown", "pending")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS txs (
+    id INTEGER PRIMARY KEY,
+    created REAL NOT NULL,
+    updated REAL NOT NULL,
+    network TEXT NOT NULL,
+    family TEXT NOT NULL,
+    txid TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    amount TEXT,
+    symbol TEXT,
+    token TEXT,
+    fee TEXT,
+    state TEXT NOT NULL,
+    idem_key TEXT,
+    intent TEXT,
+    replaces TEXT,
+    detail TEXT,
+    signed_json TEXT NOT NULL,
+    UNIQUE (network, txid)
+);
+CREATE INDEX IF NOT EXISTS txs_idem ON txs (idem_key);
+CREATE INDEX IF NOT EXISTS txs_intent ON txs (intent);
+CREATE TABLE IF NOT EXISTS address_book (
+    name TEXT NOT NULL,
+    family TEXT NOT NULL,
+    address TEXT NOT NULL,
+    PRIMARY KEY (family, address)
+);
+"""
+
+
+# Callers pass only fixed WHERE clauses from this module, with ? placeholders for values.
+_SELECT = ("SELECT id, created, network, family, txid, kind, sender, recipient, amount, symbol, token, fee,"
+           " state, idem_key, replaces, detail, intent, signed_json FROM txs ")
+
+
+@dataclass
+class Entry:
+    id: int
+    created: float
+    network: str
+    family: str
+    txid: str
+    kind: str
+    sender: str
+    recipient: str
+    amount: str | None
+    symbol: str | None
+    token: str | None
+    fee: str | None
+    state: str
+    idem_key: str | None
+    replaces: str | None
+    detail: str | None
+    intent: str | None
+    signed: SignedTx
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.created)),
+                "network": self.network, "family": self.family, "txid": self.txid, "kind": self.kind,
+                "from": self.sender, "to": self.recipient, "amount": self.amount, "symbol": self.symbol,
+                "token": self.token, "fee": self.fee, "state": self.state, "idempotency_key": self.idem_key,
+                "replaces": self.replaces, "detail": self.detail}
+
+
+class Journal:
+    def __init__(self, home: Path) -> None:
+        from keystore.files import ensure_private_dir
+
+        ensure_private_dir(home)
+        path = home / "wallet.db"
+        new = not path.exists()
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        if new:
+            path.chmod(0o600)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def record_signed(self, signed: SignedTx, *, kind: str = "send", token: str | None = None,
+                      idem_key: str | None = None, intent: str | None = None,
+                      replaces: str | None = None, state: str = "signed") -> None:
+        """Write before broadcasting. Recording the same (network, txid) again is a no-op."""
+        now = time.time()
+        amount = signed.amount.plain() if signed.amount else None
+        symbol = signed.amount.symbol if signed.amount else None
+        fee = str(signed.fee) if signed.fee else None
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO txs (created, updated, network, family, txid, kind, sender, recipient,"
+                " amount, symbol, token, fee, state, idem_key, intent, replaces, signed_json)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (now, now, signed.network, signed.family, signed.txid, kind, signed.sender, signed.recipient,
+                 amount, symbol, token, fee, state, idem_key, intent, replaces, json.dumps(signed.to_json())),
+            )
+
+    def set_state(self, network: str, txid: str, state: str, detail: str | None = None) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE txs SET state = ?, detail = COALESCE(?, detail), updated = ? "
+                       "WHERE network = ? AND txid = ?", (state, detail, time.time(), network, txid))
+
+    def _rows(self, where: str, args: tuple[Any, ...]) -> list[Entry]:
+        cur = self.db.execute(_SELECT + where, args)
+        return [Entry(*r[:17], signed=SignedTx.from_json(json.loads(r[17]))) for r in cur.fetchall()]
+
+    def get(self, txid: str, network: str | None = None) -> Entry | None:
+        if network:
+            rows = self._rows("WHERE txid = ? AND network = ?", (txid, network))
+        else:
+            rows = self._rows("WHERE txid = ? ORDER BY id DESC", (txid,))
+        return rows[0] if rows else None
+
+    def by_idem_key(self, key: str) -> Entry | None:
+        rows = self._rows("WHERE idem_key = ? ORDER BY id DESC", (key,))
+        return rows[0] if rows else None
+
+    def open_with_intent(self, intent: str) -> list[Entry]:
+        marks = ",".join("?" * len(OPEN_STATES))
+        return self._rows(f"WHERE intent = ? AND state IN ({marks}) ORDER BY id", (intent, *OPEN_STATES))
+
+    def history(self, network: str | None = None, limit: int = 1000) -> list[Entry]:
+        if network:
+            return self._rows("WHERE network = ? ORDER BY id DESC LIMIT ?", (network, limit))
+        return self._rows("ORDER BY id DESC LIMIT ?", (limit,))
+
+    def known_recipients(self, family: str) -> set[str]:
+        cur = self.db.execute("SELECT recipient FROM txs WHERE family = ? UNION "
+                              "SELECT address FROM address_book WHERE family = ?", (family, family))
+        return {r[0] for r in cur.fetchall()}
+
+    def add_contact(self, name: str, family: str, address: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO address_book (name, family, address) VALUES (?,?,?)",
+                       (name, family, address))
+
+    def contacts(self) -> list[tuple[str, str, str]]:
+        return list(self.db.execute("SELECT name, family, address FROM address_book ORDER BY name"))

@@ -1,0 +1,79 @@
+"""Offline signing files: `send --sign-only --out F` writes one, `broadcast F` reads it.
+
+The file is the SignedTx JSON ("kind": "signed"). For btc, `broadcast` also takes a finalized PSBT
+(base64) or raw transaction hex, with --network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from chains.base import ChainAdapter, SignedTx, Transfer, UnsignedTx
+from wallet_cli import accounts
+from wallet_cli.errors import UsageError
+from wallet_cli.secret_out import write_new_private_file
+from wallet_cli.transfer import SendRequest, parse_amount
+
+
+def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | None,
+                      known: set[str]) -> UnsignedTx:
+    """Build with no RPC when the user gave what the node would have told us, else ask the node."""
+    fam = req.network.family
+    recipient = adapter.parse_address(req.recipient, req.network)
+    offline_ready = (fam == "evm" and req.fees.nonce is not None and req.fees.max_fee is not None
+                     and req.fees.priority_fee is not None and not req.token) or (fam == "sol" and blockhash)
+    if not offline_ready:
+        from wallet_cli.transfer import build
+
+        unsigned, warnings = build(req, adapter, known)
+        unsigned.warnings = warnings
+        return unsigned
+    amount = parse_amount(req.amount, req.network.decimals, req.network.symbol, allow_max=False)
+    transfer = Transfer(req.network, accounts.to_account(req.sender), recipient, amount, None, req.fees)
+    if fam == "evm":
+        gas = req.fees.gas_limit or 21_000
+        return adapter.build_offline(transfer, nonce=req.fees.nonce, max_fee=req.fees.max_fee,  # type: ignore
+                                     priority_fee=req.fees.priority_fee, gas_limit=gas,
+                                     chain_id=req.network.chain_id)
+    return adapter.build_offline(transfer, blockhash=blockhash)  # type: ignore[attr-defined]
+
+
+def sign_to_file(req: SendRequest, adapter: ChainAdapter, out: Path, *, blockhash: str | None,
+                 known: set[str], confirm: Callable[[UnsignedTx, list[str]], None],
+                 signer_for: Callable[[], Any]) -> dict[str, Any]:
+    unsigned = _offline_unsigned(req, adapter, blockhash, known)
+    confirm(unsigned, list(unsigned.warnings))
+    signed = adapter.sign(unsigned, signer_for())
+    # Not a secret, but it moves funds once published: keep it private like the rest of the wallet.
+    write_new_private_file(out, json.dumps(signed.to_json(), indent=2) + "\n")
+    return {"txid": signed.txid, "file": str(out), "network": signed.network, "from": signed.sender,
+            "to": signed.recipient, "amount": signed.amount.plain() if signed.amount else None}
+
+
+def read_signed(path: Path, network: str | None) -> SignedTx:
+    try:
+        text = path.read_text().strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read {path}: {e.__class__.__name__}") from None
+    if text.startswith("{"):
+        try:
+            doc = json.loads(text)
+            if doc.get("kind") != "signed":
+                raise UsageError(f"{path} holds an unsigned transaction; sign it first")
+            return SignedTx.from_json(doc)
+        except (ValueError, KeyError, TypeError):
+            raise UsageError(f"{path} is not a signed transaction file") from None
+    if network is None:
+        raise UsageError("a raw transaction or PSBT needs --network")
+    from wallet_cli import netconf
+
+    net = netconf.network(network)
+    if net.family != "btc":
+        raise UsageError(f"{path} is not a signed transaction file for {net.family}")
+    from chains.base import get_adapter
+
+    adapter = get_adapter(net, netconf.data_dir())
+    return adapter.signed_from_text(text)  # type: ignore[attr-defined]

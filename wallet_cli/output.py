@@ -1,0 +1,93 @@
+"""Rendering, kept apart from logic. stdout carries data only; everything else goes to stderr.
+
+rich honours NO_COLOR by itself; we also drop colour when the stream is not a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from wallet_cli.context import options
+
+_err_console = None
+_out_console = None
+
+
+def err_console():  # noqa: ANN201 - rich is imported lazily to keep start-up fast
+    global _err_console
+    if _err_console is None:
+        from rich.console import Console
+
+        _err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+    return _err_console
+
+
+def out_console():  # noqa: ANN201
+    global _out_console
+    if _out_console is None:
+        from rich.console import Console
+
+        _out_console = Console(highlight=False, soft_wrap=True)
+    return _out_console
+
+
+def info(message: str) -> None:
+    """Progress and notes for a person; silent under --json."""
+    if not options().json:
+        err_console().print(message, markup=False)
+
+
+def warn(message: str) -> None:
+    """Warnings always go to stderr, with or without --json."""
+    if options().json:
+        print(json.dumps({"warning": message}), file=sys.stderr)
+    else:
+        err_console().print(f"warning: {message}", style="yellow", markup=False)
+
+
+def error(message: str) -> None:
+    if options().json:
+        print(json.dumps({"error": message}), file=sys.stderr)
+    else:
+        err_console().print(f"error: {message}", style="red", markup=False)
+
+
+def emit(data: Any, human: Callable[[], None] | None = None) -> None:
+    """Print `data` as JSON under --json, else call the human renderer (or print JSON for lack of one)."""
+    if options().json or human is None:
+        sys.stdout.write(json.dumps(data, indent=None if options().json else 2, default=str) + "\n")
+        sys.stdout.flush()
+    else:
+        human()
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
+    from rich.table import Table
+
+    t = Table(title=title, show_edge=False, header_style="bold")
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*("" if v is None else str(v) for v in r))
+    out_console().print(t)
+
+
+def key_values(pairs: dict[str, Any], title: str | None = None) -> None:
+    """A two-column summary, e.g. the confirmation screen."""
+    from rich.table import Table
+
+    t = Table(title=title, show_header=False, show_edge=False, box=None, padding=(0, 2))
+    t.add_column(style="bold")
+    t.add_column(overflow="fold")
+    for k, v in pairs.items():
+        t.add_row(k, "" if v is None else str(v))
+    err_console().print(t)
+
+
+def line(text: str) -> None:
+    """One line of data on stdout (human mode)."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,125 @@
+"""Where passwords and other secrets come from. Never from argv.
+
+Order for unlocking: --password-file / WALLET_PASSWORD_FILE, the OS keyring (opt-in per vault),
+WALLET_PASSWORD (documented as unsafe: other processes of the same user may read the environment),
+then a prompt when a person is at a terminal. Otherwise fail at once with exit 3: never hang.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+from wallet_cli import output
+from wallet_cli.context import options
+from wallet_cli.errors import PasswordUnavailable, UsageError
+
+KEYRING_SERVICE = "wallet-cli"
+
+
+def read_secret_file(path: Path, what: str = "password") -> str:
+    """The first line of a file, without its line ending. Warns when others can read the file."""
+    try:
+        st = path.stat()
+        with open(path, encoding="utf-8") as fh:
+            first = fh.readline()
+    except FileNotFoundError:
+        raise UsageError(f"the {what} file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read the {what} file {path}: {e.__class__.__name__}") from None
+    if st.st_mode & (stat.S_IRGRP | stat.S_IROTH):
+        output.warn(f"the {what} file {path} is readable by other users; chmod 600 it")
+    return first.rstrip("\r\n")
+
+
+def _password_file() -> Path | None:
+    if options().password_file:
+        return options().password_file
+    env = os.environ.get("WALLET_PASSWORD_FILE")
+    return Path(env) if env else None
+
+
+def keyring_account(vault_id: str) -> str:
+    return f"vault:{vault_id}"
+
+
+def _from_keyring(vault: str, vault_id: str | None) -> str | None:
+    from wallet_cli import config
+
+    if not vault_id or not config.vault_settings(options().home, vault).get("keyring"):
+        return None
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, keyring_account(vault_id))
+    except KeyringError as e:
+        output.warn(f"the OS keyring failed ({e.__class__.__name__}); trying other password sources")
+        return None
+
+
+def _prompt(text: str) -> str:
+    import getpass
+
+    return getpass.getpass(text, stream=sys.stderr)
+
+
+def unlock_password(vault: str, vault_id: str | None = None) -> str:
+    pf = _password_file()
+    if pf:
+        return read_secret_file(pf)
+    from_keyring = _from_keyring(vault, vault_id)
+    if from_keyring is not None:
+        return from_keyring
+    env = os.environ.get("WALLET_PASSWORD")
+    if env is not None:
+        return env
+    if options().interactive:
+        return _prompt(f"Password for vault '{vault}': ")
+    raise PasswordUnavailable(
+        "no password available and no terminal to ask on: use --password-file, WALLET_PASSWORD_FILE, "
+        "the keyring ('wallet keyring remember') or WALLET_PASSWORD"
+    )
+
+
+def new_password(vault: str, *, file: Path | None = None) -> str:
+    """A password for a new vault or a password change: asked twice on a terminal."""
+    pf = file or _password_file()
+    if pf:
+        pw = read_secret_file(pf)
+    elif os.environ.get("WALLET_PASSWORD") is not None:
+        pw = os.environ["WALLET_PASSWORD"]
+    elif options().interactive:
+        pw = _prompt(f"New password for vault '{vault}': ")
+        if _prompt("Repeat the password: ") != pw:
+            raise UsageError("the two passwords differ")
+    else:
+        raise PasswordUnavailable(
+            "no new password available and no terminal to ask on: use --password-file or WALLET_PASSWORD_FILE"
+        )
+    if not pw:
+        raise UsageError("the password must not be empty")
+    return pw
+
+
+def secret_text(what: str, file: Path | None, *, prompt: str) -> str:
+    """A mnemonic, key or passphrase: from a file, else piped stdin, else a hidden prompt."""
+    if file is not None:
+        if str(file) == "-":
+            return sys.stdin.read().strip()
+        try:
+            return file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            raise UsageError(f"the {what} file {file} does not exist") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"cannot read the {what} file {file}: {e.__class__.__name__}") from None
+    if not sys.stdin.isatty():
+        text = sys.stdin.read().strip()
+        if not text:
+            raise UsageError(f"no {what} on standard input")
+        return text
+    if sys.stderr.isatty():
+        return _prompt(prompt).strip()
+    raise UsageError(f"no {what} given: pass a file or pipe it on standard input")

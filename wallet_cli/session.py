@@ -1,0 +1,98 @@
+"""Unlocking the vault once per process and handing out one-account signers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chains.base import Network, Signer
+from wallet_cli import output, passwords
+from wallet_cli.context import options
+from wallet_cli.errors import UsageError
+
+_unlocked: dict[str, Any] = {}
+
+
+def vault_info(name: str | None = None):  # noqa: ANN201 - keystore.vault.VaultInfo, imported lazily
+    from keystore import vault
+
+    return vault.read_info(options().home, name or options().vault)
+
+
+def unlock(name: str | None = None):  # noqa: ANN201 - keystore.vault.UnlockedVault
+    """The KDF runs once per process: later calls reuse the unlocked vault."""
+    from keystore import vault
+
+    name = name or options().vault
+    if name not in _unlocked:
+        info = vault.read_info(options().home, name)
+        pw = passwords.unlock_password(name, info.id)
+        uv = vault.unlock(options().home, name, pw)
+        if uv.weak:
+            output.warn(f"vault '{name}' uses the weak test KDF; never keep real funds in it")
+        _unlocked[name] = uv
+    return _unlocked[name]
+
+
+def update(mutate: Any, name: str | None = None):  # noqa: ANN201
+    """Change the vault under its lock (a fresh read, one KDF run)."""
+    from keystore import vault
+
+    name = name or options().vault
+    info = vault.read_info(options().home, name)
+    pw = passwords.unlock_password(name, info.id)
+    uv = vault.update(options().home, name, pw, mutate)
+    if uv.weak:
+        output.warn(f"vault '{name}' uses the weak test KDF; never keep real funds in it")
+    _unlocked[name] = uv
+    return uv
+
+
+def seed_of(uv: Any) -> bytes:
+    from keystore import hd
+
+    return hd.seed_from_mnemonic(uv.secrets.mnemonic, uv.secrets.passphrase)
+
+
+def private_key_of(uv: Any, entry: dict[str, Any], *, testnet: bool = False) -> bytes:
+    """The raw private key of one index entry, checked against the address the index shows."""
+    from keystore import hd
+
+    if entry.get("kind") == "imported":
+        rec = uv.secrets.imported.get(entry.get("key_id", ""))
+        if rec is None:
+            raise UsageError(f"the key of {entry['address']} is missing from the vault")
+        return bytes.fromhex(rec["key"])
+    if entry.get("kind") == "watch":
+        raise UsageError(f"{entry['address']} is watch-only: this vault has no key for it")
+    key = hd.derive_private(seed_of(uv), entry["chain"], entry["path"])
+    return key
+
+
+def signer_for(entry: dict[str, Any], network: Network | None = None) -> Signer:
+    from keystore import hd
+
+    uv = unlock()
+    testnet = bool(network and network.is_test)
+    if entry["chain"] == "btc" and entry.get("kind") == "hd":
+        xprv = hd.derive_account_xprv(seed_of(uv), entry["path"], testnet=testnet)
+        return Signer(family="btc", address=entry["address"], xprv=xprv, path=entry["path"])
+    key = private_key_of(uv, entry, testnet=testnet)
+    check = _address_of(entry["chain"], key)
+    if check is not None and check != entry["address"]:
+        raise UsageError(f"the key derived for {entry['address']} gives another address; the index is inconsistent")
+    return Signer(family=entry["chain"], address=entry["address"], private_key=key, path=entry.get("path"))
+
+
+def _address_of(chain: str, key: bytes) -> str | None:
+    from keystore import keys
+
+    try:
+        return keys.address_of(key, chain)
+    except (AttributeError, NotImplementedError):
+        return None
+
+
+def seed_of_mnemonic(mnemonic: str, passphrase: str) -> bytes:
+    from keystore import hd
+
+    return hd.seed_from_mnemonic(mnemonic, passphrase)

@@ -1,0 +1,191 @@
+"""The send flow, without Typer: resolve, build, check, confirm, unlock, sign, journal, broadcast.
+
+Exactly-once: every signed transaction is committed to the journal before it is broadcast. A rerun of
+the same transfer (same --idempotency-key, or the same network/from/to/amount/token while an earlier
+one is still unresolved) reconciles the journalled transaction with the node and re-broadcasts the
+same signed bytes instead of signing a second transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chains.base import Amount, ChainAdapter, FeeOptions, Network, SignedTx, Transfer, UnsignedTx
+from chains.errors import Refused as ChainRefused
+from chains.errors import Unavailable
+from wallet_cli import accounts
+from wallet_cli.errors import Refused, UsageError
+from wallet_cli.journal import Journal
+
+
+@dataclass
+class SendRequest:
+    network: Network
+    sender: dict[str, Any]               # index entry
+    recipient: str
+    amount: str                          # decimal text, or "max"
+    token: str | None = None
+    fees: FeeOptions = field(default_factory=FeeOptions)
+    idempotency_key: str | None = None
+    allow_lookalike: bool = False
+    assume_yes: bool = False
+    wait: bool = False
+    wait_timeout: float = 120.0
+
+
+@dataclass
+class SendResult:
+    txid: str
+    state: str
+    network: str
+    sender: str
+    recipient: str
+    amount: Amount | None
+    fee: Amount | None
+    replayed: bool = False
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"txid": self.txid, "state": self.state, "network": self.network, "from": self.sender,
+                "to": self.recipient, "amount": self.amount.plain() if self.amount else None,
+                "symbol": self.amount.symbol if self.amount else None,
+                "fee": self.fee.plain() if self.fee else None, "replayed": self.replayed, "detail": self.detail}
+
+
+def parse_amount(text: str, decimals: int, symbol: str, *, allow_max: bool) -> Amount | None:
+    if text.strip().lower() == "max":
+        if not allow_max:
+            raise UsageError("'max' is supported for native btc sends only; give an exact amount")
+        return None
+    return Amount.parse(text, decimals, symbol)
+
+
+def intent_key(network: str, sender: str, recipient: str, amount: str, token: str | None) -> str:
+    """Identifies 'the same transfer' for the implicit rerun check."""
+    raw = "\x1f".join([network, sender, recipient, amount.strip(), token or ""]).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def lookalikes(recipient: str, known: set[str]) -> list[str]:
+    """Known addresses that share the first and last 4 characters but differ: address poisoning."""
+    def core(a: str) -> str:
+        return a[2:] if a.lower().startswith("0x") else a
+
+    r = core(recipient).lower()
+    out = []
+    for k in known:
+        c = core(k).lower()
+        if c != r and c[:4] == r[:4] and c[-4:] == r[-4:]:
+            out.append(k)
+    return sorted(out)
+
+
+def _reconcile(adapter: ChainAdapter, journal: Journal, entry: Any) -> SendResult | None:
+    """Check a journalled, unresolved transaction against the node; re-broadcast the same bytes if unseen.
+
+    Returns None when the old transaction provably cannot land (the caller may then sign anew).
+    """
+    st = adapter.status(entry.txid)
+    if st.state in ("pending", "confirmed", "failed"):
+        journal.set_state(entry.network, entry.txid, st.state)
+        return _result(entry.signed, st.state, replayed=True)
+    try:
+        txid = adapter.broadcast(entry.signed)
+    except ChainRefused as e:  # e.g. an expired blockhash or a spent input: the old one cannot land
+        journal.set_state(entry.network, entry.txid, "dropped", str(e))
+        return None
+    journal.set_state(entry.network, txid, "pending")
+    return _result(entry.signed, "pending", replayed=True)
+
+
+def _result(signed: SignedTx, state: str, *, replayed: bool = False, detail: str | None = None) -> SendResult:
+    return SendResult(signed.txid, state, signed.network, signed.sender, signed.recipient, signed.amount,
+                      signed.fee, replayed, detail)
+
+
+def build(req: SendRequest, adapter: ChainAdapter, known: set[str]) -> tuple[UnsignedTx, list[str]]:
+    """Build and check; returns the unsigned transaction and the warnings to show."""
+    recipient = adapter.parse_address(req.recipient, req.network)
+    sender = accounts.to_account(req.sender)
+    if req.sender["chain"] != req.network.family:
+        raise UsageError(f"{sender.ref} is a {req.sender['chain']} account but {req.network.name} is a "
+                         f"{req.network.family} network")
+    if req.token:
+        token_addr, symbol, decimals = adapter.token_info(req.token)
+    else:
+        token_addr, symbol, decimals = None, req.network.symbol, req.network.decimals
+    amount = parse_amount(req.amount, decimals, symbol, allow_max=req.network.family == "btc" and not req.token)
+    unsigned = adapter.build_transfer(Transfer(req.network, sender, recipient, amount, token_addr, req.fees))
+    warnings = list(unsigned.warnings)
+    similar = lookalikes(recipient, known)
+    if similar:
+        msg = (f"recipient {recipient} looks like {similar[0]} from your history or address book but is a "
+               "different address (possible address poisoning)")
+        if req.assume_yes and not req.allow_lookalike:
+            raise Refused(msg + "; pass --allow-lookalike to send anyway")
+        warnings.append(msg)
+    return unsigned, warnings
+
+
+def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,
+         confirm: Callable[[UnsignedTx, list[str]], None], signer_for: Callable[[], Any],
+         on_signed: Callable[[SignedTx], None] | None = None) -> SendResult:
+    """The whole flow. `confirm` raises to refuse; `signer_for` unlocks the vault (once) and derives one key."""
+    intent = intent_key(req.network.name, req.sender["address"], req.recipient, req.amount, req.token)
+    earlier = journal.by_idem_key(req.idempotency_key) if req.idempotency_key else None
+    if earlier is not None:
+        if earlier.intent not in (None, intent):
+            raise UsageError("this idempotency key was used for a different transfer")
+        if earlier.state in ("confirmed", "failed", "pending"):
+            return _result(earlier.signed, earlier.state, replayed=True)
+        done = _reconcile(adapter, journal, earlier)
+        if done is not None:
+            return done
+    notes: list[str] = []
+    if earlier is None:
+        for entry in journal.open_with_intent(intent):
+            if entry.state == "pending":
+                # The user was told about this one; an identical new transfer may well be intended.
+                st = adapter.status(entry.txid)
+                journal.set_state(entry.network, entry.txid, st.state)
+                if st.state == "pending":
+                    notes.append(f"an identical transfer {entry.txid} is still pending")
+                continue
+            # Signed, but its broadcast outcome was never learned: never sign a second one for it.
+            done = _reconcile(adapter, journal, entry)
+            if done is not None:
+                return done
+
+    unsigned, warnings = build(req, adapter, journal.known_recipients(req.network.family))
+    warnings += notes
+    confirm(unsigned, warnings)
+    signed = adapter.sign(unsigned, signer_for())
+    journal.record_signed(signed, token=req.token, idem_key=req.idempotency_key, intent=intent)
+    if on_signed:
+        on_signed(signed)
+    return publish(signed, adapter, journal, wait=req.wait, wait_timeout=req.wait_timeout)
+
+
+def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: bool,
+            wait_timeout: float = 120.0) -> SendResult:
+    """Broadcast a journalled transaction and record what happened."""
+    from chains.errors import TxRejected
+
+    try:
+        txid = adapter.broadcast(signed)
+    except Unavailable as e:
+        journal.set_state(signed.network, signed.txid, "unknown", str(e))
+        raise Unavailable(f"{e} The signed transaction {signed.txid} is journalled: rerun the same command "
+                          "to reconcile it; it will not be sent twice.") from None
+    except TxRejected as e:
+        journal.set_state(signed.network, signed.txid, "rejected", str(e))
+        raise
+    journal.set_state(signed.network, txid, "pending")
+    if not wait:
+        return _result(signed, "pending")
+    st = adapter.wait(txid, timeout=wait_timeout)
+    journal.set_state(signed.network, txid, st.state, st.detail)
+    return _result(signed, st.state, detail=st.detail)

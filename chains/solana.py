@@ -206,8 +206,9 @@ class Adapter(ResignMixin, ChainAdapter):
         sender: Pubkey = plan["sender"]
         probe = sb.compose(sender, plan["ixs"], "11111111111111111111111111111111", 1, 1)
         price = self._priority_fee(transfer, sb.writable_accounts(probe))
-        # Cheap check before simulating: the base fee alone must be affordable.
-        self._check_funds(plan, sb.LAMPORTS_PER_SIGNATURE, final=False)
+        # Check before simulating, for a clear message; without a priority fee the fee is exactly
+        # the base fee, so the dust rule can be checked here too.
+        self._check_funds(plan, sb.LAMPORTS_PER_SIGNATURE, final=not price)
         blockhash, last_valid = self.rpc.get_latest_blockhash()
         # Simulate with the maximum limit and price 0 (same instructions, so the same units) so that
         # the simulation's own fee cannot fail a transfer that the final fee allows.

@@ -317,19 +317,59 @@ def derive_addresses(
     return [A.btc_address(k.format(), kind, network) for k in keys]
 
 
+_EXT_VERSIONS = {
+    bytes.fromhex("0488b21e"): ("main", False),  # xpub
+    bytes.fromhex("0488ade4"): ("main", True),  # xprv
+    _TEST_VERSIONS[0]: ("test", False),  # tpub
+    _TEST_VERSIONS[1]: ("test", True),  # tprv
+}
+
+
+@dataclass(frozen=True)
+class ExtendedKey:
+    network: str
+    private: bool
+    depth: int
+    parent_fingerprint: bytes
+    child_number: int
+    chain_code: bytes
+    key: bytes = field(repr=False)  # 33 bytes: 0x00 || private key, or a compressed public key
+
+
+def parse_extended_key(text: str) -> ExtendedKey:
+    """Decode and check an xpub/xprv/tpub/tprv (every rule BIP32 test vector 5 exercises)."""
+    try:
+        raw = A.b58check_decode(text.strip())
+    except A.AddressError:
+        raise BadSecretInput("not an extended key: bad characters or checksum") from None
+    if len(raw) != 78 or raw[:4] not in _EXT_VERSIONS:
+        raise BadSecretInput("not an extended key: unknown version or wrong length")
+    network, private = _EXT_VERSIONS[raw[:4]]
+    depth, parent, child, chain_code, key = raw[4], raw[5:9], raw[9:13], raw[13:45], raw[45:]
+    if depth == 0 and (parent != bytes(4) or child != bytes(4)):
+        raise BadSecretInput("not an extended key: a master key has no parent or index")
+    if private:
+        if key[0] != 0 or not 0 < int.from_bytes(key[1:], "big") < A.SECP256K1_ORDER:
+            raise BadSecretInput("not an extended key: the private key is out of range")
+    else:
+        if key[0] not in (2, 3):
+            raise BadSecretInput("not an extended key: the public key is not compressed")
+        try:
+            A.compressed(key)  # parses the point: rejects an x with no point on the curve
+        except A.AddressError:
+            raise BadSecretInput("not an extended key: the public key is not on the curve") from None
+    return ExtendedKey(network, private, depth, parent, int.from_bytes(child, "big"), chain_code, key)
+
+
 def xpub_addresses(
     xpub: str, count: int, start: int = 0, *, change: int = 0, purpose: int = 84, network: str = "main"
 ) -> list[str]:
     """Bitcoin addresses account/change/i from an account xpub/tpub, without the seed (watch-only)."""
-    raw = A.b58check_decode(xpub)
-    if len(raw) != 78 or raw[45] not in (2, 3):
-        raise BadSecretInput("not an extended public key")
-    chain_code, pubkey = raw[13:45], raw[45:]
-    (change_key,) = _ckd_pub_many(pubkey, chain_code, change, 1)
-    keys = _ckd_pub_many(change_key.format(), _child_chain_code(pubkey, chain_code, change), start, count)
+    ext = parse_extended_key(xpub)
+    if ext.private:
+        raise BadSecretInput("expected an extended public key (xpub or tpub), not a private one")
+    (change_key,) = _ckd_pub_many(ext.key, ext.chain_code, change, 1)
+    change_code = hmac.digest(ext.chain_code, ext.key + change.to_bytes(4, "big"), "sha512")[32:]
+    keys = _ckd_pub_many(change_key.format(), change_code, start, count)
     kind = A.PURPOSE_KIND[purpose]
     return [A.btc_address(k.format(), kind, network) for k in keys]
-
-
-def _child_chain_code(pubkey: bytes, chain_code: bytes, index: int) -> bytes:
-    return hmac.digest(chain_code, pubkey + index.to_bytes(4, "big"), "sha512")[32:]

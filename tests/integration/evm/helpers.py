@@ -53,6 +53,11 @@ def receipt(url: str, txid: str) -> dict[str, Any] | None:
     return anvil.rpc(url, "eth_getTransactionReceipt", [txid])  # type: ignore[no-any-return]
 
 
+def mined(url: str, txid: str) -> dict[str, Any]:
+    """The receipt, waiting for it: anvil's automine can lag a moment behind eth_sendRawTransaction."""
+    return anvil.wait_receipt(url, txid, timeout=10)
+
+
 def local_network(url: str, **changes: Any) -> Network:
     return dataclasses.replace(get_network("local-evm"), rpc_url=url, **changes)
 

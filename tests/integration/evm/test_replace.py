@@ -9,7 +9,7 @@ from chains.errors import BadInput, FeeTooHigh, Refused
 from chains.evm import Adapter
 from devnet import anvil
 
-from .helpers import ETH, Wallet, eth_balance, local_network, new_wallet, nonce, receipt
+from .helpers import ETH, Wallet, eth_balance, local_network, mined, new_wallet, nonce, receipt
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_speed_up_replaces_the_pending_transaction(manual_chain, mnet, payer):
 
     assert ad.broadcast(faster) == faster.txid
     anvil.rpc(url, "evm_mine")
-    rc = receipt(url, faster.txid)
+    rc = mined(url, faster.txid)
     assert rc is not None and int(rc["status"], 16) == 1
     assert receipt(url, original.txid) is None
     assert ad.status(original.txid).state == "unknown"
@@ -71,7 +71,7 @@ def test_cancel_sends_nothing_to_the_recipient(manual_chain, mnet, payer):
     assert int(tx["maxFeePerGas"]) * 100 >= int(original.payload["tx"]["maxFeePerGas"]) * 125
     assert ad.broadcast(cancel) == cancel.txid
     anvil.rpc(url, "evm_mine")
-    assert int(receipt(url, cancel.txid)["status"], 16) == 1
+    assert int(mined(url, cancel.txid)["status"], 16) == 1
     assert receipt(url, original.txid) is None
     assert eth_balance(url, bob.address) == 0
 

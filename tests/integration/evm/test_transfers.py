@@ -7,18 +7,20 @@ from decimal import Decimal
 
 import pytest
 
-from chains.base import Amount, FeeOptions, SignedTx, Transfer
+from chains.base import Amount, FeeOptions, SignedTx, Transfer, UnsignedTx
 from chains.errors import BadInput, ChainIdMismatch, FeeTooHigh, InsufficientFunds, SimulationFailed
 from chains.evm import Adapter, build_offline
 from devnet import anvil
 
-from .helpers import ETH, Wallet, eth_balance, local_network, new_wallet, nonce, receipt, token_balance
+from .helpers import ETH, Wallet, eth_balance, local_network, mined, new_wallet, nonce, token_balance
 
 
 def send(adapter: Adapter, unsigned_transfer: Transfer, signer_wallet: Wallet) -> str:
     unsigned = adapter.build_transfer(unsigned_transfer)
     signed = adapter.sign(unsigned, signer_wallet.signer)
-    return adapter.broadcast(signed)
+    txid = adapter.broadcast(signed)
+    mined(adapter.network.rpc_url, txid)
+    return txid
 
 
 def test_native_send_moves_exact_amount_and_pays_receipt_fee(adapter, network, url, alice, bob):
@@ -37,7 +39,7 @@ def test_native_send_moves_exact_amount_and_pays_receipt_fee(adapter, network, u
     txid = adapter.broadcast(signed)
     assert txid == signed.txid
 
-    rc = receipt(url, txid)
+    rc = mined(url, txid)
     assert rc is not None and int(rc["status"], 16) == 1
     paid = int(rc["gasUsed"], 16) * int(rc["effectiveGasPrice"], 16)
     assert eth_balance(url, bob.address) == 125 * ETH // 100
@@ -55,7 +57,7 @@ def test_known_dev_key_matches_anvil_account(adapter, network, url):
     assert dev.address.lower() == anvil.rpc(url, "eth_accounts")[1].lower()
     bob = new_wallet()
     txid = send(adapter, Transfer(network, dev.account, bob.address, Amount(12345, 18, "ETH")), dev)
-    assert int(receipt(url, txid)["status"], 16) == 1
+    assert int(mined(url, txid)["status"], 16) == 1
     assert eth_balance(url, bob.address) == 12345
 
 
@@ -72,7 +74,7 @@ def test_erc20_send_and_token_reads(adapter, network, url, alice, bob, token):
     assert unsigned.summary["Token"] == f"TT ({token})"
     assert unsigned.payload["tx"]["to"] == token and unsigned.payload["tx"]["value"] == "0"
     txid = ad.broadcast(ad.sign(unsigned, alice.signer))
-    rc = receipt(url, txid)
+    rc = mined(url, txid)
     assert int(rc["status"], 16) == 1
     assert token_balance(url, token, bob.address) == 2_500_000
     assert token_balance(url, token, alice.address) == 1_000_000 * 10**6 - 2_500_000
@@ -80,6 +82,21 @@ def test_erc20_send_and_token_reads(adapter, network, url, alice, bob, token):
     paid = int(rc["gasUsed"], 16) * int(rc["effectiveGasPrice"], 16)
     assert eth_balance(url, alice.address) == eth_before - paid
     assert ad.balance(bob.account, token) == Amount(2_500_000, 6, "TT")
+
+
+def test_token_sender_without_gas_money(adapter, network, url, alice, bob, token):
+    tokens_only = new_wallet()
+    send(adapter, Transfer(network, alice.account, tokens_only.address, Amount(10, 6, "TT"), token=token), alice)
+    with pytest.raises(InsufficientFunds, match=r"\(max fee\) but the account has 0 ETH"):
+        adapter.build_transfer(Transfer(network, tokens_only.account, bob.address, Amount(10, 6, "TT"),
+                                        token=token))
+
+
+def test_native_send_to_a_contract_without_receive_reverts(adapter, network, url, alice, token):
+    # TestToken has no receive() or fallback, so the EVM reverts the call with empty revert data.
+    with pytest.raises(SimulationFailed, match="would revert: no reason given"):
+        adapter.build_transfer(Transfer(network, alice.account, token, Amount(1, 18, "ETH")))
+    assert nonce(url, alice.address) == 0
 
 
 def test_token_amount_with_wrong_decimals_is_rejected(adapter, network, alice, bob, token):
@@ -153,7 +170,7 @@ def test_legacy_fees_network(url, alice, bob):
     assert tx["type"] == 0 and "gasPrice" in tx and "maxFeePerGas" not in tx
     assert int(tx["gasPrice"]) == int(anvil.rpc(url, "eth_gasPrice"), 16)
     txid = ad.broadcast(ad.sign(unsigned, alice.signer))
-    assert int(receipt(url, txid)["type"], 16) == 0
+    assert int(mined(url, txid)["type"], 16) == 0
     assert eth_balance(url, bob.address) == 777
 
 
@@ -177,6 +194,7 @@ def test_offline_build_sign_file_then_broadcast(adapter, network, url, alice, bo
     unsigned = build_offline(transfer, nonce=0, max_fee=10 * 10**9, priority_fee=10**9, gas_limit=21000,
                              chain_id=31337)
     assert unsigned.fee == Amount(21000 * 10 * 10**9, 18, "ETH")
+    unsigned = UnsignedTx.from_json(json.loads(json.dumps(unsigned.to_json())))  # the unsigned file form
     signed = Adapter(network).sign(unsigned, alice.signer)   # sign needs no RPC
     path = tmp_path / "tx.json"
     path.write_text(json.dumps(signed.to_json()))
@@ -184,7 +202,7 @@ def test_offline_build_sign_file_then_broadcast(adapter, network, url, alice, bo
     loaded = SignedTx.from_json(json.loads(path.read_text()))
     txid = adapter.broadcast(loaded)
     assert txid == signed.txid
-    assert int(receipt(url, txid)["status"], 16) == 1
+    assert int(mined(url, txid)["status"], 16) == 1
     assert Decimal(eth_balance(url, bob.address)) / ETH == Decimal("0.5")
 
 
@@ -193,7 +211,7 @@ def test_offline_token_build(adapter, url, alice, bob, token):
     unsigned = build_offline(Transfer(net, alice.account, bob.address, Amount(42, 6, "TT"), token="TT"),
                              0, 10 * 10**9, 10**9, 100_000)
     txid = Adapter(net).broadcast(Adapter(net).sign(unsigned, alice.signer))
-    assert int(receipt(url, txid)["status"], 16) == 1
+    assert int(mined(url, txid)["status"], 16) == 1
     assert token_balance(url, token, bob.address) == 42
 
 
@@ -203,6 +221,8 @@ def test_broadcast_twice_is_one_transaction(adapter, network, url, alice, bob):
     assert adapter.broadcast(signed) == signed.txid
     assert adapter.broadcast(signed) == signed.txid      # mined already: "nonce too low" -> known
     assert adapter.broadcast(SignedTx.from_json(signed.to_json())) == signed.txid
+    mined(url, signed.txid)
+    assert adapter.broadcast(signed) == signed.txid      # surely mined now
     assert nonce(url, alice.address, "latest") == 1
     assert eth_balance(url, bob.address) == 1000
 

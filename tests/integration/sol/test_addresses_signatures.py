@@ -120,3 +120,27 @@ def test_sign_and_verify_message(adapter: Adapter, offchain: bool) -> None:
     assert not adapter.verify_message(b"hello solana", sig, new_wallet().address, offchain=offchain)
     assert not adapter.verify_message(b"hello solana", sig, w.address, offchain=not offchain)
     assert not adapter.verify_message(b"hello solana", "garbage", w.address)
+
+
+def test_vault_derived_key_signs_for_the_phantom_address(adapter: Adapter, url: str) -> None:
+    """The keystore's SLIP-10 key, the adapter's signature and solders' derivation all agree.
+
+    HAgk14Jp… is the address Phantom and Solflare show for the BIP39 test mnemonic at m/44'/501'/0'/0'.
+    """
+    from devnet import sol_sandbox
+    from keystore import hd
+
+    seed = hd.seed_from_mnemonic("abandon abandon abandon abandon abandon abandon abandon abandon "
+                                 "abandon abandon abandon about")
+    path = "m/44'/501'/0'/0'"
+    account = hd.derive_account(seed, "sol", 0)
+    assert account.address == "HAgk14JpMQLgt6rVgv7cBQFJWFto5Dqxi472uT3DKpqk"
+    assert account.address == str(Keypair.from_seed_and_derivation_path(seed, path).pubkey())
+    w = Wallet(Keypair.from_seed(hd.derive_private(seed, "sol", path)), hd.derive_private(seed, "sol", path))
+    sol_sandbox.fund(url, account.address, 10**9)
+    signed = adapter.sign(adapter.build_transfer(sol_transfer(adapter.network, w, new_wallet().address, "0.1")),
+                          Signer("sol", account.address, hd.derive_private(seed, "sol", path)))
+    tx = VersionedTransaction.from_bytes(base64.b64decode(signed.raw))
+    Ed25519PublicKey.from_public_bytes(bytes(Pubkey.from_string(account.address))).verify(
+        bytes(tx.signatures[0]), bytes(tx.message))
+    assert adapter.broadcast(signed) == signed.txid

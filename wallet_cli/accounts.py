@@ -78,7 +78,8 @@ def hd_entry(seed: bytes, chain: str, index: int, *, path: str | None = None, pu
              label: str | None = None) -> dict[str, Any]:
     from keystore import hd
 
-    acct = hd.derive_account(seed, chain, index, path=path, purpose=purpose)
+    # With a custom btc path the purpose comes from the path itself.
+    acct = hd.derive_account(seed, chain, index, path=path, purpose=purpose if path is None else None)
     entry: dict[str, Any] = {
         "chain": chain, "index": index, "path": acct.path, "address": acct.address,
         "public_key": acct.public_key, "label": label, "kind": "hd",
@@ -86,7 +87,7 @@ def hd_entry(seed: bytes, chain: str, index: int, *, path: str | None = None, pu
     if acct.xpubs:
         entry["xpubs"] = dict(acct.xpubs)
         entry["descriptors"] = dict(acct.descriptors)
-        entry["purpose"] = purpose
+        entry["purpose"] = acct.purpose
     return entry
 
 

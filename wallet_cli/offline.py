@@ -34,10 +34,12 @@ def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | 
     amount = parse_amount(req.amount, req.network.decimals, req.network.symbol, allow_max=False)
     transfer = Transfer(req.network, accounts.to_account(req.sender), recipient, amount, None, req.fees)
     if fam == "evm":
-        gas = req.fees.gas_limit or 21_000
-        return adapter.build_offline(transfer, nonce=req.fees.nonce, max_fee=req.fees.max_fee,  # type: ignore
-                                     priority_fee=req.fees.priority_fee, gas_limit=gas,
-                                     chain_id=req.network.chain_id)
+        from chains.evm_tx import build_offline
+
+        assert req.fees.nonce is not None and req.fees.max_fee is not None
+        return build_offline(transfer, nonce=req.fees.nonce, max_fee=req.fees.max_fee,
+                             priority_fee=req.fees.priority_fee, gas_limit=req.fees.gas_limit or 21_000,
+                             chain_id=req.network.chain_id)
     return adapter.build_offline(transfer, blockhash=blockhash)  # type: ignore[attr-defined]
 
 

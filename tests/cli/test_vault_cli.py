@@ -113,8 +113,8 @@ def test_init_without_terminal_or_file_refuses(cli, home: Path) -> None:
 
 def test_japanese_mnemonic_with_passphrase(cli, tmp_path: Path) -> None:
     vectors = json.loads((Path(__file__).parents[1] / "vectors" / "bip39_japanese.json").read_text())
-    v = vectors[0] if isinstance(vectors, list) else vectors["vectors"][0]
-    mnemonic, passphrase = v["mnemonic"], v["passphrase"]
+    v = vectors[1]
+    mnemonic, passphrase = v["phrase"], v["salt"]
     pf = tmp_path / "pass.txt"
     pf.write_text(passphrase + "\n")
     r = cli("--json", "restore", "--passphrase-file", str(pf), stdin=mnemonic)

@@ -21,7 +21,7 @@ def _add_imported(chain: str, key: bytes, label: str | None, source: str) -> dic
     """Store an imported key and its index entry; refuse duplicates."""
     from keystore import keys
 
-    imported = keys.describe_key(key, chain)
+    imported = keys.parse_private_key(keys.export_private_key(key, chain), chain)
     result: dict[str, Any] = {}
 
     def mutate(uv: Any) -> None:
@@ -33,6 +33,9 @@ def _add_imported(chain: str, key: bytes, label: str | None, source: str) -> dic
         uv.secrets.imported[key_id] = {"chain": chain, "key": key.hex(), "source": source}
         entry = {"chain": chain, "index": None, "path": None, "address": imported.address,
                  "public_key": imported.public_key, "label": label, "kind": "imported", "key_id": key_id}
+        if chain == "btc":  # a single-key P2WPKH wallet for BDK
+            desc = f"wpkh({imported.public_key})"
+            entry["descriptors"] = {"main": desc, "test": desc}
         uv.info.accounts.append(entry)
         result.update(accounts.public_view(entry))
 

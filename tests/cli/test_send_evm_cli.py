@@ -1,0 +1,191 @@
+"""`wallet send` and friends on EVM through the real CLI, against a real anvil."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from devnet import anvil
+
+Account.enable_unaudited_hdwallet_features()
+
+
+@pytest.fixture(scope="module")
+def chain() -> Iterator[anvil.Sandbox]:
+    with anvil.Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def evm(cli, chain: anvil.Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A new vault (fresh mnemonic: anvil is shared by the module) whose evm:0 holds 10 ETH, and evm:1."""
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", chain.url)
+    r = cli("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt"))
+    assert r.code == 0, r.err
+    d = cli("--json", "accounts", "derive", "--chain", "evm")
+    assert d.code == 0, d.err
+    sender = next(a["address"] for a in r.json()["accounts"] if a["ref"] == "evm:0")
+    assert cli("devnet", "fund", "evm:0", "--amount", "10", "--network", "local-evm").code == 0
+    return {"from": sender, "to": d.json()[0]["address"], "url": chain.url}
+
+
+def nonce(url: str, address: str) -> int:
+    return int(anvil.rpc(url, "eth_getTransactionCount", [address, "latest"]), 16)
+
+
+def balance_wei(url: str, address: str) -> int:
+    return int(anvil.rpc(url, "eth_getBalance", [address, "latest"]), 16)
+
+
+def send(cli, evm: dict[str, str], *extra: str, amount: str = "1.5"):
+    return cli("--json", "--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", evm["to"],
+               "--amount", amount, *extra)
+
+
+def test_send_native_and_history(cli, evm) -> None:
+    r = send(cli, evm, "--wait")
+    assert r.code == 0, r.err
+    out = r.json()
+    assert out["state"] == "confirmed"
+    assert balance_wei(evm["url"], evm["to"]) == 15 * 10**17
+    receipt = anvil.rpc(evm["url"], "eth_getTransactionReceipt", [out["txid"]])
+    assert receipt["from"].lower() == evm["from"].lower()
+    bal = cli("--json", "balance", evm["to"], "--network", "local-evm", password=False)
+    assert bal.json()["balance"] == "1.5"
+    hist = cli("--json", "history", "--network", "local-evm", password=False).json()
+    assert hist[0]["txid"] == out["txid"] and hist[0]["state"] == "confirmed"
+
+
+def test_idempotency_key_never_sends_twice(cli, evm) -> None:
+    first = send(cli, evm, "--idempotency-key", "payout-42", "--wait")
+    assert first.code == 0, first.err
+    again = send(cli, evm, "--idempotency-key", "payout-42", "--wait")
+    assert again.code == 0, again.err
+    assert again.json()["txid"] == first.json()["txid"] and again.json()["replayed"] is True
+    assert nonce(evm["url"], evm["from"]) == 1
+
+
+class _DroppingProxy(http.server.ThreadingHTTPServer):
+    """Forwards JSON-RPC to anvil, but for eth_sendRawTransaction drops the reply after anvil accepted it."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.dropped = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(h) -> None:  # noqa: N805
+                body = h.rfile.read(int(h.headers["Content-Length"]))
+                req = urllib.request.Request(self.upstream, body, {"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback test server
+                    reply = resp.read()
+                if b"eth_sendRawTransaction" in body:
+                    self.dropped += 1
+                    h.send_response(504)
+                    h.end_headers()
+                    return
+                h.send_response(200)
+                h.send_header("Content-Type", "application/json")
+                h.send_header("Content-Length", str(len(reply)))
+                h.end_headers()
+                h.wfile.write(reply)
+
+            def log_message(h, *args: object) -> None:  # noqa: N805
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+def test_broadcast_lost_reply_then_rerun_sends_once(cli, evm, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = _DroppingProxy(evm["url"])
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", f"http://127.0.0.1:{proxy.server_address[1]}")
+        first = send(cli, evm)
+        assert first.code == 5, first.err
+        assert "rerun" in first.err
+        assert proxy.dropped == 1
+    finally:
+        proxy.shutdown()
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", evm["url"])
+    again = send(cli, evm)
+    assert again.code == 0, again.err
+    assert again.json()["replayed"] is True
+    assert nonce(evm["url"], evm["from"]) == 1
+    assert balance_wei(evm["url"], evm["to"]) == 15 * 10**17
+
+
+def test_refusals_send_nothing(cli, evm) -> None:
+    too_much = send(cli, evm, amount="1000")
+    assert too_much.code == 4 and "needs" in too_much.err
+    bad_amount = send(cli, evm, amount="1.0000000000000000001")
+    assert bad_amount.code == 2
+    neg = send(cli, evm, amount="-1")
+    assert neg.code == 2
+    btc_addr = cli("--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to",
+                   "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", "--amount", "1")
+    assert btc_addr.code == 2
+    bad_sum = cli("--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to",
+                  evm["to"].lower()[:2] + evm["to"][2:].swapcase(), "--amount", "1")
+    assert bad_sum.code == 2 and "checksum" in bad_sum.err
+    high_fee = send(cli, evm, "--max-fee", "100000")
+    assert high_fee.code == 4 and "fee" in high_fee.err
+    assert nonce(evm["url"], evm["from"]) == 0
+
+
+def test_lookalike_recipient_needs_allow_under_yes(cli, evm) -> None:
+    assert send(cli, evm, "--wait").code == 0
+    real = evm["to"]
+    fake = Account.create().address
+    fake = (real[:6] + fake[6:-4] + real[-4:]).lower()  # same first and last 4 hex characters
+    r = cli("--json", "--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", fake, "--amount", "1")
+    assert r.code == 4 and "poisoning" in r.err
+    ok = cli("--json", "--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", fake,
+             "--amount", "1", "--allow-lookalike")
+    assert ok.code == 0, ok.err
+
+
+def test_offline_sign_then_broadcast_twice(cli, evm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "tx.json"
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", "http://127.0.0.1:9")  # nothing listens: proves no RPC is used
+    r = cli("--json", "--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", evm["to"],
+            "--amount", "0.25", "--nonce", "0", "--max-fee", "50", "--priority-fee", "1", "--sign-only",
+            "--out", str(out))
+    assert r.code == 0, r.err
+    doc = json.loads(out.read_text())
+    assert doc["kind"] == "signed"
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", evm["url"])
+    b1 = cli("--json", "broadcast", str(out), "--wait", password=False)
+    assert b1.code == 0, b1.err
+    b2 = cli("--json", "broadcast", str(out), password=False)
+    assert b2.code == 0, b2.err
+    assert b1.json()["txid"] == b2.json()["txid"] == r.json()["txid"]
+    assert nonce(evm["url"], evm["from"]) == 1
+    assert balance_wei(evm["url"], evm["to"]) == 25 * 10**16
+
+
+def test_rpc_down_is_exit_5(cli, restored, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", "http://127.0.0.1:9")
+    r = cli("balance", "evm:0", "--network", "local-evm", password=False)
+    assert r.code == 5
+    assert "Traceback" not in r.err
+
+
+def test_sign_message_verifies_with_eth_account(cli, restored) -> None:
+    from eth_account.messages import encode_defunct
+
+    r = cli("--json", "sign-message", "evm:0", "hello wallet")
+    assert r.code == 0, r.err
+    sig = r.json()["signature"]
+    addr = Account.recover_message(encode_defunct(text="hello wallet"), signature=sig)
+    assert addr == r.json()["address"]
+    ok = cli("verify-message", addr, sig, "hello wallet", password=False)
+    assert ok.code == 0
+    bad = cli("verify-message", addr, sig, "hello wallet!", password=False)
+    assert bad.code == 4

@@ -18,7 +18,7 @@ __all__ = ["DEFAULT_PORT", "Sandbox", "fund", "mine"]
 def _post(url: str, path: str, payload: dict[str, object]) -> dict[str, object]:
     if not url.startswith(("http://", "https://")):
         raise ValueError("the sandbox URL must be http(s)")
-    req = urllib.request.Request(url.rstrip("/") + path, data=json.dumps(payload).encode(),
+    req = urllib.request.Request(url.rstrip("/") + path, data=json.dumps(payload).encode(),  # noqa: S310
                                  headers={"Content-Type": "application/json"}, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - scheme checked above

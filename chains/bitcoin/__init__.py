@@ -1,0 +1,160 @@
+"""The Bitcoin adapter (family "btc"): BDK descriptor wallets synced over Esplora, PSBT build/sign/extract.
+
+Modules by concept: descriptors (account keys to descriptors, watch-only, export), address (validation),
+wallet (BDK open/persist/sync), send (fee choice, guards, PSBT building), psbt (signing), rbf (speed-up
+and cancel), node (direct Esplora calls: fees, broadcast, status).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from chains.base import Account, Amount, ChainAdapter, Network, SignedTx, Signer, Transfer, TxStatus, UnsignedTx
+from chains.errors import BadInput, TxRejected
+
+
+class Adapter(ChainAdapter):
+    family: ClassVar[str] = "btc"
+
+    def __init__(self, network: Network, data_dir: str | None = None) -> None:
+        super().__init__(network, data_dir)
+        self._wallets: dict[tuple[str, str], Any] = {}
+
+    # ---- addresses and accounts --------------------------------------------------------------
+    @classmethod
+    def parse_address(cls, text: str, network: Network) -> str:
+        from chains.bitcoin.address import parse_address
+
+        return parse_address(text, network)
+
+    def _open(self, account: Account, sync: bool = True, full: bool = False) -> Any:
+        from chains.bitcoin import descriptors
+
+        ext, chg = descriptors.public_descriptors(account, self.network)
+        return self._open_desc(ext, chg, sync, full)
+
+    def _open_desc(self, ext: str, chg: str, sync: bool = True, full: bool = False) -> Any:
+        """One OpenWallet per descriptor pair per adapter, so a db file has a single writer here."""
+        from chains.bitcoin import wallet
+
+        ow = self._wallets.get((ext, chg))
+        if ow is None:
+            ow = wallet.open_wallet(self.network, self.data_dir, ext, chg)
+            self._wallets[(ext, chg)] = ow
+        if sync:
+            wallet.sync(ow, full=full)
+        return ow
+
+    def rescan(self, account: Account) -> None:
+        """A full scan (stop gap 20), e.g. after restoring a seed elsewhere."""
+        self._open(account, sync=True, full=True)
+
+    def balance(self, account: Account, token: str | None = None) -> Amount:  # type: ignore[override]
+        if token:
+            raise BadInput("Bitcoin has no tokens here")
+        return self._amount(self._open(account).wallet.balance().total.to_sat())
+
+    def balances(self, account: Account) -> dict[str, Amount]:
+        b = self._open(account).wallet.balance()
+        pending = b.trusted_pending.to_sat() + b.untrusted_pending.to_sat() + b.immature.to_sat()
+        return {"confirmed": self._amount(b.confirmed.to_sat()), "pending": self._amount(pending),
+                "total": self._amount(b.total.to_sat())}
+
+    def receive_address(self, account: Account, sync: bool = True) -> str:
+        """The next unused external address; revealed and persisted so it is never handed out for reuse."""
+        import bdkpython as bdk
+
+        ow = self._open(account, sync=sync)
+        info = ow.wallet.next_unused_address(bdk.KeychainKind.EXTERNAL)
+        ow.persist()
+        return str(info.address)
+
+    def account_xpub_and_descriptor(self, account: Account, network: Network | None = None) -> dict[str, str]:
+        from chains.bitcoin.descriptors import export
+
+        return export(account, network or self.network)
+
+    @staticmethod
+    def watch_descriptors(text: str, network: Network) -> tuple[str, str]:
+        """Public (receive, change) descriptors from an xpub/zpub/tpub/vpub or a descriptor."""
+        from chains.bitcoin.descriptors import watch_descriptors
+
+        return watch_descriptors(text, network)
+
+    # ---- spending ----------------------------------------------------------------------------
+    def build_transfer(self, transfer: Transfer) -> UnsignedTx:
+        import bdkpython as bdk
+
+        from chains.bitcoin import node, send
+        from chains.bitcoin.descriptors import bdk_network
+
+        if transfer.token:
+            raise BadInput("Bitcoin has no tokens here")
+        recipient = self.parse_address(transfer.recipient, self.network)
+        spk = bdk.Address(recipient, bdk_network(self.network)).script_pubkey().to_bytes()
+        estimates = None
+        if transfer.fees.fee_rate is None:
+            estimates = node.Esplora(self.network.rpc_url).fee_estimates()
+        rate = send.choose_rate(transfer, estimates)
+        ow = self._open(transfer.sender)
+        return send.build(ow, transfer, spk, rate)
+
+    def sign(self, unsigned: UnsignedTx, signer: Signer) -> SignedTx:
+        from chains.bitcoin.psbt import _to_signed, sign_unsigned
+
+        if unsigned.family != "btc":
+            raise BadInput(f"this is a {unsigned.family} transaction, not a Bitcoin one")
+        signed_psbt, base = sign_unsigned(unsigned.payload, signer, self.network)
+        out = _to_signed(signed_psbt, self.network, base, unsigned.sender, unsigned.recipient)
+        out.amount = unsigned.amount
+        return out
+
+    def sign_psbt(self, psbt_b64: str, signer: Signer) -> tuple[str, bool]:
+        from chains.bitcoin.psbt import sign_psbt
+
+        return sign_psbt(psbt_b64, signer, self.network)
+
+    def extract(self, psbt_b64: str) -> SignedTx:
+        from chains.bitcoin.psbt import extract
+
+        return extract(psbt_b64, self.network)
+
+    def broadcast(self, signed: SignedTx) -> str:
+        from chains.bitcoin.node import Esplora
+
+        if signed.family != "btc":
+            raise BadInput(f"this is a {signed.family} transaction, not a Bitcoin one")
+        if signed.network != self.network.name:
+            raise BadInput(f"this transaction was made for {signed.network}, not {self.network.name}")
+        txid = Esplora(self.network.rpc_url).broadcast(signed.raw, signed.txid)
+        if txid != signed.txid:
+            raise TxRejected(f"the node reports txid {txid} but the transaction's txid is {signed.txid}")
+        return txid
+
+    def status(self, txid: str) -> TxStatus:
+        from chains.bitcoin.node import Esplora
+
+        node = Esplora(self.network.rpc_url)
+        st = node.tx_status(txid)
+        if st is None:
+            return TxStatus(txid, "unknown", detail="the node does not know this transaction (replaced or dropped?)")
+        if not st.get("confirmed"):
+            return TxStatus(txid, "pending")
+        height = int(st["block_height"])
+        return TxStatus(txid, "confirmed", node.tip_height() - height + 1, height)
+
+    def speed_up(self, signed: SignedTx, signer: Signer, bump_percent: int = 10) -> SignedTx:
+        from chains.bitcoin.rbf import speed_up
+
+        return speed_up(signed, signer, bump_percent, self.network, self._open_desc)
+
+    def cancel(self, signed: SignedTx, signer: Signer, bump_percent: int = 10) -> SignedTx:
+        from chains.bitcoin.rbf import cancel
+
+        return cancel(signed, signer, bump_percent, self.network, self._open_desc)
+
+    def _amount(self, sats: int) -> Amount:
+        return Amount(sats, 8, self.network.symbol)
+
+
+__all__ = ["Adapter"]

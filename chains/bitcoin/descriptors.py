@@ -1,0 +1,173 @@
+"""Output descriptors for accounts: public ones for watching and building, private ones for signing.
+
+An account arrives with public descriptors (Account.descriptors) or account-level xpubs (Account.xpubs);
+watch-only imports may be any of xpub/ypub/zpub/tpub/upub/vpub or a descriptor. SLIP-132 keys (zpub, vpub,
+...) are re-encoded as xpub/tpub and the script type they imply is kept in the descriptor instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from chains.base import Account, Network
+from chains.errors import BadInput
+
+if TYPE_CHECKING:
+    import bdkpython as bdk
+
+# SLIP-132 version bytes: prefix -> (version, is_test, is_private, script wrapper)
+_VERSIONS: dict[str, tuple[int, bool, bool, str]] = {
+    "xpub": (0x0488B21E, False, False, "wpkh"), "ypub": (0x049D7CB2, False, False, "sh-wpkh"),
+    "zpub": (0x04B24746, False, False, "wpkh"), "tpub": (0x043587CF, True, False, "wpkh"),
+    "upub": (0x044A5262, True, False, "sh-wpkh"), "vpub": (0x045F1CF6, True, False, "wpkh"),
+    "xprv": (0x0488ADE4, False, True, "wpkh"), "yprv": (0x049D7878, False, True, "sh-wpkh"),
+    "zprv": (0x04B2430C, False, True, "wpkh"), "tprv": (0x04358394, True, True, "wpkh"),
+    "uprv": (0x044A4E28, True, True, "sh-wpkh"), "vprv": (0x045F18BC, True, True, "wpkh"),
+}
+_EXT_KEY_RE = re.compile(r"[xyztuv](?:pub|prv)[1-9A-HJ-NP-Za-km-z]{100,112}")
+_PURPOSE_WRAPPER = {44: "pkh", 49: "sh-wpkh", 84: "wpkh", 86: "tr"}
+
+
+def is_test(network: Network) -> bool:
+    return (network.btc_network or "bitcoin") != "bitcoin"
+
+
+def bdk_network(network: Network) -> bdk.Network:
+    import bdkpython as bdk
+
+    names = {"bitcoin": bdk.Network.BITCOIN, "testnet": bdk.Network.TESTNET, "testnet4": bdk.Network.TESTNET4,
+             "signet": bdk.Network.SIGNET, "regtest": bdk.Network.REGTEST}
+    try:
+        return names[network.btc_network or "bitcoin"]
+    except KeyError:
+        raise BadInput(f"network {network.name} has unknown btc_network {network.btc_network!r}") from None
+
+
+def network_kind(network: Network) -> bdk.NetworkKind:
+    import bdkpython as bdk
+
+    return bdk.NetworkKind.TEST if is_test(network) else bdk.NetworkKind.MAIN
+
+
+def reencode(key: str, test: bool) -> str:
+    """Re-encode an extended key with plain BIP32 version bytes (xpub/tpub, xprv/tprv) for `test`."""
+    import base58
+
+    info = _VERSIONS.get(key[:4])
+    if info is None:
+        raise BadInput("this is not an extended key (expected xpub, zpub, tpub, vpub, ...)")
+    try:
+        raw = base58.b58decode_check(key)
+    except ValueError:
+        raise BadInput("the extended key's checksum is wrong (a typo?)") from None
+    if len(raw) != 78 or int.from_bytes(raw[:4], "big") != info[0]:
+        raise BadInput("the extended key is malformed")
+    target = {(False, False): 0x0488B21E, (True, False): 0x043587CF,
+              (False, True): 0x0488ADE4, (True, True): 0x04358394}[(test, info[2])]
+    return base58.b58encode_check(target.to_bytes(4, "big") + raw[4:]).decode()
+
+
+def _wrap(kind: str, key_expr: str) -> str:
+    if kind == "sh-wpkh":
+        return f"sh(wpkh({key_expr}))"
+    return f"{kind}({key_expr})"
+
+
+def _strip_checksum(desc: str) -> str:
+    return desc.strip().split("#", 1)[0]
+
+
+def split(desc: str) -> tuple[str, str]:
+    """(receive, change) from a multipath `<0;1>` descriptor or a receive-only `/0/*` one."""
+    d = _strip_checksum(desc)
+    if "<0;1>" in d:
+        return d.replace("<0;1>", "0"), d.replace("<0;1>", "1")
+    if "/0/*" in d:
+        return d, d.replace("/0/*", "/1/*")
+    raise BadInput("the descriptor must end its key with /0/* or /<0;1>/* (receive and change branches)")
+
+
+def _purpose(path: str | None) -> int:
+    m = re.match(r"m/(\d+)['hH]", path or "")
+    return int(m.group(1)) if m else 84
+
+
+def public_descriptors(account: Account, network: Network) -> tuple[str, str]:
+    """The (receive, change) public descriptors of an account on this network's main/test key."""
+    which = "test" if is_test(network) else "main"
+    if account.descriptors.get(which):
+        return validate(*split(account.descriptors[which]), network)
+    xpub = account.xpubs.get(which)
+    if not xpub:
+        raise BadInput(f"account {account.ref} has no {'testnet' if which == 'test' else 'mainnet'} "
+                       f"Bitcoin key, so it cannot be used on {network.name}")
+    kind = _PURPOSE_WRAPPER.get(_purpose(account.path), "wpkh")
+    key = reencode(xpub, is_test(network))
+    return validate(_wrap(kind, f"{key}/0/*"), _wrap(kind, f"{key}/1/*"), network)
+
+
+def watch_descriptors(text: str, network: Network) -> tuple[str, str]:
+    """Public descriptors from a watch-only import: an extended public key or a descriptor."""
+    text = text.strip()
+    if "(" in text:
+        ext, chg = split(text)
+        if any(_VERSIONS[k[:4]][2] for k in _EXT_KEY_RE.findall(ext)):
+            raise BadInput("a watch-only descriptor must not contain a private key")
+        return validate(ext, chg, network)
+    info = _VERSIONS.get(text[:4])
+    if info is None or info[2]:
+        raise BadInput("give an extended public key (xpub, zpub, tpub, vpub, ...) or a descriptor")
+    if info[1] != is_test(network):
+        raise BadInput(f"this is a {'testnet' if info[1] else 'mainnet'} key but network {network.name} is "
+                       f"{network.btc_network}")
+    key = reencode(text, info[1])
+    return validate(_wrap(info[3], f"{key}/0/*"), _wrap(info[3], f"{key}/1/*"), network)
+
+
+def validate(ext: str, chg: str, network: Network) -> tuple[str, str]:
+    """Parse with BDK for this network; return the canonical strings (with checksums)."""
+    import bdkpython as bdk
+
+    try:
+        e = bdk.Descriptor(ext, network_kind(network))
+        c = bdk.Descriptor(chg, network_kind(network))
+    except Exception as exc:  # noqa: BLE001 - BDK's error classes vary; the sentence is what matters
+        raise BadInput(f"the descriptor is not valid for {network.name}: {type(exc).__name__}") from None
+    return str(e), str(c)
+
+
+def private_descriptors(ext: str, chg: str, xprv: str, network: Network) -> tuple[str, str]:
+    """Swap the account xpub inside the public descriptors for the signer's xprv (origins kept)."""
+    import bdkpython as bdk
+
+    m = _EXT_KEY_RE.search(_strip_checksum(ext))
+    if m is None:
+        raise BadInput("the account descriptor has no extended key to sign with")
+    xpub = m.group(0)
+    try:
+        prv = reencode(xprv, is_test(network))
+        derived = str(bdk.DescriptorSecretKey.from_string(prv).as_public())
+    except BadInput:
+        raise
+    except Exception:  # noqa: BLE001 - never echo key material
+        raise BadInput("the signer's extended private key is malformed") from None
+    if derived != reencode(xpub, is_test(network)):
+        raise BadInput("the signer's key does not belong to this account")
+    return (_strip_checksum(ext).replace(xpub, prv), _strip_checksum(chg).replace(xpub, prv))
+
+
+def export(account: Account, network: Network) -> dict[str, str]:
+    """What `wallet export-xpub` prints: the account xpub (SLIP-132 form too for BIP84) and descriptors."""
+    ext, chg = public_descriptors(account, network)
+    m = _EXT_KEY_RE.search(ext)
+    xpub = m.group(0) if m else ""
+    out = {"network": network.name, "xpub": xpub, "descriptor": ext, "change_descriptor": chg}
+    if xpub and ext.startswith("wpkh("):
+        import base58
+
+        raw = base58.b58decode_check(xpub)
+        version = 0x045F1CF6 if is_test(network) else 0x04B24746
+        out["zpub" if not is_test(network) else "vpub"] = base58.b58encode_check(
+            version.to_bytes(4, "big") + raw[4:]).decode()
+    return out

@@ -1,0 +1,124 @@
+"""Signing PSBTs with an account's extended private key, finalizing and extracting the transaction.
+
+The signing wallet is built from the same descriptors the watch-only wallet used, with the xpub swapped for
+the signer's xprv, so key origins match and BDK signs exactly the inputs that belong to the account.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chains.base import Network, SignedTx, Signer
+from chains.bitcoin.descriptors import bdk_network, network_kind, private_descriptors, reencode
+from chains.bitcoin.send import btc
+from chains.errors import BadInput, Refused
+
+if TYPE_CHECKING:
+    import bdkpython as bdk
+
+
+def load_psbt(psbt_b64: str) -> bdk.Psbt:
+    import bdkpython as bdk
+
+    try:
+        return bdk.Psbt(psbt_b64.strip())
+    except Exception:  # noqa: BLE001
+        raise BadInput("this is not a valid base64 PSBT") from None
+
+
+def _need_xprv(signer: Signer) -> str:
+    if not signer.xprv:
+        raise BadInput("Bitcoin signing needs the account's extended private key (an HD account)")
+    return signer.xprv
+
+
+def _signing_wallet(ext: str, chg: str, signer: Signer, network: Network) -> bdk.Wallet:
+    import bdkpython as bdk
+
+    pext, pchg = private_descriptors(ext, chg, _need_xprv(signer), network)
+    kind = network_kind(network)
+    return bdk.Wallet(bdk.Descriptor(pext, kind), bdk.Descriptor(pchg, kind), bdk_network(network),
+                      bdk.Persister.new_in_memory())
+
+
+def _sign(wallet: bdk.Wallet, psbt: bdk.Psbt) -> bool:
+    """Sign what we can; True when every input is finalized. Refuse if nothing was ours to sign."""
+    before = psbt.serialize()
+    try:
+        finalized = wallet.sign(psbt)
+    except Exception as e:  # noqa: BLE001 - SignerError variants; the class name is the useful part
+        raise Refused(f"signing failed ({type(e).__name__})") from None
+    if psbt.serialize() == before:
+        raise Refused("the signer's key does not control any input of this transaction")
+    return bool(finalized)
+
+
+def _to_signed(psbt: bdk.Psbt, network: Network, base: dict[str, object] | None = None,
+               sender: str = "", recipient: str = "") -> SignedTx:
+    tx = psbt.extract_tx_unchecked_fee_rate()   # our own guards ran at build time
+    fee = psbt.fee()
+    payload = dict(base or {})
+    payload.update({"psbt": psbt.serialize(), "fee_sat": fee, "vsize": tx.vsize(),
+                    "fee_rate": f"{fee / tx.vsize():.2f}"})
+    return SignedTx("btc", network.name, str(tx.compute_txid()), tx.serialize().hex(), sender, recipient,
+                    None, btc(network, fee), payload)
+
+
+def sign_unsigned(payload: dict[str, object], signer: Signer, network: Network) -> tuple[bdk.Psbt, dict]:
+    ext, chg = str(payload["descriptor"]), str(payload["change_descriptor"])
+    psbt = load_psbt(str(payload["psbt"]))
+    if not _sign(_signing_wallet(ext, chg, signer, network), psbt):
+        raise Refused("the transaction could not be fully signed (an input belongs to another key)")
+    base = {"descriptor": ext, "change_descriptor": chg, "btc_network": network.btc_network}
+    return psbt, base
+
+
+def sign_psbt(psbt_b64: str, signer: Signer, network: Network) -> tuple[str, bool]:
+    """Sign a PSBT from anywhere with the account xprv; the descriptor is inferred from the PSBT's
+    key origins (BIP32 derivations) and script types. Returns (psbt, finalized)."""
+    psbt = load_psbt(psbt_b64)
+    ext, chg = _descriptors_from_psbt(psbt, signer, network)
+    finalized = _sign(_signing_wallet(ext, chg, signer, network), psbt)
+    return psbt.serialize(), finalized
+
+
+def extract(psbt_b64: str, network: Network) -> SignedTx:
+    psbt = load_psbt(psbt_b64)
+    try:
+        return _to_signed(psbt, network)
+    except Exception:  # noqa: BLE001 - ExtractTxError variants
+        raise BadInput("the PSBT is not finalized yet; sign it first") from None
+
+
+def _descriptors_from_psbt(psbt: bdk.Psbt, signer: Signer, network: Network) -> tuple[str, str]:
+    import bdkpython as bdk
+
+    xprv = reencode(_need_xprv(signer), network_kind(network) == bdk.NetworkKind.TEST)
+    xpub = str(bdk.DescriptorSecretKey.from_string(xprv).as_public())
+    for inp in psbt.input():
+        sources = [ks for ks in inp.bip32_derivation.values()]
+        taproot = bool(inp.tap_key_origins)
+        sources += [o.key_source for o in inp.tap_key_origins.values()]
+        for ks in sources:
+            steps = str(ks.path).removeprefix("m").strip("/").split("/") if str(ks.path) not in ("m", "") else []
+            if len(steps) < 2:
+                continue
+            origin = "/".join(steps[:-2])
+            # Without an origin the PSBT names the account key itself, which BDK matches directly.
+            key = f"[{ks.fingerprint}/{origin}]{xpub}" if origin else xpub
+            wrapper = "tr" if taproot else _wrapper_for(inp)
+            ext = _close(wrapper, f"{key}/0/*")
+            chg = _close(wrapper, f"{key}/1/*")
+            return ext, chg
+    raise Refused("the PSBT carries no key origins, so it cannot be matched to this account")
+
+
+def _wrapper_for(inp: bdk.Input) -> str:
+    if inp.redeem_script is not None:
+        return "sh-wpkh"
+    spk = inp.witness_utxo.script_pubkey.to_bytes() if inp.witness_utxo else b""
+    return "wpkh" if len(spk) == 22 else "pkh"
+
+
+def _close(wrapper: str, key: str) -> str:
+    return f"sh(wpkh({key}))" if wrapper == "sh-wpkh" else f"{wrapper}({key})"

@@ -1,0 +1,120 @@
+"""BIP125 replacements: speed-up (BDK fee bump) and cancel (spend the same inputs back to ourselves).
+
+Both need a replacement paying a higher absolute fee and a higher feerate than the original, plus the
+incremental relay fee (1 sat/vB) for its own size; BDK's fee bump enforces that, and cancel checks it.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
+
+from chains.base import Network, SignedTx, Signer
+from chains.bitcoin import psbt as psbt_mod
+from chains.bitcoin.send import RBF_SEQUENCE, btc, check_fee, fee_rate_obj
+from chains.bitcoin.wallet import OpenWallet
+from chains.errors import BadInput, InsufficientFunds, Refused
+
+if TYPE_CHECKING:
+    import bdkpython as bdk
+
+INCREMENTAL_RELAY_SAT_VB = Decimal(1)
+
+
+class Opener(Protocol):
+    """Opens (from cache or disk) and syncs the wallet of the given public descriptors."""
+
+    def __call__(self, ext: str, chg: str) -> OpenWallet: ...
+
+
+def bump_rate(old_fee: int, old_vsize: int, bump_percent: int) -> Decimal:
+    old = Decimal(old_fee) / Decimal(old_vsize)
+    return max(old * Decimal(100 + max(bump_percent, 1)) / 100, old + INCREMENTAL_RELAY_SAT_VB)
+
+
+def _open_with_original(signed: SignedTx, opener: Opener) -> tuple[OpenWallet, bdk.Transaction]:
+    import bdkpython as bdk
+
+    ext, chg = signed.payload.get("descriptor"), signed.payload.get("change_descriptor")
+    if not ext or not chg:
+        raise BadInput("this signed transaction does not say which account made it (no descriptors)")
+    try:
+        tx = bdk.Transaction(bytes.fromhex(signed.raw))
+    except Exception:  # noqa: BLE001
+        raise BadInput("the signed transaction's raw bytes do not parse") from None
+    ow = opener(str(ext), str(chg))
+    txid = tx.compute_txid()
+    known = ow.wallet.get_tx(txid)
+    if known is None:
+        # Not seen by the node yet (or never broadcast): teach the wallet about it so it can be replaced.
+        ow.wallet.apply_unconfirmed_txs([bdk.UnconfirmedTx(tx=tx, last_seen=int(time.time()))])
+    elif known.chain_position.is_confirmed():
+        raise Refused(f"transaction {signed.txid} is already confirmed; it can no longer be replaced")
+    if not tx.is_explicitly_rbf():
+        raise Refused(f"transaction {signed.txid} does not signal replaceability (BIP125)")
+    return ow, tx
+
+
+def speed_up(signed: SignedTx, signer: Signer, bump_percent: int, network: Network, opener: Opener) -> SignedTx:
+    import bdkpython as bdk
+
+    ow, tx = _open_with_original(signed, opener)
+    old_fee = ow.wallet.calculate_fee(tx).to_sat()
+    rate = bump_rate(old_fee, tx.vsize(), bump_percent)
+    try:
+        psbt = (bdk.BumpFeeTxBuilder(tx.compute_txid(), fee_rate_obj(rate)).set_exact_sequence(RBF_SEQUENCE)
+                .finish(ow.wallet))
+    except bdk.CreateTxError.InsufficientFunds as e:
+        raise InsufficientFunds(f"not enough funds to raise the fee: need {btc(network, int(e.needed))}, "
+                                f"have {btc(network, int(e.available))}") from None
+    except bdk.CreateTxError as e:
+        raise Refused(f"could not build the fee bump ({type(e).__name__})") from None
+    return _finish(ow, psbt, signer, network, signed, old_fee)
+
+
+def cancel(signed: SignedTx, signer: Signer, bump_percent: int, network: Network, opener: Opener) -> SignedTx:
+    """Replace with a transaction sending every input back to one of our own change addresses."""
+    import bdkpython as bdk
+
+    ow, tx = _open_with_original(signed, opener)
+    wallet = ow.wallet
+    old_fee = wallet.calculate_fee(tx).to_sat()
+    rate = bump_rate(old_fee, tx.vsize(), bump_percent)
+    # Ours-only change output of the original if there is one, else a fresh internal address.
+    own = [o.script_pubkey for o in tx.output()
+           if (d := wallet.derivation_of_spk(o.script_pubkey)) is not None and d.keychain == bdk.KeychainKind.INTERNAL]
+    spk = own[0] if own else wallet.reveal_next_address(bdk.KeychainKind.INTERNAL).address.script_pubkey()
+    # The original must stop being canonical so its inputs count as unspent for the builder.
+    wallet.apply_evicted_txs([bdk.EvictedTx(txid=tx.compute_txid(), evicted_at=int(time.time()))])
+    outpoints = [i.previous_output for i in tx.input()]
+
+    def attempt(fee_rate: Decimal | None, fee_abs: int | None) -> bdk.Psbt:
+        b = bdk.TxBuilder().add_utxos(outpoints).manually_selected_only().drain_to(spk)
+        b = b.set_exact_sequence(RBF_SEQUENCE)
+        b = b.fee_absolute(bdk.Amount.from_sat(fee_abs)) if fee_abs is not None else b.fee_rate(
+            fee_rate_obj(fee_rate or rate))
+        return b.finish(wallet)
+
+    try:
+        p = attempt(rate, None)
+        vsize = p.extract_tx().vsize() + 27 * len(outpoints)   # witness not there yet; ~27 vB per input
+        floor = old_fee + int(INCREMENTAL_RELAY_SAT_VB * vsize) + 1
+        if p.fee() < floor:
+            p = attempt(None, floor)
+    except bdk.CreateTxError as e:
+        raise InsufficientFunds(f"the original's inputs cannot cover a higher fee ({type(e).__name__})") from None
+    return _finish(ow, p, signer, network, signed, old_fee)
+
+
+def _finish(ow: OpenWallet, p: bdk.Psbt, signer: Signer, network: Network, original: SignedTx,
+            old_fee: int) -> SignedTx:
+    check_fee(network, p.fee(), p.extract_tx().vsize(), allow_high=False)
+    payload = {"psbt": p.serialize(), "descriptor": ow.descriptor, "change_descriptor": ow.change_descriptor}
+    signed_psbt, base = psbt_mod.sign_unsigned(payload, signer, network)
+    base["replaces"] = original.txid
+    base["replaced_fee_sat"] = old_fee
+    ow.persist()
+    out = psbt_mod._to_signed(signed_psbt, network, base, original.sender, original.recipient)
+    out.amount = original.amount
+    return out

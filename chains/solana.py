@@ -155,7 +155,7 @@ class Adapter(ResignMixin, ChainAdapter):
                                 "recoverable by its owner closing the account")
             plan.update(ixs=sb.sol_transfer(sender, recipient, lamports), amount=_sol(lamports),
                         token=None, rent=0, dest=recipient, creates=None, sol_out=lamports)
-            return plan
+            return _with_memo(plan, transfer)
         mint_s, symbol = self._resolve_token(transfer.token)
         mint = Pubkey.from_string(mint_s)
         decimals, program = self._mint(mint_s)
@@ -184,7 +184,7 @@ class Adapter(ResignMixin, ChainAdapter):
         plan.update(ixs=sb.spl_transfer(sender, dest, mint, value, decimals, program, creates),
                     amount=Amount(value, decimals, symbol), token=mint_s, rent=rent, dest=dest,
                     creates=creates, sol_out=0, program=str(program))
-        return plan
+        return _with_memo(plan, transfer)
 
     def _check_funds(self, plan: dict[str, Any], fee: int, *, final: bool = True) -> None:
         need = plan["sol_out"] + fee + plan["rent"]
@@ -266,6 +266,7 @@ class Adapter(ResignMixin, ChainAdapter):
                         amount=Amount(value, int(dec), symbol), token=mint_s, dest=dest,
                         creates=creates, program=str(program))
             limit = compute_unit_limit or sb.OFFLINE_CU_SPL
+        _with_memo(plan, transfer)
         price = int(priority_fee if priority_fee is not None else (transfer.fees.priority_fee or 0))
         msg = sb.compose(sender, plan["ixs"], blockhash, limit, price)
         fee = sb.local_fee(msg, limit, price)
@@ -283,6 +284,8 @@ class Adapter(ResignMixin, ChainAdapter):
             if plan["creates"] is not None:
                 rent = f"{_sol(plan['rent'])}" if plan["rent"] else "rent-exempt minimum, if it is missing"
                 summary["Creates token account"] = f"yes, for the recipient; rent {rent} (paid by you)"
+        if plan.get("memo"):
+            summary["Memo"] = plan["memo"]
         summary["Fee (max)"] = str(_sol(fee))
         summary["Priority fee"] = f"{price} micro-lamports/CU x {limit} CU"
         total_sol = (amount.value if plan["token"] is None else 0) + fee + plan["rent"]
@@ -299,7 +302,10 @@ class Adapter(ResignMixin, ChainAdapter):
     # --- sign and send -------------------------------------------------------------------------
     def sign(self, unsigned: UnsignedTx, signer: Signer) -> SignedTx:
         kp = _keypair(signer)
-        msg = sb.message_from_b64(unsigned.payload["message"])
+        try:
+            msg = sb.message_from_b64(unsigned.payload["message"])
+        except (KeyError, ValueError, TypeError):
+            raise BadInput("this is not a Solana transaction built by this wallet (no message)") from None
         if str(kp.pubkey()) != unsigned.sender or msg.account_keys[0] != kp.pubkey():
             raise BadInput("the signing key does not belong to the sending account")
         tx = VersionedTransaction(msg, [kp])
@@ -361,6 +367,15 @@ class Adapter(ResignMixin, ChainAdapter):
         except Exception:
             return False
         return sig.verify(pk, signed_bytes(message, offchain))
+
+
+def _with_memo(plan: dict[str, Any], transfer: Transfer) -> dict[str, Any]:
+    if transfer.memo:
+        if len(transfer.memo.encode()) > sb.MAX_MEMO_BYTES:
+            raise BadInput(f"a Solana memo may be at most {sb.MAX_MEMO_BYTES} bytes")
+        plan["ixs"] = [*plan["ixs"], sb.memo(plan["sender"], transfer.memo)]
+        plan["memo"] = transfer.memo
+    return plan
 
 
 def _keypair(signer: Signer) -> Keypair:

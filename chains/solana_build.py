@@ -13,7 +13,7 @@ import statistics
 
 from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
 from solders.hash import Hash
-from solders.instruction import Instruction
+from solders.instruction import AccountMeta, Instruction
 from solders.message import Message
 from solders.pubkey import Pubkey
 from solders.signature import Signature
@@ -46,6 +46,15 @@ def spl_transfer(sender: Pubkey, dest: Pubkey, mint: Pubkey, amount: int, decima
     source = spl.ata_address(sender, mint, program)
     ixs.append(spl.transfer_checked(source, mint, dest, sender, amount, decimals, program))
     return ixs
+
+
+MEMO_PROGRAM = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")   # SPL Memo v2
+MAX_MEMO_BYTES = 500
+
+
+def memo(signer: Pubkey, text: str) -> Instruction:
+    """An SPL Memo v2 instruction: UTF-8 bytes as data, signed by the sender (so it is attributable)."""
+    return Instruction(MEMO_PROGRAM, text.encode(), [AccountMeta(signer, True, False)])
 
 
 def compose(payer: Pubkey, ixs: list[Instruction], blockhash: str, cu_limit: int, cu_price: int,

@@ -17,11 +17,15 @@ from chains.errors import Unavailable
 _ids = itertools.count(1)
 
 
-class RpcError(Exception):
-    """A JSON-RPC error object returned by the node (the node answered, but said no)."""
+class RpcError(Unavailable):
+    """A JSON-RPC error object returned by the node (the node answered, but said no).
 
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
-        super().__init__(message)
+    A subclass of Unavailable so that a node error on a read (e.g. -32005 "node is behind") reaches
+    the CLI as exit 5 with one sentence; the adapter catches it where a specific error means more.
+    """
+
+    def __init__(self, code: int, message: str, data: Any = None, method: str = "") -> None:
+        super().__init__(f"the Solana RPC answered {method or 'a call'} with error {code}: {message}")
         self.code = code
         self.message = message
         self.data = data
@@ -72,7 +76,7 @@ class SolanaRpc:
             e = doc["error"]
             if not isinstance(e, dict):
                 raise Unavailable(f"the Solana RPC answered {method} with a malformed error")
-            raise RpcError(int(e.get("code", 0)), str(e.get("message", "")), e.get("data"))
+            raise RpcError(int(e.get("code", 0)), str(e.get("message", "")), e.get("data"), method)
         if "result" not in doc:
             raise Unavailable(f"the Solana RPC at {self.url} answered {method} without a result")
         return doc["result"]

@@ -241,11 +241,11 @@ class Sandbox:
         self.stop()
 
     def serve_forever(self) -> None:
-        """Foreground mode for `wallet devnet up`: block until interrupted, then stop."""
-        self.start()
+        """Foreground mode for `wallet devnet up`: start if needed, block until interrupted, then stop."""
+        if self._server is None:
+            self.start()
         try:
-            assert self._thread is not None
-            while self._thread.is_alive():
+            while self._thread is not None and self._thread.is_alive():
                 self._thread.join(0.5)
         finally:
             self.stop()
@@ -302,8 +302,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = ap.parse_args()
-    sb = Sandbox(args.port)
-    print(f"Solana sandbox on http://127.0.0.1:{args.port or '?'} (Ctrl-C to stop)", flush=True)
+    sb = Sandbox(args.port).start()
+    print(f"Solana sandbox (LiteSVM) on {sb.url} (Ctrl-C to stop)", flush=True)
     try:
         sb.serve_forever()
     except KeyboardInterrupt:

@@ -125,3 +125,21 @@ def test_rpc_down_is_unavailable(network: Network) -> None:
     down = Adapter(dataclasses.replace(network, rpc_url="http://127.0.0.1:9"))
     with pytest.raises(Unavailable):
         down.balance(new_wallet().account)
+
+
+def test_memo_is_signed_and_executed(adapter: Adapter, funded: Wallet, url: str) -> None:
+    import base64
+
+    from solders.message import Message
+    from solders.pubkey import Pubkey
+
+    to = new_wallet()
+    unsigned = adapter.build_transfer(sol_transfer(adapter.network, funded, to.address, "0.1", memo="invoice 42"))
+    assert unsigned.summary["Memo"] == "invoice 42"
+    msg = Message.from_bytes(base64.b64decode(unsigned.payload["message"]))
+    memo_program = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
+    memo_ix = [ix for ix in msg.instructions if msg.account_keys[ix.program_id_index] == memo_program]
+    assert [bytes(ix.data) for ix in memo_ix] == [b"invoice 42"]
+    adapter.broadcast(adapter.sign(unsigned, funded.signer))
+    assert adapter.wait(adapter.sign(unsigned, funded.signer).txid, timeout=10).state == "confirmed"
+    assert lamports(url, to.address) == LAMPORTS_PER_SOL // 10

@@ -190,6 +190,11 @@ def _public_key(pubkey: bytes) -> Any:
         raise AddressError("not a valid secp256k1 public key") from exc
 
 
+def validate_public_key(pubkey: bytes) -> bytes:
+    """The compressed form of a public key, after checking the point is on the curve."""
+    return _public_key(pubkey).format(compressed=True)
+
+
 def uncompressed(pubkey: bytes) -> bytes:
     """The 65-byte SEC1 uncompressed form of a 33- or 65-byte secp256k1 public key."""
     if len(pubkey) == 65 and pubkey[0] == 4:

@@ -355,7 +355,7 @@ def parse_extended_key(text: str) -> ExtendedKey:
         if key[0] not in (2, 3):
             raise BadSecretInput("not an extended key: the public key is not compressed")
         try:
-            A.compressed(key)  # parses the point: rejects an x with no point on the curve
+            A.validate_public_key(key)  # rejects an x with no point on the curve
         except A.AddressError:
             raise BadSecretInput("not an extended key: the public key is not on the curve") from None
     return ExtendedKey(network, private, depth, parent, int.from_bytes(child, "big"), chain_code, key)

@@ -30,7 +30,8 @@ def out_console():  # noqa: ANN201
     if _out_console is None:
         from rich.console import Console
 
-        _out_console = Console(highlight=False, soft_wrap=True)
+        # When piped, rich assumes 80 columns and would fold addresses; data must stay on one line.
+        _out_console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 240)
     return _out_console
 
 
@@ -68,10 +69,12 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
     from rich.table import Table
 
     t = Table(title=title, show_edge=False, header_style="bold")
-    for c in columns:
-        t.add_column(c, overflow="fold")
+    rows = [["" if v is None else str(v) for v in r] for r in rows]
+    keep = [i for i, _ in enumerate(columns) if any(r[i] for r in rows) or not rows]  # drop empty columns
+    for i in keep:
+        t.add_column(columns[i], overflow="fold", no_wrap=columns[i] in ("address", "txid", "to"))
     for r in rows:
-        t.add_row(*("" if v is None else str(v) for v in r))
+        t.add_row(*(r[i] for i in keep))
     out_console().print(t)
 
 

@@ -13,7 +13,7 @@ accounts_app = typer.Typer(help="Derive, list and label accounts.", no_args_is_h
 
 
 def _rows(entries: list[dict[str, Any]]) -> list[tuple]:
-    return [(accounts.to_account(e).ref, e["chain"], e.get("path") or e.get("kind"), e["address"], e.get("label"))
+    return [(accounts.to_account(e).ref, e.get("path") or e.get("kind"), e["address"], e.get("label"))
             for e in entries]
 
 
@@ -25,7 +25,7 @@ def list_accounts(
     info = session.vault_info()
     entries = [e for e in info.accounts if chain is None or e["chain"] == accounts.check_chain(chain)]
     output.emit([accounts.public_view(e) for e in entries],
-                lambda: output.table(["account", "chain", "path", "address", "label"], _rows(entries)))
+                lambda: output.table(["account", "path", "address", "label"], _rows(entries)))
 
 
 @accounts_app.command("derive")
@@ -53,7 +53,7 @@ def derive(
 
     session.update(mutate)
     output.emit([accounts.public_view(e) for e in added],
-                lambda: output.table(["account", "chain", "path", "address", "label"], _rows(added)))
+                lambda: output.table(["account", "path", "address", "label"], _rows(added)))
 
 
 @accounts_app.command("label")

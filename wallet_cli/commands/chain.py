@@ -262,10 +262,12 @@ def history(
         w.writeheader()
         w.writerows(rows)
         return
+    def short(x: str | None) -> str:
+        return x if not x or len(x) <= 18 else f"{x[:10]}…{x[-6:]}"
     output.emit(rows, lambda: output.table(
-        ["time", "network", "kind", "state", "amount", "to", "txid"],
-        [(r["time"], r["network"], r["kind"], r["state"], f"{r['amount']} {r['symbol']}", r["to"], r["txid"])
-         for r in rows]))
+        ["time (UTC)", "network", "kind", "state", "amount", "to", "txid"],
+        [(r["time"].replace("T", " ").rstrip("Z"), r["network"], r["kind"], r["state"],
+          f"{r['amount']} {r['symbol']}", short(r["to"]), short(r["txid"])) for r in rows]))
 
 
 def _message_bytes(message: str | None, file: Path | None) -> bytes:

@@ -389,31 +389,45 @@ def read_info(home: Path, name: str) -> VaultInfo:
     return _read(home, name).info
 
 
-def _unlock_parsed(parsed: _Parsed, password: str) -> UnlockedVault:
+_HEADER = ("format", "version", "id", "kdf", "fingerprint", "wrap")
+
+
+def _unlock_parsed(parsed: _Parsed, password: str,
+                   prior: tuple[_Parsed, UnlockedVault] | None = None) -> UnlockedVault:
+    """Decrypt and verify. With `prior` (the same vault unlocked moments ago, outside the lock), reuse its
+    data key and fingerprint check when the header is unchanged, so the lock is held for milliseconds."""
     info, doc = parsed.info, parsed.doc
     if not isinstance(password, str):
         raise BadSecretInput("the password must be text")
-    pkey = _password_key(password, info.kdf, parsed.salt)
-    try:
-        data_key = AESGCM(pkey).decrypt(parsed.wrap_nonce, parsed.wrap_ct, _wrap_aad(doc))
-    except InvalidTag:
-        raise WrongPassword(f"wrong password for vault '{info.name}'") from None
+    same_header = prior is not None and all(doc[k] == prior[0].doc[k] for k in _HEADER)
+    if prior is not None and same_header:
+        data_key = prior[1]._data_key
+    else:
+        pkey = _password_key(password, info.kdf, parsed.salt)
+        try:
+            data_key = AESGCM(pkey).decrypt(parsed.wrap_nonce, parsed.wrap_ct, _wrap_aad(doc))
+        except InvalidTag:
+            raise WrongPassword(f"wrong password for vault '{info.name}'") from None
     try:
         plain = AESGCM(data_key).decrypt(parsed.payload_nonce, parsed.payload_ct, _payload_aad(doc))
     except InvalidTag:
         raise _corrupt(info.name, "the encrypted payload failed authentication "
                                   "(payload.nonce or payload.ct was altered)") from None
-    secrets = _decode_payload(info.name, plain)
-    if secrets[1] != _sha256_hex(info.accounts):
+    vs, digest = _decode_payload(info.name, plain)
+    if digest != _sha256_hex(info.accounts):
         raise _corrupt(info.name, "the account index was modified outside the wallet")
-    vs = secrets[0]
-    try:
-        fingerprint = _fingerprint_of(vs)
-    except BadSecretInput:
-        raise _corrupt(info.name, "the stored mnemonic is not a valid BIP39 phrase") from None
-    if fingerprint != info.fingerprint:
-        raise _corrupt(info.name, "the master fingerprint does not match the stored seed")
+    if not (prior is not None and same_header and _seed_of(vs) == _seed_of(prior[1].secrets)):
+        try:
+            fingerprint = _fingerprint_of(vs)
+        except BadSecretInput:
+            raise _corrupt(info.name, "the stored mnemonic is not a valid BIP39 phrase") from None
+        if fingerprint != info.fingerprint:
+            raise _corrupt(info.name, "the master fingerprint does not match the stored seed")
     return UnlockedVault(info=info, secrets=vs, weak=info.weak, _data_key=data_key)
+
+
+def _seed_of(vs: VaultSecrets) -> tuple[str, str]:
+    return vs.mnemonic, vs.passphrase
 
 
 def _decode_payload(name: str, plain: bytes) -> tuple[VaultSecrets, str]:
@@ -446,17 +460,20 @@ def update(home: Path, name: str, password: str, mutate: Callable[[UnlockedVault
     nonce, same data key); the wrap is left as it is.
     """
     path = vault_path(home, name)
+    # The KDF and the first fingerprint derivation run before taking the lock, so writers queue briefly.
+    first = _read(home, name)
+    prior = (first, _unlock_parsed(first, password))
     with files.locked(path):
         files.cleanup_temp_files(path.parent, path.name)
         parsed = _read(home, name)
-        vault = _unlock_parsed(parsed, password)
-        seed_words = (vault.secrets.mnemonic, vault.secrets.passphrase)
+        vault = _unlock_parsed(parsed, password, prior)
+        seed_words = _seed_of(vault.secrets)
         mutate(vault)
         accounts = vault.info.accounts
         if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
             raise BadSecretInput("the account index must be a list of objects")
         _check_secrets(vault.secrets)
-        if (vault.secrets.mnemonic, vault.secrets.passphrase) != seed_words:
+        if _seed_of(vault.secrets) != seed_words:
             raise BadSecretInput("an update may not replace the seed of a vault")
         doc = dict(parsed.doc)
         doc["accounts"] = accounts
@@ -471,13 +488,20 @@ def change_password(home: Path, name: str, old: str, new: str, *,
     """Re-wrap the data key under a new password and salt; the payload ciphertext stays byte-identical."""
     _check_new_password(new)
     path = vault_path(home, name)
+    # Both KDF runs (old and new password) happen before taking the lock.
+    first = _read(home, name)
+    prior = (first, _unlock_parsed(first, old))
+    weak = prior[1].weak  # never downgrade a strong vault, even while the test setting is on
+    rewrapped = {**first.doc, "kdf": _new_kdf(weak=weak), "weak_kdf": weak}
+    _seal_wrap(rewrapped, new, prior[1]._data_key)
     with files.locked(path):
         files.cleanup_temp_files(path.parent, path.name)
         parsed = _read(home, name)
-        vault = _unlock_parsed(parsed, old)
+        vault = _unlock_parsed(parsed, old, prior)
         doc = dict(parsed.doc)
-        # Never downgrade a strong vault, even while the test setting is on.
-        doc["kdf"] = _new_kdf(weak=vault.weak)
-        doc["weak_kdf"] = vault.weak
-        _seal_wrap(doc, new, vault._data_key)
+        if all(parsed.doc[k] == first.doc[k] for k in _HEADER):
+            doc.update({k: rewrapped[k] for k in ("kdf", "weak_kdf", "wrap")})
+        else:  # the header changed meanwhile (and the old password still opened it): wrap again
+            doc.update({"kdf": _new_kdf(weak=vault.weak), "weak_kdf": vault.weak})
+            _seal_wrap(doc, new, vault._data_key)
         files.atomic_write(path, _serialise(doc), _on_step=_on_step)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import stat
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from Crypto.Cipher import AES
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from keystore import vault
+from keystore import files, vault
 from keystore.errors import (
     BadSecretInput,
     UnsafeVaultFile,
@@ -281,3 +283,37 @@ def test_passphrase_changes_the_fingerprint(tmp_path: Path, weak_kdf: None) -> N
     info = vault.create_vault(tmp_path, "pp", PASSWORD, vault.VaultSecrets(MNEMONIC, passphrase="TREZOR"), [])
     assert info.fingerprint != FINGERPRINT
     assert vault.unlock(tmp_path, "pp", PASSWORD).secrets.passphrase == "TREZOR"
+
+
+def _race_before_lock(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> None:
+    """Run `action` once, just before the next writer takes the lock (after its KDF work)."""
+    real_locked = files.locked
+    fired: list[bool] = []
+
+    @contextlib.contextmanager
+    def racing(path: Path, timeout: float = 30) -> Iterator[None]:
+        if not fired:
+            fired.append(True)
+            action()
+        with real_locked(path, timeout):
+            yield
+
+    monkeypatch.setattr(files, "locked", racing)
+
+
+def test_update_racing_a_password_change_is_refused(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _race_before_lock(monkeypatch, lambda: vault.change_password(home, "main", PASSWORD, "other"))
+    with pytest.raises(WrongPassword):
+        vault.update(home, "main", PASSWORD, lambda v: v.info.accounts.append({"chain": "sol"}))
+    assert vault.unlock(home, "main", "other").info.accounts == ACCOUNTS
+
+
+def test_password_change_racing_an_update_keeps_the_update(home: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = {"chain": "tron", "index": 0}
+    _race_before_lock(monkeypatch,
+                      lambda: vault.update(home, "main", PASSWORD, lambda v: v.info.accounts.append(extra)))
+    vault.change_password(home, "main", PASSWORD, "other")
+    assert vault.unlock(home, "main", "other").info.accounts == [*ACCOUNTS, extra]
+    with pytest.raises(WrongPassword):
+        vault.unlock(home, "main", PASSWORD)

@@ -43,6 +43,22 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+def check_private_dir(path: Path) -> None:
+    """Refuse a directory that is a symlink, someone else's, or writable by others (they could swap files)."""
+    path = Path(path)
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise UnsafeVaultFile(f"refusing to use {path}: it is a symlink; use a real directory")
+    if not stat.S_ISDIR(st.st_mode):
+        raise UnsafeVaultFile(f"refusing to use {path}: it is not a directory")
+    if st.st_uid != os.getuid():
+        raise UnsafeVaultFile(f"refusing to use {path}: it is owned by another user")
+    if st.st_mode & 0o022:
+        raise UnsafeVaultFile(
+            f"refusing to use {path}: other users can write to it; run 'chmod 700 {path}' to fix it"
+        )
+
+
 def _check_private_stat(path: Path, st: os.stat_result) -> None:
     if not stat.S_ISREG(st.st_mode):
         raise UnsafeVaultFile(f"refusing to read {path}: it is not a regular file")

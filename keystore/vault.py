@@ -290,6 +290,7 @@ def _read(home: Path, name: str) -> _Parsed:
     path = vault_path(home, name)
     if not path.exists() and not path.is_symlink():
         raise VaultNotFound(f"no vault named '{name}' in {vault_dir(home)}")
+    files.check_private_dir(path.parent)
     return _parse(name, path, files.read_private_file(path))
 
 

@@ -190,3 +190,17 @@ def test_lock_held_by_a_killed_process_is_released(tmp_path: Path) -> None:
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def test_check_private_dir(tmp_path: Path) -> None:
+    target = files.ensure_private_dir(tmp_path / "vaults")
+    files.check_private_dir(target)
+    os.chmod(target, 0o770)  # noqa: S103 - a group-writable directory is the case under test
+    with pytest.raises(UnsafeVaultFile, match=f"chmod 700 {target}"):
+        files.check_private_dir(target)
+    os.chmod(target, 0o755)  # noqa: S103 - readable by others is tolerated: the files are 0600
+    files.check_private_dir(target)
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    with pytest.raises(UnsafeVaultFile, match="symlink"):
+        files.check_private_dir(link)

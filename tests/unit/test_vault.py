@@ -317,3 +317,17 @@ def test_password_change_racing_an_update_keeps_the_update(home: Path,
     assert vault.unlock(home, "main", "other").info.accounts == [*ACCOUNTS, extra]
     with pytest.raises(WrongPassword):
         vault.unlock(home, "main", PASSWORD)
+
+
+def test_vault_in_an_unsafe_directory_refused(home: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    vaults = home / "vaults"
+    os.chmod(vaults, 0o777)  # noqa: S103 - a world-writable vault directory is the case under test
+    with pytest.raises(UnsafeVaultFile, match="other users can write to it"):
+        vault.read_info(home, "main")
+    os.chmod(vaults, 0o700)
+    # A symlinked vaults directory: another user could point it anywhere.
+    moved = tmp_path_factory.mktemp("moved") / "vaults"
+    vaults.rename(moved)
+    vaults.symlink_to(moved)
+    with pytest.raises(UnsafeVaultFile, match="symlink"):
+        vault.unlock(home, "main", PASSWORD)

@@ -32,7 +32,13 @@ class SandboxError(RuntimeError):
 
 
 def _find_tool(name: str) -> str:
-    local = _REPO / ".tools" / "node" / "node_modules" / ".bin" / name
+    # Prefer the native binary inside the npm platform package: the .bin entry is a node wrapper that
+    # costs ~80 ms per call and runs the tool as a child, which terminate() would not reach directly.
+    modules = _REPO / ".tools" / "node" / "node_modules"
+    for native in sorted(modules.glob(f"@foundry-rs/{name}-*/bin/{name}")):
+        if os.access(native, os.X_OK):
+            return str(native)
+    local = modules / ".bin" / name
     if local.exists() and os.access(local, os.X_OK):
         return str(local)
     found = shutil.which(name)
@@ -47,6 +53,15 @@ def find_anvil() -> str:
 
 def find_cast() -> str:
     return _find_tool("cast")
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def free_port() -> int:
@@ -89,6 +104,8 @@ class Sandbox:
     def start(self, timeout: float = 20.0) -> Sandbox:
         if self._proc is not None:
             return self
+        if self.requested_port and not port_free(self.requested_port):
+            raise SandboxError(f"anvil did not start: 127.0.0.1:{self.requested_port} is already in use")
         # A free port can be taken between our probe and anvil's bind; try a few times.
         for _attempt in range(3):
             self.port = self.requested_port or free_port()
@@ -114,10 +131,14 @@ class Sandbox:
             if self._proc.poll() is not None:
                 break
             try:
-                rpc(self.url, "eth_chainId", timeout=1.0)
-                return True
+                answered = int(rpc(self.url, "eth_chainId", timeout=1.0), 16)
             except (OSError, urllib.error.URLError, ValueError):
                 time.sleep(0.05)
+                continue
+            # Someone else may have taken the port between our probe and anvil's bind.
+            if answered == self.chain_id and self._proc.poll() is None:
+                return True
+            break
         self._log.seek(0)
         self._last_error = self._log.read().decode(errors="replace").strip()[-500:] or "no answer"
         self.stop()

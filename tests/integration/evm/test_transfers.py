@@ -235,3 +235,17 @@ def test_tampered_txid_and_wrong_signer_rejected(adapter, network, alice, bob):
     signed.txid = "0x" + "00" * 32
     with pytest.raises(BadInput, match="does not match"):
         adapter.broadcast(signed)
+
+
+def test_status_of_a_transaction_that_reverts_on_chain(adapter, network, url, alice, bob, token):
+    # Built offline, so no simulation stops it: the chain mines it with status 0 and keeps the fee.
+    anvil.set_blocked(url, token, bob.address)
+    unsigned = build_offline(Transfer(network, alice.account, bob.address, Amount(1, 6, "TT"), token=token),
+                             0, 10 * 10**9, 10**9, 100_000)
+    txid = adapter.broadcast(adapter.sign(unsigned, alice.signer))
+    st = adapter.wait(txid, timeout=10)
+    rc = mined(url, txid)
+    assert int(rc["status"], 16) == 0
+    assert st.state == "failed" and st.block == int(rc["blockNumber"], 16)
+    assert st.fee is not None and st.fee.value == int(rc["gasUsed"], 16) * int(rc["effectiveGasPrice"], 16)
+    assert token_balance(url, token, bob.address) == 0

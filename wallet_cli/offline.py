@@ -24,15 +24,18 @@ def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | 
     fam = req.network.family
     recipient = adapter.parse_address(req.recipient, req.network)
     offline_ready = (fam == "evm" and req.fees.nonce is not None and req.fees.max_fee is not None
-                     and req.fees.priority_fee is not None and not req.token) or (fam == "sol" and blockhash)
+                     and req.fees.priority_fee is not None and not req.token) or bool(fam == "sol" and blockhash)
     if not offline_ready:
         from wallet_cli.transfer import build
 
         unsigned, warnings = build(req, adapter, known)
         unsigned.warnings = warnings
         return unsigned
-    amount = parse_amount(req.amount, req.network.decimals, req.network.symbol, allow_max=False)
-    transfer = Transfer(req.network, accounts.to_account(req.sender), recipient, amount, None, req.fees)
+    token, decimals, symbol = None, req.network.decimals, req.network.symbol
+    if req.token:  # no node to ask: the token must be one the network config lists, with its decimals
+        token, symbol, decimals = _listed_token(req)
+    amount = parse_amount(req.amount, decimals, symbol, allow_max=False)
+    transfer = Transfer(req.network, accounts.to_account(req.sender), recipient, amount, token, req.fees)
     if fam == "evm":
         from chains.evm_tx import build_offline
 
@@ -40,7 +43,16 @@ def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | 
         return build_offline(transfer, nonce=req.fees.nonce, max_fee=req.fees.max_fee,
                              priority_fee=req.fees.priority_fee, gas_limit=req.fees.gas_limit or 21_000,
                              chain_id=req.network.chain_id)
-    return adapter.build_offline(transfer, blockhash=blockhash)  # type: ignore[attr-defined]
+    return adapter.build_offline(transfer, blockhash=blockhash,  # type: ignore[attr-defined]
+                                 decimals=decimals if token else None)
+
+
+def _listed_token(req: SendRequest) -> tuple[str, str, int]:
+    for sym, spec in req.network.tokens.items():
+        if req.token in (sym, spec.get("address")):
+            return spec["address"], sym, int(spec["decimals"])
+    raise UsageError(f"offline signing needs a token listed for {req.network.name} (symbol and decimals); "
+                     f"{req.token!r} is not, so add it to config.toml or sign online")
 
 
 def sign_to_file(req: SendRequest, adapter: ChainAdapter, out: Path, *, blockhash: str | None,

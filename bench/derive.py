@@ -35,6 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, help="also write the JSON object to this file")
     args = parser.parse_args()
     seed = seed_from_mnemonic(MNEMONIC)
     result: dict[str, object] = {}
@@ -48,7 +49,10 @@ def main() -> None:
             raise SystemExit(f"{chain}: got {len(addresses)} addresses")
         result[f"{chain}_s"] = round(best, 3)
     result.update(count=args.count, python=platform.python_version(), cpu=_cpu())
-    print(json.dumps(result))
+    text = json.dumps(result)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
 
 
 if __name__ == "__main__":

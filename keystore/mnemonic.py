@@ -91,8 +91,9 @@ def _entropy_if_checksum_ok(indices: list[int]) -> bytes | None:
 
 def _split(text: str) -> list[str]:
     # NFKD maps U+3000 to an ASCII space; split() without arguments also splits on every other
-    # Unicode whitespace, so tabs, newlines and doubled spaces from a paste do no harm.
-    return _nfkd(text).split()
+    # Unicode whitespace, so tabs, newlines and doubled spaces from a paste do no harm. Every wordlist
+    # is lower case, so "Abandon" from a capitalising keyboard means "abandon" (as MetaMask reads it).
+    return _nfkd(text).lower().split()
 
 
 def validate_mnemonic(text: str, language: str | None = None) -> tuple[str, str]:

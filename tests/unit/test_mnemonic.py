@@ -52,9 +52,11 @@ def test_japanese_accepts_ascii_spaces_and_nfc() -> None:
     assert seed_from_mnemonic(spaced, JAPANESE[1]["salt"]).hex() == JAPANESE[1]["seed"]
 
 
-def test_whitespace_is_forgiving() -> None:
+def test_whitespace_and_case_are_forgiving() -> None:
     messy = "  " + ABOUT.replace(" ", " \t\n ", 3).replace(" ", "\u3000", 1) + "\n"
     assert M.validate_mnemonic(messy) == (ABOUT, "english")
+    assert M.validate_mnemonic(ABOUT.title()) == (ABOUT, "english")
+    assert seed_from_mnemonic(ABOUT.upper(), "TREZOR").hex() == ENGLISH[0][2]
 
 
 @pytest.mark.parametrize("language", M.LANGUAGES)

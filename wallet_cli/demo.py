@@ -69,7 +69,7 @@ def run(families: list[str], *, keep: bool = False) -> None:
 
         with ExitStack() as stack:
             _say(f"Start local chains: {', '.join(families)}")
-            urls = devnets.start_all(stack, families, builtin_ports=False)
+            urls = devnets.start_all(stack, families)
             for fam, url in urls.items():
                 os.environ["WALLET_RPC_" + devnets.SANDBOXES[fam][1].upper().replace("-", "_")] = url
                 output.err_console().print(f"  {devnets.SANDBOXES[fam][1]}: {url}")

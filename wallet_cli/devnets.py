@@ -21,22 +21,14 @@ def module(family: str) -> Any:
     return importlib.import_module(SANDBOXES[family][0])
 
 
-def start_all(stack: ExitStack, families: list[str], *, builtin_ports: bool,
-              ports: dict[str, int] | None = None) -> dict[str, str]:
-    """Start sandboxes inside `stack` (stopped when it closes); returns family -> URL."""
-    from urllib.parse import urlparse
+def start_all(stack: ExitStack, families: list[str], ports: dict[str, int] | None = None) -> dict[str, str]:
+    """Start sandboxes inside `stack` (stopped when it closes) on the given ports, else free ones.
 
-    from chains.networks import builtin_networks
-
+    Returns family -> URL.
+    """
     urls: dict[str, str] = {}
-    nets = builtin_networks()
     for fam in families:
-        port = 0
-        if builtin_ports:
-            port = urlparse(nets[SANDBOXES[fam][1]]["rpc_url"]).port or 0
-        if ports and fam in ports:
-            port = ports[fam]
-        box = module(fam).Sandbox(port=port)
+        box = module(fam).Sandbox(port=(ports or {}).get(fam, 0))
         stack.callback(box.stop)
         box.start()
         urls[fam] = box.url

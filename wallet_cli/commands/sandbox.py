@@ -19,7 +19,7 @@ devnet_app = typer.Typer(help="Local sandbox chains for trying the wallet and te
 def up(
     chains: Annotated[str, typer.Option(help="Comma-separated families to run: evm, btc, sol.")] = "evm,btc,sol",
 ) -> None:
-    """Run local chains in the foreground on the built-in local-* ports; Ctrl-C stops them.
+    """Run local chains in the foreground where local-evm/-btc/-sol point; Ctrl-C stops them.
 
     Prints one JSON line with the endpoints once every chain is ready.
     """
@@ -35,8 +35,12 @@ def up(
             raise UsageError(f"no sandbox for {f!r}; choose from {', '.join(devnets.SANDBOXES)}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    from urllib.parse import urlparse
+
+    # Serve where the local-* networks point (their built-in ports, or WALLET_RPC_LOCAL_* overrides).
+    ports = {f: urlparse(netconf.network(devnets.SANDBOXES[f][1]).rpc_url).port or 0 for f in fams}
     with ExitStack() as stack:
-        urls = devnets.start_all(stack, fams, builtin_ports=True)
+        urls = devnets.start_all(stack, fams, ports)
         ready = {"ready": True, "networks": {devnets.SANDBOXES[f][1]: urls[f] for f in fams}}
         sys.stdout.write(json.dumps(ready) + "\n")
         sys.stdout.flush()

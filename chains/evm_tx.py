@@ -116,7 +116,11 @@ def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: in
     fees = Fees(max_fee, None if legacy else priority_fee)
     if not fees.legacy and int(fees.priority_fee or 0) > fees.max_fee:
         raise BadInput("the priority fee is above the max fee")
-    recipient = checksum(transfer.recipient)
+    from chains.evm_address import parse_address
+    from chains.evm_fees import check_cap
+
+    recipient = parse_address(transfer.recipient, net.name)
+    check_cap(net, gas_limit * max_fee, transfer.fees.allow_high_fee)  # the cap holds offline too
     if transfer.token:
         token, symbol = resolve_token_offline(transfer)
         tx = make_tx(chain_id=cid, nonce=nonce, to=token, value=0,

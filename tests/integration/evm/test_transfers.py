@@ -152,6 +152,15 @@ def test_fee_cap(adapter, url, alice, bob):
     assert unsigned.fee.value > 10**12
 
 
+def test_fee_cap_applies_offline(url, alice, bob):
+    net = local_network(url, fee_cap="0.0001")
+    transfer = Transfer(net, alice.account, bob.address, Amount(1, 18, "ETH"))
+    with pytest.raises(FeeTooHigh):
+        build_offline(transfer, 0, 10 * 10**9, 10**9, 21000)  # 0.00021 ETH > 0.0001
+    build_offline(Transfer(net, alice.account, bob.address, Amount(1, 18, "ETH"),
+                           fees=FeeOptions(allow_high_fee=True)), 0, 10 * 10**9, 10**9, 21000)
+
+
 def test_fee_overrides_and_nonce_override(adapter, network, alice, bob):
     opts = FeeOptions(max_fee=5 * 10**9, priority_fee=2 * 10**9, nonce=7, gas_limit=30000)
     unsigned = adapter.build_transfer(Transfer(network, alice.account, bob.address, Amount(1, 18, "ETH"),

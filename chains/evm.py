@@ -73,7 +73,7 @@ def _rpc_errors(where: str) -> Iterator[None]:
 
 class Adapter(ChainAdapter):
     family: ClassVar[str] = "evm"
-    timeout: ClassVar[float] = 10.0
+    timeout: float = 10.0  # seconds per RPC request; instances may lower it
 
     def __init__(self, network: Network, data_dir: str | None = None) -> None:
         super().__init__(network, data_dir)

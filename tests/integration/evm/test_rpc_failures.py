@@ -43,7 +43,7 @@ def silent_server() -> Iterator[str]:
 
 def test_hung_node_times_out(silent_server):
     ad = Adapter(local_network(silent_server))
-    ad.timeout = 0.5  # type: ignore[misc]
+    ad.timeout = 0.5
     t0 = time.monotonic()
     with pytest.raises(Unavailable, match=r"did not answer within 0\.5 s"):
         ad.balance(new_wallet().account)

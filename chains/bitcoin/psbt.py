@@ -43,14 +43,23 @@ def _signing_wallet(ext: str, chg: str, signer: Signer, network: Network) -> bdk
 
 def _sign(wallet: bdk.Wallet, psbt: bdk.Psbt) -> bool:
     """Sign what we can; True when every input is finalized. Refuse if nothing was ours to sign."""
-    before = psbt.serialize()
+    before = _signatures(psbt)
     try:
         finalized = wallet.sign(psbt)
     except Exception as e:  # noqa: BLE001 - SignerError variants; the class name is the useful part
         raise Refused(f"signing failed ({type(e).__name__})") from None
-    if psbt.serialize() == before:
+    if _signatures(psbt) <= before:
         raise Refused("the signer's key does not control any input of this transaction")
     return bool(finalized)
+
+
+def _signatures(psbt: bdk.Psbt) -> int:
+    """Signatures and finalized witnesses across inputs (output metadata changes don't count)."""
+    n = 0
+    for i in psbt.input():
+        n += len(i.partial_sigs) + len(i.tap_script_sigs) + (i.tap_key_sig is not None)
+        n += bool(i.final_script_witness) + (i.final_script_sig is not None)
+    return n
 
 
 def _to_signed(psbt: bdk.Psbt, network: Network, base: dict[str, object] | None = None,

@@ -62,9 +62,15 @@ def speed_up(signed: SignedTx, signer: Signer, bump_percent: int, network: Netwo
     ow, tx = _open_with_original(signed, opener)
     old_fee = ow.wallet.calculate_fee(tx).to_sat()
     rate = bump_rate(old_fee, tx.vsize(), bump_percent)
+    def attempt(fee_rate: bdk.FeeRate) -> bdk.Psbt:
+        return bdk.BumpFeeTxBuilder(tx.compute_txid(), fee_rate).set_exact_sequence(RBF_SEQUENCE).finish(ow.wallet)
+
     try:
-        psbt = (bdk.BumpFeeTxBuilder(tx.compute_txid(), fee_rate_obj(rate)).set_exact_sequence(RBF_SEQUENCE)
-                .finish(ow.wallet))
+        try:
+            psbt = attempt(fee_rate_obj(rate))
+        except bdk.CreateTxError.FeeRateTooLow as e:
+            # BDK measures the original with its own size estimate; take the rate (sat/kwu) it requires.
+            psbt = attempt(bdk.FeeRate.from_sat_per_kwu(int(str(e.required).split()[0]) + 1))  # sat/kwu
     except bdk.CreateTxError.InsufficientFunds as e:
         raise InsufficientFunds(f"not enough funds to raise the fee: need {btc(network, int(e.needed))}, "
                                 f"have {btc(network, int(e.available))}") from None

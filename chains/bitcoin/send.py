@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +130,13 @@ def build(ow: OpenWallet, transfer: Transfer, recipient_spk: bytes, rate: Decima
         raise InvalidAmount("after fees the amount is below the dust limit; nodes would not relay it") from None
     except bdk.CreateTxError.NoUtxosSelected:
         raise InsufficientFunds(f"not enough funds: the account has no spendable coins on {network.name}") from None
+    except bdk.CreateTxError.CoinSelection as e:
+        # e.g. "Insufficient funds: 0.10000000 BTC available of 0.20000110 BTC needed"
+        m = re.search(r"([\d.]+) BTC available of ([\d.]+) BTC needed", str(e.error_message))
+        if m:
+            raise InsufficientFunds(f"not enough funds: need {m.group(2)} {network.symbol} including fees, "
+                                    f"have {m.group(1)} {network.symbol} spendable") from None
+        raise Refused(f"could not select coins: {e.error_message}") from None
     except bdk.CreateTxError as e:
         raise Refused(f"could not build the transaction ({type(e).__name__})") from None
     return describe(ow, transfer, psbt, recipient_spk, rate)

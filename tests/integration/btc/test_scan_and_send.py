@@ -20,7 +20,7 @@ def _transfer(network, keys, to: str, sats: int | None, rate: str | None = "5", 
 
 
 def test_bip84_test_vector_address_is_what_bdk_derives(network) -> None:  # noqa: ANN001
-    # BIP84's published vector: m/84'/1'/0'/0/0 of "abandon ... about" is tb1q6rz28mcf...; same program on regtest.
+    # bip_utils derives m/84'/1'/0'/0/0 independently of BDK; both must agree.
     keys = make_keys(TEST_MNEMONIC)
     assert keys.address(0) == "bcrt1q6rz28mcfaxtmd6v789l9rrlrusdprr9pz3cppk"
     assert Adapter(network).receive_address(keys.account, sync=False) == keys.address(0)

@@ -158,7 +158,7 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("path", "value", "message"), MALFORMED,
-                         ids=[f"{m[0]}={m[1]!r}"[:40] for m in MALFORMED])
+                         ids=[f"{m[0]}={'<deleted>' if m[1] is _DELETE else repr(m[1])}"[:40] for m in MALFORMED])
 def test_malformed_keystores_refused_before_the_kdf(path: str, value: Any, message: str) -> None:
     doc = _edit(path, value)
     with pytest.raises(BadSecretInput, match=message):

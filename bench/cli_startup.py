@@ -1,0 +1,79 @@
+"""Cold start of `wallet --help` and `wallet --json accounts list` (100 accounts), and unlock time.
+
+Each command runs as a fresh process (what a user or script pays). The vault for the listing is made
+with the real default KDF; the unlock figure is the Argon2id derivation plus decryption in-process.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 15
+ABANDON = "abandon " * 11 + "about"
+
+
+def median_run(argv: list[str], env: dict[str, str]) -> float:
+    times = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        subprocess.run(argv, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    os.environ.pop("WALLET_INSECURE_TEST_KDF", None)
+    from keystore import vault
+    from wallet_cli.main import main as wallet
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        pw = Path(tmp) / "pw"
+        pw.write_text("bench password\n")
+        pw.chmod(0o600)
+        base = [sys.executable, "-m", "wallet_cli", "--home", str(home)]
+        env = {**os.environ}
+        env.pop("WALLET_INSECURE_TEST_KDF", None)
+        sys.stdin = open(os.devnull)  # noqa: SIM115
+        subprocess.run([*base, "--password-file", str(pw), "restore"], input=ABANDON, text=True, env=env,
+                       check=True, capture_output=True)
+        subprocess.run([*base, "--password-file", str(pw), "accounts", "derive", "--chain", "evm", "--count", "96"],
+                       env=env, check=True, capture_output=True)
+        n_accounts = len(vault.read_info(home, "default").accounts)
+
+        help_s = median_run([*base, "--help"], env)
+        list_s = median_run([*base, "--json", "accounts", "list"], env)
+        imports = subprocess.run(
+            [sys.executable, "-c", "import sys; from wallet_cli.main import main; "
+             f"main(['--home', {str(home)!r}, '--json', 'accounts', 'list']); "
+             "print(sorted(m for m in ('web3','eth_account','bdkpython','solders','bip_utils','chains.evm') "
+             "if m in sys.modules), file=sys.stderr)"],
+            env=env, capture_output=True, text=True, check=True).stderr.strip()
+
+        info = vault.read_info(home, "default")
+        unlock = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            vault.unlock(home, "default", "bench password")
+            unlock.append(time.perf_counter() - t0)
+        del wallet
+    print(json.dumps({
+        "bench": "cli_startup", "runs": RUNS, "python": platform.python_version(), "cpus": os.cpu_count(),
+        "help_median_s": round(help_s, 3), "accounts_list_median_s": round(list_s, 3),
+        "accounts_in_vault": n_accounts, "heavy_modules_imported_by_list": imports,
+        "kdf": info.kdf | {"salt": "…"}, "unlock_median_s": round(statistics.median(unlock), 3),
+        "targets": {"cold_start_s": 0.3},
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -101,9 +101,21 @@ def resolve_token_offline(transfer: Transfer) -> tuple[str, str]:
     return addr, symbol
 
 
-def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: int | None, gas_limit: int,
-                  chain_id: int | None = None) -> UnsignedTx:
-    """Build without any RPC (for --sign-only on an offline machine). priority_fee None = legacy."""
+OFFLINE_TOKEN_GAS = 100_000  # no node to estimate with; typical ERC-20 transfers use 35k-65k
+
+
+def intrinsic_gas(data: str) -> int:
+    """21000 plus calldata cost (EIP-2028: 16 per non-zero byte, 4 per zero byte)."""
+    b = bytes.fromhex(data[2:] if data.startswith("0x") else data)
+    return 21000 + sum(16 if x else 4 for x in b)
+
+
+def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: int | None,
+                  gas_limit: int | None = None, chain_id: int | None = None) -> UnsignedTx:
+    """Build without any RPC (for --sign-only on an offline machine). priority_fee None = legacy.
+
+    gas_limit None means 21000 for the native coin and OFFLINE_TOKEN_GAS for a token transfer.
+    """
     net = transfer.network
     if transfer.amount is None:
         raise BadInput("an EVM transfer needs an amount")
@@ -120,15 +132,19 @@ def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: in
     from chains.evm_fees import check_cap
 
     recipient = parse_address(transfer.recipient, net.name)
-    check_cap(net, gas_limit * max_fee, transfer.fees.allow_high_fee)  # the cap holds offline too
     if transfer.token:
         token, symbol = resolve_token_offline(transfer)
-        tx = make_tx(chain_id=cid, nonce=nonce, to=token, value=0,
-                     data=transfer_data(recipient, transfer.amount.value), gas=gas_limit, fees=fees)
-        return unsigned_from(transfer, tx, token=token, token_symbol=symbol, recipient=recipient)
-    tx = make_tx(chain_id=cid, nonce=nonce, to=recipient, value=transfer.amount.value, data="0x",
-                 gas=gas_limit, fees=fees)
-    return unsigned_from(transfer, tx, token=None, token_symbol=None, recipient=recipient)
+        to, value, data = token, 0, transfer_data(recipient, transfer.amount.value)
+        gas = gas_limit if gas_limit is not None else OFFLINE_TOKEN_GAS
+    else:
+        token, symbol, to, value, data = None, None, recipient, transfer.amount.value, "0x"
+        gas = gas_limit if gas_limit is not None else 21000
+    if gas < intrinsic_gas(data):
+        raise BadInput(f"a gas limit of {gas} is below this transaction's intrinsic cost of {intrinsic_gas(data)}"
+                       "; give a higher gas limit")
+    check_cap(net, gas * max_fee, transfer.fees.allow_high_fee)  # the cap holds offline too
+    tx = make_tx(chain_id=cid, nonce=nonce, to=to, value=value, data=data, gas=gas, fees=fees)
+    return unsigned_from(transfer, tx, token=token, token_symbol=symbol, recipient=recipient)
 
 
 def signer_address(signer: Signer) -> str:

@@ -224,6 +224,17 @@ def test_offline_token_build(adapter, url, alice, bob, token):
     assert token_balance(url, token, bob.address) == 42
 
 
+def test_offline_gas_defaults_and_intrinsic_floor(url, alice, bob, token):
+    net = local_network(url)
+    native = build_offline(Transfer(net, alice.account, bob.address, Amount(1, 18, "ETH")), 0, 10**10, 10**9)
+    assert native.payload["tx"]["gas"] == 21000
+    tok = Transfer(net, alice.account, bob.address, Amount(1, 6, "TT"), token=token)
+    assert build_offline(tok, 0, 10**10, 10**9).payload["tx"]["gas"] == 100_000
+    # transfer(address,uint256) calldata: 4 + 64 bytes; intrinsic cost is 21000 + calldata gas > 21000.
+    with pytest.raises(BadInput, match="intrinsic cost"):
+        build_offline(tok, 0, 10**10, 10**9, 21000)
+
+
 def test_broadcast_twice_is_one_transaction(adapter, network, url, alice, bob):
     unsigned = adapter.build_transfer(Transfer(network, alice.account, bob.address, Amount(1000, 18, "ETH")))
     signed = adapter.sign(unsigned, alice.signer)

@@ -278,10 +278,12 @@ class ChainAdapter(ABC):
         """Resolve a symbol or contract/mint to (address, symbol, decimals)."""
         raise NotImplementedError(f"{self.family} has no tokens here")
 
-    def speed_up(self, signed: SignedTx, signer: Signer, bump_percent: int = 10) -> SignedTx:
+    def speed_up(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
+                 allow_high_fee: bool = False) -> SignedTx:
         raise NotImplementedError(f"speed-up is not available on {self.family}")
 
-    def cancel(self, signed: SignedTx, signer: Signer, bump_percent: int = 10) -> SignedTx:
+    def cancel(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
+               allow_high_fee: bool = False) -> SignedTx:
         raise NotImplementedError(f"cancel is not available on {self.family}")
 
     def sign_message(self, message: bytes, signer: Signer) -> str:

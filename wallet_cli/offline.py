@@ -41,7 +41,7 @@ def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | 
 
         assert req.fees.nonce is not None and req.fees.max_fee is not None
         return build_offline(transfer, nonce=req.fees.nonce, max_fee=req.fees.max_fee,
-                             priority_fee=req.fees.priority_fee, gas_limit=req.fees.gas_limit or 21_000,
+                             priority_fee=req.fees.priority_fee, gas_limit=req.fees.gas_limit,
                              chain_id=req.network.chain_id)
     return adapter.build_offline(transfer, blockhash=blockhash,  # type: ignore[attr-defined]
                                  decimals=decimals if token else None)

@@ -189,3 +189,37 @@ def test_sign_message_verifies_with_eth_account(cli, restored) -> None:
     assert ok.code == 0
     bad = cli("verify-message", addr, sig, "hello wallet!", password=False)
     assert bad.code == 4
+
+
+@pytest.fixture(scope="module")
+def manual_chain() -> Iterator[anvil.Sandbox]:
+    with anvil.Sandbox(no_mining=True) as sb:
+        yield sb
+
+
+@pytest.fixture
+def pending_send(cli, manual_chain: anvil.Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A vault funded on a manual-mining anvil and one transfer left pending in its mempool."""
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", manual_chain.url)
+    assert cli("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt")).code == 0
+    to = cli("--json", "accounts", "derive", "--chain", "evm").json()[0]["address"]
+    assert cli("devnet", "fund", "evm:0", "--amount", "5", "--network", "local-evm").code == 0
+    r = cli("--json", "--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", to, "--amount", "1")
+    assert r.code == 0, r.err
+    return r.json()["txid"], to, manual_chain.url
+
+
+@pytest.mark.parametrize("how", ["speed-up", "cancel"])
+def test_replace_pending_then_mine(cli, pending_send, how: str) -> None:
+    txid, to, url = pending_send
+    r = cli("--json", "--yes", "tx", how, txid)
+    assert r.code == 0, r.err
+    new = r.json()["txid"]
+    assert new != txid
+    anvil.rpc(url, "evm_mine")
+    assert anvil.rpc(url, "eth_getTransactionReceipt", [new])["status"] == "0x1"
+    assert anvil.rpc(url, "eth_getTransactionByHash", [txid]) is None
+    assert balance_wei(url, to) == (10**18 if how == "speed-up" else 0)
+    states = {h["txid"]: h["state"] for h in cli("--json", "history", password=False).json()}
+    assert states[txid] == "replaced"
+    assert cli("--json", "tx", "status", new).json()["state"] == "confirmed"

@@ -201,7 +201,7 @@ def tx_status(
     output.emit(data, lambda: output.key_values({k: v for k, v in data.items() if v is not None}))
 
 
-def _replace(txid: str, network: str | None, bump: int, how: str) -> None:
+def _replace(txid: str, network: str | None, bump: int, how: str, allow_high_fee: bool) -> None:
     from wallet_cli import transfer
     from wallet_cli.prompts import confirm
 
@@ -219,7 +219,7 @@ def _replace(txid: str, network: str | None, bump: int, how: str) -> None:
     confirm(f"{how.capitalize()} {txid} with a higher fee?")
     signer = session.signer_for(sender, net)
     fn = adapter.speed_up if how == "speed up" else adapter.cancel
-    new = fn(entry.signed, signer, bump)
+    new = fn(entry.signed, signer, bump, allow_high_fee=allow_high_fee)
     journal.record_signed(new, kind="speed-up" if how == "speed up" else "cancel", replaces=txid)
     result = transfer.publish(new, adapter, journal, wait=False)
     journal.set_state(entry.network, txid, "replaced", f"by {new.txid}")
@@ -231,9 +231,10 @@ def tx_speed_up(
     txid: Annotated[str, typer.Argument()],
     network: Annotated[str | None, typer.Option("--network", "-n")] = None,
     bump: Annotated[int, typer.Option(help="Raise fees by this percent (at least 10).")] = 12,
+    allow_high_fee: Annotated[bool, typer.Option(help="Allow a fee above the network's fee cap.")] = False,
 ) -> None:
     """Re-sign a pending transaction with higher fees (same nonce, or BIP125 on btc)."""
-    _replace(txid, network, bump, "speed up")
+    _replace(txid, network, bump, "speed up", allow_high_fee)
 
 
 @tx_app.command("cancel")
@@ -241,9 +242,10 @@ def tx_cancel(
     txid: Annotated[str, typer.Argument()],
     network: Annotated[str | None, typer.Option("--network", "-n")] = None,
     bump: Annotated[int, typer.Option(help="Raise fees by this percent (at least 10).")] = 12,
+    allow_high_fee: Annotated[bool, typer.Option(help="Allow a fee above the network's fee cap.")] = False,
 ) -> None:
     """Replace a pending transaction with one that pays yourself, with higher fees."""
-    _replace(txid, network, bump, "cancel")
+    _replace(txid, network, bump, "cancel", allow_high_fee)
 
 
 def history(

@@ -205,3 +205,44 @@ def test_secrets_never_printed(cli, restored, tmp_path: Path) -> None:
     assert PASSWORD not in blob
     assert "abandon abandon" not in blob
     assert key0 not in blob.lower()
+
+
+def test_show_mnemonic_needs_explicit_confirmation(cli, restored) -> None:
+    refused = cli("show-mnemonic")
+    assert refused.code in (2, 4)
+    assert "abandon" not in refused.out + refused.err
+    shown = cli("--yes", "show-mnemonic")
+    assert shown.code == 0, shown.err
+    assert shown.out == ""  # never on stdout
+    assert ABANDON in " ".join(shown.err.split())
+
+
+def test_weak_test_kdf_warns_on_every_unlock(cli, restored) -> None:
+    r = cli("accounts", "derive", "--chain", "evm")
+    assert r.code == 0
+    assert "weak test KDF" in r.err
+
+
+def test_solana_keygen_json_round_trip(cli, restored, tmp_path: Path) -> None:
+    from solders.keypair import Keypair
+
+    kp = Keypair()
+    f = tmp_path / "id.json"
+    f.write_text(json.dumps(list(bytes(kp))))
+    r = cli("--json", "import-key", "sol", "--key-file", str(f), "--label", "cli-key")
+    assert r.code == 0, r.err
+    assert r.json()["address"] == str(kp.pubkey())
+    out = tmp_path / "out.json"
+    e = cli("--yes", "export-key", "cli-key", "--solana-json", "--out", str(out))
+    assert e.code == 0, e.err
+    assert Keypair.from_bytes(bytes(json.loads(out.read_text()))).pubkey() == kp.pubkey()
+
+
+def test_unknown_account_and_vault_errors(cli, restored, home: Path) -> None:
+    r = cli("address", "evm:99", password=False)
+    assert r.code == 2 and "evm:99" in r.err
+    missing = cli("--vault", "nope", "accounts", "list", password=False)
+    assert missing.code == 2
+    (home / "vaults" / "default.json").chmod(0o644)
+    unsafe = cli("accounts", "list", password=False)
+    assert unsafe.code == 3

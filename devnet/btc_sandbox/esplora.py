@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from devnet.btc_sandbox import codec
@@ -15,6 +16,7 @@ class NotFound(Exception):
     pass
 
 
+@functools.lru_cache(maxsize=65536)
 def _address(spk: bytes) -> str | None:
     import bdkpython as bdk
 

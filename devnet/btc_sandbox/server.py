@@ -34,6 +34,12 @@ def _regtest_spk(address: str) -> bytes:
         raise _Reply(400, f"{address!r} is not a valid regtest address") from None
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # BDK scans with parallel connections; the default backlog of 5 drops SYNs and costs 1 s retransmits.
+    request_queue_size = 128
+
+
 class Sandbox:
     """A regtest chain served over Esplora on 127.0.0.1. `Sandbox(port=0)` picks a free port."""
 
@@ -55,8 +61,7 @@ class Sandbox:
         class Handler(_Handler):
             box = sandbox
 
-        server = ThreadingHTTPServer((self.host, self.port), Handler)
-        server.daemon_threads = True
+        server = _Server((self.host, self.port), Handler)
         self._server = server
         self.port = server.server_address[1]
         self._thread = threading.Thread(target=server.serve_forever, name="btc-sandbox", daemon=True)
@@ -100,6 +105,9 @@ class Sandbox:
 class _Handler(BaseHTTPRequestHandler):
     box: Sandbox
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in one segment: with Nagle on, a two-write reply waits ~40 ms for delayed ACKs.
+    disable_nagle_algorithm = True
+    wbufsize = 64 * 1024
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass  # quiet: tests and `wallet devnet up` print their own summaries

@@ -49,7 +49,7 @@ class Adapter(ChainAdapter):
         """A full scan (stop gap 20), e.g. after restoring a seed elsewhere."""
         self._open(account, sync=True, full=True)
 
-    def balance(self, account: Account, token: str | None = None) -> Amount:  # type: ignore[override]
+    def balance(self, account: Account, token: str | None = None) -> Amount:
         if token:
             raise BadInput("Bitcoin has no tokens here")
         return self._amount(self._open(account).wallet.balance().total.to_sat())

@@ -97,6 +97,10 @@ def public_descriptors(account: Account, network: Network) -> tuple[str, str]:
     """The (receive, change) public descriptors of an account on this network's main/test key."""
     which = "test" if is_test(network) else "main"
     if account.descriptors.get(which):
+        # keystore.hd gives "main"/"test" receive descriptors and "main_change"/"test_change" beside them.
+        change = account.descriptors.get(f"{which}_change")
+        if change:
+            return validate(_strip_checksum(account.descriptors[which]), _strip_checksum(change), network)
         return validate(*split(account.descriptors[which]), network)
     xpub = account.xpubs.get(which)
     if not xpub:

@@ -37,8 +37,11 @@ def _signing_wallet(ext: str, chg: str, signer: Signer, network: Network) -> bdk
 
     pext, pchg = private_descriptors(ext, chg, _need_xprv(signer), network)
     kind = network_kind(network)
-    return bdk.Wallet(bdk.Descriptor(pext, kind), bdk.Descriptor(pchg, kind), bdk_network(network),
-                      bdk.Persister.new_in_memory())
+    try:
+        return bdk.Wallet(bdk.Descriptor(pext, kind), bdk.Descriptor(pchg, kind), bdk_network(network),
+                          bdk.Persister.new_in_memory())
+    except Exception as e:  # noqa: BLE001 - BDK's message may quote the private descriptor: never pass it on
+        raise BadInput(f"the signing descriptor is not valid for {network.name} ({type(e).__name__})") from None
 
 
 def _sign(wallet: bdk.Wallet, psbt: bdk.Psbt) -> bool:

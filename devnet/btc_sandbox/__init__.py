@@ -10,6 +10,7 @@ import json
 import urllib.error
 import urllib.request
 
+from chains.errors import Refused, Unavailable
 from devnet.btc_sandbox.server import DEFAULT_PORT, Sandbox
 
 __all__ = ["DEFAULT_PORT", "Sandbox", "fund", "mine"]
@@ -24,7 +25,9 @@ def _post(url: str, path: str, payload: dict[str, object]) -> dict[str, object]:
         with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - scheme checked above
             return json.loads(resp.read())
     except urllib.error.HTTPError as e:
-        raise RuntimeError(f"the sandbox refused: {e.read().decode(errors='replace')}") from None
+        raise Refused(f"the sandbox refused: {e.read().decode(errors='replace')[:300]}") from None
+    except (urllib.error.URLError, OSError) as e:
+        raise Unavailable(f"no Bitcoin sandbox answers at {url} ({getattr(e, 'reason', e)})") from None
 
 
 def fund(url: str, address: str, amount: int) -> str | None:

@@ -11,7 +11,7 @@ from btc_helpers import TEST_MNEMONIC, address_balance, make_keys
 
 from chains.base import Account, Amount, FeeOptions, Transfer
 from chains.bitcoin import Adapter
-from chains.errors import Refused
+from chains.errors import BadInput, Refused
 
 
 def _watch_account(desc_text: str, network) -> Account:  # noqa: ANN001
@@ -64,3 +64,41 @@ def test_a_foreign_key_signs_nothing(sandbox, network) -> None:  # noqa: ANN001
     psbt_b64 = a.build_transfer(t).payload["psbt"]
     with pytest.raises(Refused):
         a.sign_psbt(psbt_b64, stranger.signer)
+
+
+def test_keystore_account_and_signer_end_to_end(sandbox, network) -> None:  # noqa: ANN001
+    """An account exactly as keystore.hd derives it (origin descriptors, tpub) and the signer the CLI builds."""
+    from keystore import hd
+
+    seed = hd.seed_from_mnemonic(TEST_MNEMONIC)
+    d = hd.derive_account(seed, "btc", 0)
+    acct = Account(chain="btc", index=0, path=d.path, address=d.address, public_key=d.public_key,
+                   xpubs=d.xpubs, descriptors=d.descriptors)
+    signer_key = hd.derive_account_xprv(seed, "m/84'/1'/0'", testnet=True)
+    from chains.base import Signer
+
+    signer = Signer("btc", d.address, xprv=signer_key, path=d.path)
+    a = Adapter(network)
+    receive = a.receive_address(acct)
+    sandbox.fund(receive, 500_000)
+    t = Transfer(network, acct, make_keys().address(0), Amount(100_000, 8, "BTC"),
+                 fees=FeeOptions(fee_rate=Decimal("2")))
+    signed = a.sign(a.build_transfer(t), signer)
+    assert a.broadcast(signed) == signed.txid
+    # The mainnet-path key cannot sign for the test-network account: a clear refusal, no key in the text.
+    wrong = Signer("btc", d.address, xprv=hd.derive_account_xprv(seed, d.path), path=d.path)
+    with pytest.raises(BadInput, match="does not belong to this account") as err:
+        a.sign(a.build_transfer(t), wrong)
+    assert "prv" not in str(err.value)
+    sandbox.mine(1)
+
+
+def test_node_down_is_unavailable(network) -> None:  # noqa: ANN001
+    from chains.errors import Unavailable
+
+    down = dataclasses.replace(network, rpc_url="http://127.0.0.1:9")
+    keys = make_keys()
+    with pytest.raises(Unavailable, match="127.0.0.1:9"):
+        Adapter(down).balance(keys.account)
+    with pytest.raises(Unavailable):
+        Adapter(down).status("00" * 32)

@@ -60,11 +60,27 @@ def sign_to_file(req: SendRequest, adapter: ChainAdapter, out: Path, *, blockhas
                  signer_for: Callable[[], Any]) -> dict[str, Any]:
     unsigned = _offline_unsigned(req, adapter, blockhash, known)
     confirm(unsigned, list(unsigned.warnings))
+    if req.network.family == "btc":
+        return _write_psbt(req, adapter, unsigned, out, signer_for)
     signed = adapter.sign(unsigned, signer_for())
     # Not a secret, but it moves funds once published: keep it private like the rest of the wallet.
     write_new_private_file(out, json.dumps(signed.to_json(), indent=2) + "\n")
     return {"txid": signed.txid, "file": str(out), "network": signed.network, "from": signed.sender,
             "to": signed.recipient, "amount": signed.amount.plain() if signed.amount else None}
+
+
+def _write_psbt(req: SendRequest, adapter: ChainAdapter, unsigned: UnsignedTx, out: Path,
+                signer_for: Callable[[], Any]) -> dict[str, Any]:
+    """Bitcoin writes a PSBT: unsigned from a watch-only account (sign it with `wallet psbt sign`
+    on the machine with the keys), finalized from an account whose key is in the vault."""
+    base = {"file": str(out), "network": req.network.name, "from": unsigned.sender, "to": unsigned.recipient,
+            "amount": unsigned.amount.plain(), "fee": unsigned.fee.plain()}
+    if req.sender.get("kind") == "watch":
+        write_new_private_file(out, str(unsigned.payload["psbt"]) + "\n")
+        return {**base, "txid": None, "signed": False}
+    signed = adapter.sign(unsigned, signer_for())
+    write_new_private_file(out, str(signed.payload["psbt"]) + "\n")
+    return {**base, "txid": signed.txid, "signed": True}
 
 
 def read_signed(path: Path, network: str | None) -> SignedTx:

@@ -143,15 +143,26 @@ class Adapter(ChainAdapter):
         height = int(st["block_height"])
         return TxStatus(txid, "confirmed", node.tip_height() - height + 1, height)
 
-    def speed_up(self, signed: SignedTx, signer: Signer, bump_percent: int = 10) -> SignedTx:
+    def speed_up(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
+                 allow_high_fee: bool = False) -> SignedTx:
         from chains.bitcoin.rbf import speed_up
 
-        return speed_up(signed, signer, bump_percent, self.network, self._open_desc)
+        return speed_up(signed, signer, bump_percent, self.network, self._open_desc, allow_high_fee)
 
-    def cancel(self, signed: SignedTx, signer: Signer, bump_percent: int = 10) -> SignedTx:
+    def cancel(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
+               allow_high_fee: bool = False) -> SignedTx:
         from chains.bitcoin.rbf import cancel
 
-        return cancel(signed, signer, bump_percent, self.network, self._open_desc)
+        return cancel(signed, signer, bump_percent, self.network, self._open_desc, allow_high_fee)
+
+    def signed_from_text(self, text: str) -> SignedTx:
+        """A finalized PSBT (base64) or a raw transaction (hex), for `wallet broadcast FILE`."""
+        from chains.bitcoin.psbt import from_raw_hex
+
+        text = text.strip()
+        if all(c in "0123456789abcdefABCDEF" for c in text):
+            return from_raw_hex(text, self.network)
+        return self.extract(text)
 
     def _amount(self, sats: int) -> Amount:
         return Amount(sats, 8, self.network.symbol)

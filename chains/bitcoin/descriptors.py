@@ -175,3 +175,10 @@ def export(account: Account, network: Network) -> dict[str, str]:
         out["zpub" if not is_test(network) else "vpub"] = base58.b58encode_check(
             version.to_bytes(4, "big") + raw[4:]).decode()
     return out
+
+
+def first_address(ext: str, network: Network) -> str:
+    """Receive address 0 of a public descriptor (what a watch-only account lists)."""
+    import bdkpython as bdk
+
+    return str(bdk.Descriptor(ext, network_kind(network)).derive_address(0, bdk_network(network)))

@@ -134,3 +134,14 @@ def _wrapper_for(inp: bdk.Input) -> str:
 
 def _close(wrapper: str, key: str) -> str:
     return f"sh(wpkh({key}))" if wrapper == "sh-wpkh" else f"{wrapper}({key})"
+
+
+def from_raw_hex(raw_hex: str, network: Network) -> SignedTx:
+    """A signed raw transaction given as hex."""
+    import bdkpython as bdk
+
+    try:
+        tx = bdk.Transaction(bytes.fromhex(raw_hex))
+    except Exception:  # noqa: BLE001 - bdk's decode errors
+        raise BadInput("the hex is not a valid Bitcoin transaction") from None
+    return SignedTx("btc", network.name, str(tx.compute_txid()), raw_hex.lower())

@@ -56,7 +56,8 @@ def _open_with_original(signed: SignedTx, opener: Opener) -> tuple[OpenWallet, b
     return ow, tx
 
 
-def speed_up(signed: SignedTx, signer: Signer, bump_percent: int, network: Network, opener: Opener) -> SignedTx:
+def speed_up(signed: SignedTx, signer: Signer, bump_percent: int, network: Network, opener: Opener,
+             allow_high_fee: bool = False) -> SignedTx:
     import bdkpython as bdk
 
     ow, tx = _open_with_original(signed, opener)
@@ -76,10 +77,11 @@ def speed_up(signed: SignedTx, signer: Signer, bump_percent: int, network: Netwo
                                 f"have {btc(network, int(e.available))}") from None
     except bdk.CreateTxError as e:
         raise Refused(f"could not build the fee bump ({type(e).__name__})") from None
-    return _finish(ow, psbt, signer, network, signed, old_fee)
+    return _finish(ow, psbt, signer, network, signed, old_fee, allow_high_fee)
 
 
-def cancel(signed: SignedTx, signer: Signer, bump_percent: int, network: Network, opener: Opener) -> SignedTx:
+def cancel(signed: SignedTx, signer: Signer, bump_percent: int, network: Network, opener: Opener,
+           allow_high_fee: bool = False) -> SignedTx:
     """Replace with a transaction sending every input back to one of our own change addresses."""
     import bdkpython as bdk
 
@@ -110,12 +112,12 @@ def cancel(signed: SignedTx, signer: Signer, bump_percent: int, network: Network
             p = attempt(None, floor)
     except bdk.CreateTxError as e:
         raise InsufficientFunds(f"the original's inputs cannot cover a higher fee ({type(e).__name__})") from None
-    return _finish(ow, p, signer, network, signed, old_fee)
+    return _finish(ow, p, signer, network, signed, old_fee, allow_high_fee)
 
 
 def _finish(ow: OpenWallet, p: bdk.Psbt, signer: Signer, network: Network, original: SignedTx,
-            old_fee: int) -> SignedTx:
-    check_fee(network, p.fee(), p.extract_tx().vsize(), allow_high=False)
+            old_fee: int, allow_high_fee: bool = False) -> SignedTx:
+    check_fee(network, p.fee(), p.extract_tx().vsize(), allow_high=allow_high_fee)
     payload = {"psbt": p.serialize(), "descriptor": ow.descriptor, "change_descriptor": ow.change_descriptor}
     signed_psbt, base = psbt_mod.sign_unsigned(payload, signer, network)
     base["replaces"] = original.txid

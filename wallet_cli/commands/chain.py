@@ -148,8 +148,9 @@ def send(
         known = _journal().known_recipients(net.family)
         data = offline.sign_to_file(req, adapter, out, blockhash=blockhash, known=known, confirm=_confirm_screen,
                                     signer_for=lambda: session.signer_for(entry, net))
-        output.emit(data, lambda: output.info(f"Signed {data['txid']}; wrote {out}. Publish it with "
-                                              f"'wallet broadcast {out}'."))
+        output.emit(data, lambda: output.info(
+            f"Signed {data['txid']}; wrote {out}. Publish it with 'wallet broadcast {out}'." if data["txid"] else
+            f"Wrote the unsigned PSBT to {out}. Sign it with 'wallet psbt sign {out} --network {network}'."))
         return
     journal = _journal()
     result = transfer.send(req, adapter, journal, confirm=_confirm_screen,

@@ -1,0 +1,108 @@
+"""export-xpub, import-xpub (watch-only) and psbt sign: the Bitcoin air-gapped flow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wallet_cli import accounts, netconf, output, session
+from wallet_cli.errors import UsageError
+
+psbt_app = typer.Typer(help="Sign PSBTs (Bitcoin partially signed transactions).", no_args_is_help=True)
+
+
+def _btc_network(name: str) -> Any:
+    net = netconf.network(name)
+    if net.family != "btc":
+        raise UsageError(f"{name} is a {net.family} network; this command is for Bitcoin")
+    return net
+
+
+def export_xpub(
+    account: Annotated[str, typer.Argument(help="A btc account: btc:0, a label or an address.")],
+    network: Annotated[str, typer.Option("--network", "-n", help="Which key: mainnet or test networks.")]
+    = "bitcoin",
+) -> None:
+    """Print a Bitcoin account's xpub and output descriptors (public: for a watch-only wallet)."""
+    from chains.base import get_adapter
+
+    entry = accounts.resolve(account, session.vault_info().accounts)
+    if entry["chain"] != "btc":
+        raise UsageError(f"{account} is a {entry['chain']} account; export-xpub is for btc")
+    net = _btc_network(network)
+    data = get_adapter(net, None).account_xpub_and_descriptor(accounts.to_account(entry), net)
+
+    def human() -> None:
+        for k, v in data.items():
+            output.line(f"{k}: {v}")
+    output.emit({"account": accounts.to_account(entry).ref, **data}, human)
+
+
+def import_xpub(
+    key: Annotated[str, typer.Argument(help="An xpub/zpub/tpub/vpub or a public output descriptor.")],
+    network: Annotated[str, typer.Option("--network", "-n", help="The network the key is for.")] = "bitcoin",
+    label: Annotated[str | None, typer.Option(help="A label to refer to the account by.")] = None,
+) -> None:
+    """Add a watch-only Bitcoin account: it can build PSBTs and show balances, but not sign."""
+    from chains.base import get_adapter
+    from chains.bitcoin.descriptors import first_address, is_test
+
+    net = _btc_network(network)
+    ext, chg = get_adapter(net, None).watch_descriptors(key, net)
+    which = "test" if is_test(net) else "main"
+    address = first_address(ext, net)
+    result: dict[str, Any] = {}
+
+    def mutate(uv: Any) -> None:
+        accounts.check_label(label, uv.info.accounts)
+        if any(e["chain"] == "btc" and e["address"] == address for e in uv.info.accounts):
+            raise UsageError(f"this account ({address}) is already in the vault")
+        entry = {"chain": "btc", "index": None, "path": None, "address": address, "public_key": "",
+                 "label": label, "kind": "watch", "descriptors": {which: ext, f"{which}_change": chg}}
+        uv.info.accounts.append(entry)
+        result.update(accounts.public_view(entry))
+
+    session.update(mutate)
+    output.emit(result, lambda: output.info(f"Watching {address} ({'label ' + label if label else 'no label'})"))
+
+
+@psbt_app.command("sign")
+def psbt_sign(
+    file: Annotated[Path, typer.Argument(help="A PSBT file (base64).")],
+    account: Annotated[str, typer.Option(help="The btc account whose key signs.")] = "btc:0",
+    network: Annotated[str, typer.Option("--network", "-n")] = "bitcoin",
+    out: Annotated[Path | None, typer.Option(help="Write the signed PSBT here (default: stdout).")] = None,
+) -> None:
+    """Sign a PSBT with one account's key, offline. Prints or writes the signed PSBT."""
+    from chains.base import get_adapter
+    from wallet_cli.secret_out import write_new_private_file
+
+    try:
+        text = file.read_text().strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read {file}: {e.__class__.__name__}") from None
+    if out is not None and out.exists():
+        raise UsageError(f"{out} already exists; refusing to overwrite it")
+    entry = accounts.resolve(account, session.vault_info().accounts)
+    if entry["chain"] != "btc":
+        raise UsageError(f"{account} is not a btc account")
+    net = _btc_network(network)
+    signed, finalized = get_adapter(net, None).sign_psbt(text, session.signer_for(entry, net))
+    if out is not None:
+        write_new_private_file(out, signed + "\n")
+    data = {"psbt": signed if out is None else None, "file": str(out) if out else None, "finalized": finalized}
+
+    def human() -> None:
+        if out is None:
+            output.line(signed)
+        output.info("fully signed: publish it with 'wallet broadcast FILE --network " + network + "'"
+                    if finalized else "partly signed: other keys must still sign")
+    output.emit(data, human)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export-xpub", rich_help_panel="Keys")(export_xpub)
+    app.command("import-xpub", rich_help_panel="Keys")(import_xpub)
+    app.add_typer(psbt_app, name="psbt", rich_help_panel="Chains")

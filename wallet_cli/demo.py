@@ -120,7 +120,12 @@ def _btc(t: Tour) -> None:
              "--fee-rate", "2")
     from wallet_cli import devnets
 
+    _say("Bitcoin: mine a block, then follow the transaction")
     devnets.module("btc").mine(os.environ["WALLET_RPC_LOCAL_BTC"], 1)
+    from wallet_cli.journal import Journal
+
+    txid = Journal(t.home).history("local-btc", 1)[0].txid
+    t.wallet("tx", "status", txid)
     t.wallet("balance", "btc:1", "--network", "local-btc")
 
 

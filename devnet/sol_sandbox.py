@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from solders.pubkey import Pubkey
 
+from devnet.loopback import LoopbackServer
 from devnet.sol_state import SandboxRpcError, SolChain
 
 DEFAULT_PORT = 8899
@@ -200,55 +199,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class Sandbox:
+class Sandbox(LoopbackServer):
     """`with Sandbox() as sb: sb.url` - a fresh LiteSVM chain served on a loopback port."""
 
+    thread_name = "sol-sandbox"
+
     def __init__(self, port: int = 0) -> None:
-        self.port = port
+        super().__init__(port)
         self.chain: SolChain | None = None
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the Solana sandbox is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> Sandbox:
+    def handler(self) -> type[BaseHTTPRequestHandler]:
         self.chain = SolChain()
-        handler = type("SolHandler", (_Handler,), {"dispatch": Dispatcher(self.chain)})
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sol-sandbox", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Sandbox:
-        return self.start()
-
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-    def serve_forever(self) -> None:
-        """Foreground mode for `wallet devnet up`: start if needed, block until interrupted, then stop."""
-        if self._server is None:
-            self.start()
-        try:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(0.5)
-        finally:
-            self.stop()
+        return type("SolHandler", (_Handler,), {"dispatch": Dispatcher(self.chain)})
 
 
 # --- helpers that act on an already running sandbox, given its URL ------------------------------

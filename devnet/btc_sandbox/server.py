@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from devnet.btc_sandbox import esplora
 from devnet.btc_sandbox.chain import Chain, Rejected
 from devnet.btc_sandbox.faucet import Faucet
+from devnet.loopback import LoopbackServer
 
 DEFAULT_PORT = 3002
 DEFAULT_FEE_ESTIMATES = {"1": 20.0, "2": 15.0, "3": 10.0, "4": 8.0, "5": 6.0, "6": 5.0, "10": 3.0,
@@ -34,58 +34,21 @@ def _regtest_spk(address: str) -> bytes:
         raise _Reply(400, f"{address!r} is not a valid regtest address") from None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # BDK scans with parallel connections; the default backlog of 5 drops SYNs and costs 1 s retransmits.
-    request_queue_size = 128
-
-
-class Sandbox:
+class Sandbox(LoopbackServer):
     """A regtest chain served over Esplora on 127.0.0.1. `Sandbox(port=0)` picks a free port."""
 
+    thread_name = "btc-sandbox"
+
     def __init__(self, port: int = 0, host: str = "127.0.0.1", log_requests: bool = False) -> None:
-        self.host = host
-        self.port = port
+        super().__init__(port, host)
         self.chain = Chain()
         self.faucet = Faucet(self.chain)
         self.fee_estimates: dict[str, float] = dict(DEFAULT_FEE_ESTIMATES)
         self.log_requests = log_requests
         self.requests: list[str] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # ---- lifecycle --------------------------------------------------------------------------
-    def start(self) -> Sandbox:
-        sandbox = self
-
-        class Handler(_Handler):
-            box = sandbox
-
-        server = _Server((self.host, self.port), Handler)
-        self._server = server
-        self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, name="btc-sandbox", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Sandbox:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("BtcHandler", (_Handler,), {"box": self})
 
     # ---- in-process helpers (tests, benchmarks, `wallet demo`) -------------------------------
     def mine(self, blocks: int = 1, address: str | None = None) -> list[str]:

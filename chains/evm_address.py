@@ -1,6 +1,6 @@
 """EVM address parsing: 0x + 40 hex with EIP-55, and clear rejections of other chains' formats.
 
-Pure and light (eth_utils only), so the CLI can validate a recipient before loading web3.
+Pure and light (keccak from keystore.addresses), so the CLI can validate a recipient cheaply.
 """
 
 from __future__ import annotations
@@ -17,9 +17,12 @@ ZERO_ADDRESS = "0x" + "0" * 40
 
 
 def checksum(address: str) -> str:
-    from eth_utils import to_checksum_address
+    from keystore.addresses import AddressError, to_checksum_address
 
-    return str(to_checksum_address(address))
+    try:
+        return to_checksum_address(address)
+    except AddressError:
+        raise InvalidAddress(f"{address!r} is not a 20-byte hex address") from None
 
 
 def _foreign_kind(s: str) -> str | None:

@@ -1,17 +1,19 @@
-"""A thin JSON-RPC client over web3.py's HTTPProvider that maps failures to the adapter's errors.
+"""JSON-RPC over HTTP (chains.evm_http) with the node's failures mapped to the adapter's errors.
 
-We talk raw JSON-RPC (provider.make_request) rather than through web3's middleware so that every
-node error keeps its exact message and revert data, and so that nothing is retried behind our back:
-web3's default retries a refused connection five times with back-off, which would make "RPC down"
-slow. Connection problems and timeouts become Unavailable; RPC error objects become RpcError.
+Raw JSON-RPC rather than web3, so that every node error keeps its exact message and revert data, nothing
+is retried behind our back (a refused connection fails at once), and `wallet send` / `balance` do not
+pay web3's ~800 ms import. Connection problems, timeouts, HTTP errors and replies that are not JSON-RPC
+become Unavailable naming only scheme://host:port; RPC error objects become RpcError.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
 from chains.errors import Unavailable
+from chains.evm_http import HttpClient, HttpFailure
 
 
 class RpcError(Exception):
@@ -42,41 +44,45 @@ class Rpc:
             raise Unavailable("no RPC URL is configured for this network")
         self.url = url
         self.timeout = timeout
-        self._provider: Any = None
+        self._http: HttpClient | None = None
+        self._next_id = 0
 
     @property
     def where(self) -> str:
         return redact_url(self.url)
 
-    def _get_provider(self) -> Any:
-        if self._provider is None:
-            from web3 import HTTPProvider
-
-            self._provider = HTTPProvider(self.url, request_kwargs={"timeout": self.timeout},
-                                          exception_retry_configuration=None)
-        return self._provider
-
-    def _transport(self, fn: Any, *args: Any) -> Any:
-        import requests
-
+    def _exchange(self, payload: Any) -> Any:
+        """POST one JSON-RPC request or batch; the decoded JSON reply."""
         try:
-            return fn(*args)
-        except requests.Timeout:
-            raise Unavailable(f"the RPC at {self.where} did not answer within {self.timeout:g} s") from None
-        except requests.ConnectionError:
-            raise Unavailable(f"cannot connect to the RPC at {self.where}") from None
-        except requests.HTTPError as e:
-            code = e.response.status_code if e.response is not None else "?"
-            raise Unavailable(f"the RPC at {self.where} answered HTTP {code}") from None
-        except requests.RequestException as e:
-            raise Unavailable(f"the RPC at {self.where} failed: {type(e).__name__}") from None
-        except (ValueError, TypeError, UnicodeDecodeError):
-            # web3 raises these (or subclasses) when the body is not JSON-RPC.
+            if self._http is None:
+                self._http = HttpClient(self.url, self.timeout)
+            body = self._http.post(json.dumps(payload, separators=(",", ":")).encode())
+        except HttpFailure as e:
+            raise self._unavailable(e) from None
+        try:
+            return json.loads(body)
+        except (ValueError, UnicodeDecodeError):
             raise Unavailable(f"the RPC at {self.where} answered something that is not JSON-RPC") from None
 
+    def _unavailable(self, e: HttpFailure) -> Unavailable:
+        if e.kind == "timeout":
+            return Unavailable(f"the RPC at {self.where} did not answer within {self.timeout:g} s")
+        if e.kind == "status":
+            return Unavailable(f"the RPC at {self.where} answered HTTP {e.status}")
+        if e.kind == "connect":
+            if e.detail:
+                return Unavailable(f"cannot connect to the RPC at {self.where} ({e.detail})")
+            return Unavailable(f"cannot connect to the RPC at {self.where}")
+        if e.kind == "tls":
+            return Unavailable(f"cannot connect to the RPC at {self.where}: {e.detail}")
+        return Unavailable(f"the RPC at {self.where} failed: {e.detail or e.kind}")
+
+    def _request(self, method: str, params: list[Any]) -> dict[str, Any]:
+        self._next_id += 1
+        return {"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params}
+
     def call(self, method: str, *params: Any) -> Any:
-        reply = self._transport(self._get_provider().make_request, method, list(params))
-        return self._result(method, reply)
+        return self._result(method, self._exchange(self._request(method, list(params))))
 
     def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
         """Several calls in one round trip; falls back to one by one if the node refuses batches.
@@ -84,12 +90,17 @@ class Rpc:
         Each item is the result or, for a call the node answered with an error, an RpcError
         instance (returned, not raised) so the caller decides which failures matter.
         """
-        provider = self._get_provider()
-        replies = self._transport(provider.make_batch_request, calls)
-        if not isinstance(replies, list) or len(replies) != len(calls):
-            replies = [self._transport(provider.make_request, m, p) for m, p in calls]
+        requests = [self._request(m, list(p)) for m, p in calls]
+        replies = self._exchange(requests)
+        by_id: dict[Any, Any] = {}
+        if isinstance(replies, list):  # a node may answer a batch in any order: match by id
+            by_id = {r.get("id"): r for r in replies if isinstance(r, dict)}
+        if len(by_id) != len(calls) or any(r["id"] not in by_id for r in requests):
+            ordered = [self._exchange(r) for r in requests]
+        else:
+            ordered = [by_id[r["id"]] for r in requests]
         out: list[Any] = []
-        for (m, _), r in zip(calls, replies, strict=True):
+        for (m, _), r in zip(calls, ordered, strict=True):
             try:
                 out.append(self._result(m, r))
             except RpcError as e:

@@ -148,58 +148,37 @@ def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: in
 
 
 def signer_address(signer: Signer) -> str:
-    from eth_account import Account
+    from chains.evm_sign import address_of_key
 
     if len(signer.private_key) != 32:
         raise BadInput("the EVM signer needs a 32-byte private key")
-    return str(Account.from_key(signer.private_key).address)
+    return address_of_key(signer.private_key)
 
 
 def sign_tx(unsigned: UnsignedTx, signer: Signer) -> SignedTx:
-    from eth_account import Account
+    from chains.evm_sign import sign_transaction
 
     addr = signer_address(signer)
     if addr != checksum(unsigned.sender):
         raise BadInput(f"the signing key belongs to {addr}, not to the sender {checksum(unsigned.sender)}")
     tx = tx_from_json(unsigned.payload["tx"])
-    signed = Account.sign_transaction(tx, signer.private_key)
+    raw, txid = sign_transaction(tx, signer.private_key)
     payload = dict(unsigned.payload)
     payload["tx"] = tx_to_json(tx)
-    return SignedTx("evm", unsigned.network, "0x" + bytes(signed.hash).hex(),
-                    "0x" + bytes(signed.raw_transaction).hex(), addr, unsigned.recipient, unsigned.amount,
+    return SignedTx("evm", unsigned.network, txid, "0x" + raw.hex(), addr, unsigned.recipient, unsigned.amount,
                     unsigned.fee, payload)
 
 
 def decode_raw(raw: str) -> tuple[dict[str, Any], str, str]:
     """(JSON tx, sender, txid) from a signed raw transaction; the raw bytes are the truth, not the payload."""
-    from eth_account import Account
-    from eth_account._utils.legacy_transactions import Transaction
-    from eth_account.typed_transactions import TypedTransaction
-    from eth_utils import keccak
-    from hexbytes import HexBytes
+    from chains.evm_sign import decode_signed
 
     try:
-        b = bytes.fromhex(raw[2:] if raw.startswith("0x") else raw)
-        sender = str(Account.recover_transaction(b))
-        if b and b[0] <= 0x7F:
-            d = dict(TypedTransaction.from_bytes(HexBytes(b)).as_dict())
-            if d.get("type") != 2:
-                raise BadInput(f"transaction type {d.get('type')} is not supported here (only 0 and 2)")
-        else:
-            d = dict(Transaction.from_bytes(b).as_dict())
-            v = int(d["v"])
-            d["chainId"] = (v - 35) // 2 if v >= 35 else None
-            d["type"] = 0
-            if d["chainId"] is None:
-                raise BadInput("the transaction has no chain id (pre-EIP-155); refusing to handle it")
+        return decode_signed(bytes.fromhex(raw[2:] if raw.startswith(("0x", "0X")) else raw))
     except BadInput:
         raise
-    except Exception as e:
+    except Exception as e:  # RlpError, bad hex, a signature libsecp256k1 cannot recover
         raise BadInput(f"the raw transaction cannot be decoded ({type(e).__name__})") from None
-    if not d.get("to"):
-        raise BadInput("contract-creation transactions are not handled by this wallet")
-    txid = "0x" + keccak(b).hex()
-    return tx_to_json(d), sender, txid
 
 
 def describe_decoded(tx: dict[str, Any]) -> tuple[str, int, str | None]:

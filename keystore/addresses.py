@@ -13,6 +13,7 @@ against bip-utils, BDK, cast and the `base58` package in tests.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -38,10 +39,66 @@ class AddressError(ValueError):
 
 
 # ---------------------------------------------------------------- hashes
-def keccak256(data: bytes) -> bytes:
+_KECCAK_EMPTY = bytes.fromhex("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
+
+
+def _ctypes_keccak() -> Callable[[bytes], bytes]:
+    """pycryptodome's keccak C library called through ctypes.
+
+    `import Crypto.Hash.keccak` costs ~35 ms when cffi is installed, because pycryptodome then loads
+    its C code through cffi's ABI mode, which imports pycparser. The library itself is plain C with a
+    stable interface (keccak_init/absorb/digest/destroy), so ctypes (~2 ms) can call it directly.
+    """
+    import ctypes
+    from importlib.machinery import EXTENSION_SUFFIXES
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("Crypto")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pycryptodome is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "Hash"
+    path = next((folder / f"_keccak{s}" for s in EXTENSION_SUFFIXES if (folder / f"_keccak{s}").exists()), None)
+    if path is None:
+        raise ImportError("pycryptodome's keccak library was not found")
+    lib = ctypes.CDLL(str(path))
+    lib.keccak_init.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_size_t, ctypes.c_ubyte]
+    lib.keccak_absorb.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+    lib.keccak_digest.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_ubyte]
+    lib.keccak_destroy.argtypes = [ctypes.c_void_p]
+
+    def keccak(data: bytes) -> bytes:
+        state = ctypes.c_void_p()
+        # capacity 64 bytes (keccak-256), 24 rounds; padding byte 0x01 is Keccak's, not SHA-3's 0x06.
+        if lib.keccak_init(ctypes.byref(state), 64, 24):
+            raise MemoryError("keccak_init failed")
+        try:
+            out = ctypes.create_string_buffer(32)
+            if lib.keccak_absorb(state, bytes(data), len(data)) or lib.keccak_digest(state, out, 32, 1):
+                raise RuntimeError("keccak failed")
+            return out.raw
+        finally:
+            lib.keccak_destroy(state)
+
+    return keccak
+
+
+@cache
+def _keccak_impl() -> Callable[[bytes], bytes]:
+    try:
+        fast = _ctypes_keccak()
+        if fast(b"") == _KECCAK_EMPTY:
+            return fast
+    except (ImportError, OSError, AttributeError, RuntimeError, MemoryError):
+        pass  # another pycryptodome layout: use its public API
+
     from Crypto.Hash import keccak
 
-    return keccak.new(data=data, digest_bits=256).digest()
+    return lambda data: keccak.new(data=data, digest_bits=256).digest()
+
+
+def keccak256(data: bytes) -> bytes:
+    return _keccak_impl()(data)
 
 
 def sha256d(data: bytes) -> bytes:

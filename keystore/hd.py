@@ -1,8 +1,10 @@
 """BIP39 / BIP32 / BIP44 / BIP49 / BIP84 / BIP86 / SLIP-10 derivation as pure functions.
 
-Single derivations go through bip-utils. `derive_addresses` has its own fast path (BIP32 public
-child derivation with coincurve, SLIP-10 hardened steps with hmac) because bip-utils needs about 1 s
-per 10,000 addresses; tests check the fast path against bip-utils, BDK, cast and solders.
+Account data (xpubs, descriptors) goes through bip-utils. The master fingerprint and the one secp256k1
+private key a signature needs use hmac + coincurve, because importing bip-utils (~200 ms) would dominate
+`wallet send`. `derive_addresses` has its own fast path (BIP32 public child derivation with coincurve,
+SLIP-10 hardened steps with hmac) because bip-utils needs about 1 s per 10,000 addresses; tests check
+the fast paths against bip-utils, BDK, cast and solders.
 bip-utils, coincurve and nacl are imported inside functions so that importing this module stays cheap
 (`wallet --help` must start fast).
 
@@ -45,9 +47,10 @@ def seed_from_mnemonic(mnemonic: str, passphrase: str = "") -> bytes:
 
 def master_fingerprint(seed: bytes) -> bytes:
     """The 4-byte BIP32 fingerprint of the secp256k1 master key."""
-    from bip_utils import Bip32Secp256k1
+    from coincurve import PrivateKey
 
-    return bytes(Bip32Secp256k1.FromSeed(seed).FingerPrint().ToBytes())
+    key, _ = _secp_master(seed)
+    return A.hash160(PrivateKey(key).public_key.format(compressed=True))[:4]
 
 
 def _check_chain(chain: str) -> None:
@@ -90,6 +93,38 @@ def default_path(chain: str, index: int, *, testnet: bool = False, purpose: int 
     return f"m/{purpose}'/{1 if testnet else 0}'/{index}'"
 
 
+# ---------------------------------------------------------------- secp256k1 private derivation
+# Unlocking (fingerprint check) and signing need one private key. Importing bip-utils costs ~200 ms, more
+# than the rest of a `wallet send`, so these two steps use hmac + coincurve; tests compare with bip-utils.
+def _secp_master(seed: bytes) -> tuple[bytes, bytes]:
+    """(private key, chain code) of the BIP32 master node."""
+    if len(seed) < 16:
+        raise ValueError("a BIP32 seed is at least 16 bytes")
+    digest = hmac.digest(b"Bitcoin seed", seed, "sha512")
+    if not 0 < int.from_bytes(digest[:32], "big") < A.SECP256K1_ORDER:  # probability about 2^-127
+        raise ValueError("this seed gives an invalid BIP32 master key")
+    return digest[:32], digest[32:]
+
+
+def _secp_private(seed: bytes, indices: list[int]) -> bytes:
+    """BIP32 CKDpriv along `indices` from the master node of `seed`."""
+    from coincurve import PrivateKey
+
+    key, chain_code = _secp_master(seed)
+    for i in indices:
+        if i & HARDENED:
+            data = b"\0" + key
+        else:
+            data = PrivateKey(key).public_key.format(compressed=True)
+        digest = hmac.digest(chain_code, data + i.to_bytes(4, "big"), "sha512")
+        tweak = int.from_bytes(digest[:32], "big")
+        child = (tweak + int.from_bytes(key, "big")) % A.SECP256K1_ORDER
+        if tweak >= A.SECP256K1_ORDER or child == 0:  # probability about 2^-127
+            raise RuntimeError(f"BIP32 child {i & ~HARDENED} is invalid; use the next index")
+        key, chain_code = child.to_bytes(32, "big"), digest[32:]
+    return key
+
+
 # ---------------------------------------------------------------- nodes (bip-utils)
 def _secp_node(seed: bytes, indices: list[int], *, testnet: bool = False) -> Any:
     from bip_utils import Bip32KeyNetVersions, Bip32Secp256k1
@@ -129,8 +164,9 @@ def derive_private(seed: bytes, chain: str, path: str | None = None, *, testnet:
         if chain == "btc":
             path += "/0/0"
     indices = parse_path(path)
-    node = _ed25519_node(seed, indices) if chain == "sol" else _secp_node(seed, indices)
-    return bytes(node.PrivateKey().Raw().ToBytes())
+    if chain == "sol":
+        return bytes(_ed25519_node(seed, indices).PrivateKey().Raw().ToBytes())
+    return _secp_private(seed, indices)
 
 
 def derive_account_xprv(seed: bytes, path: str, *, testnet: bool = False) -> str:

@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
 
 from keystore.errors import BadSecretInput, EntropyError, MnemonicError
 
@@ -43,13 +45,29 @@ def _nfkd(text: str) -> str:
     return unicodedata.normalize("NFKD", text)
 
 
+def _read_data_file(package: str, name: str) -> str:
+    """A data file of an installed package, read without importing the package when it is on disk.
+
+    resources.files() imports the package, and `import bip_utils` (~200 ms) or `import eth_account`
+    (~400 ms) would dominate unlocking a vault; find_spec of the top-level package executes nothing.
+    """
+    top, _, rest = package.partition(".")
+    spec = find_spec(top)
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            path = Path(folder, *rest.split("."), name) if rest else Path(folder, name)
+            if path.is_file():
+                return path.read_text(encoding="utf-8")
+    return resources.files(package).joinpath(name).read_text(encoding="utf-8")  # zipped installs
+
+
 @cache
 def wordlist(language: str) -> tuple[str, ...]:
     """The 2048 words of `language`, NFKD-normalised, in BIP39 order."""
     if language not in _WORDLIST_SOURCES:
         raise BadSecretInput(f"unknown mnemonic language {language!r}; use one of: {', '.join(LANGUAGES)}")
     package, name = _WORDLIST_SOURCES[language]
-    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    text = _read_data_file(package, name)
     words = tuple(_nfkd(w) for w in text.split())
     if len(words) != 2048:
         raise RuntimeError(f"the {language} BIP39 wordlist in {package} has {len(words)} words, not 2048")
@@ -115,15 +133,17 @@ def validate_mnemonic(text: str, language: str | None = None) -> tuple[str, str]
         index = _index(lang)
         missing = [pos for pos, w in enumerate(words, 1) if w not in index]
         if not missing:
-            complete.append((lang, [index[w] for w in words]))
+            indices = [index[w] for w in words]
+            if _entropy_if_checksum_ok(indices) is not None:
+                # The first complete language with a matching checksum wins; returning here, before the
+                # later wordlists are loaded, gives the same answer as checking them all first.
+                return _separator(lang).join(words), lang
+            complete.append((lang, indices))
         elif len(missing) < best_missing:
             best_lang, best_missing = lang, len(missing)
             first_missing = missing[0]
     if not complete:
         raise MnemonicError(f"word {first_missing} is not in the {best_lang} BIP39 wordlist")
-    for lang, indices in complete:
-        if _entropy_if_checksum_ok(indices) is not None:
-            return _separator(lang).join(words), lang
     raise MnemonicError("the checksum does not match: a word is wrong or the order is changed")
 
 

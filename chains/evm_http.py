@@ -1,0 +1,294 @@
+"""A minimal HTTP/1.1 POST client for JSON-RPC: one keep-alive connection, no retries, a hard deadline.
+
+Why not requests (through web3) or http.client: importing web3 costs ~800 ms and http.client ~20 ms (it
+pulls the email package), while `wallet balance` should cost little more than the round trip. JSON-RPC
+needs one shape of exchange (POST a JSON body, read a JSON body), so this module speaks just that:
+Content-Length or chunked bodies, keep-alive, TLS through the stdlib ssl module (CA bundle as requests
+chooses it: REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, certifi, else the system store) and basic auth from
+user:password@ in the URL. When an HTTP(S) proxy is configured in the environment, the request goes
+through urllib instead, which speaks to proxies.
+
+Every failure is an HttpFailure whose `kind` the RPC layer turns into one sentence; nothing here ever
+formats the URL's path or query, which often carry an API key.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+MAX_BODY = 64 * 1024 * 1024  # a JSON-RPC reply is kilobytes; refuse to buffer an endless stream
+_MAX_HEAD = 64 * 1024
+
+
+class HttpFailure(Exception):
+    """kind: 'connect', 'timeout', 'status' (with .status), 'protocol' or 'tls'."""
+
+    def __init__(self, kind: str, detail: str = "", status: int | None = None) -> None:
+        super().__init__(kind if not detail else f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+        self.status = status
+
+
+class _Closed(Exception):
+    """The peer closed the connection; `clean` if it did so before sending any byte of a reply."""
+
+    def __init__(self, clean: bool) -> None:
+        super().__init__("connection closed")
+        self.clean = clean
+
+
+def _proxy_for(scheme: str, host: str) -> str | None:
+    env = {k.lower(): v for k, v in os.environ.items() if k.lower().endswith("_proxy") and v}
+    proxy = env.get(f"{scheme}_proxy") or env.get("all_proxy")
+    if not proxy:
+        return None
+    from urllib.request import proxy_bypass_environment
+
+    return None if proxy_bypass_environment(host) else proxy
+
+
+def _ssl_context() -> Any:
+    import ssl
+
+    cafile = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if not cafile:
+        try:
+            import certifi
+
+            cafile = certifi.where()
+        except ImportError:
+            cafile = None
+    return ssl.create_default_context(cafile=cafile)
+
+
+class HttpClient:
+    """POST to one URL over a reused connection. Thread-safe (one request at a time)."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise HttpFailure("connect", "not an http(s) URL")
+        self.url = url
+        self.timeout = timeout
+        self.tls = parts.scheme == "https"
+        self.host = parts.hostname
+        self.port = parts.port or (443 if self.tls else 80)
+        self.target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        host_header = f"[{self.host}]" if ":" in self.host else self.host
+        if parts.port:
+            host_header += f":{parts.port}"
+        self.headers = {"Host": host_header, "Content-Type": "application/json", "Accept": "application/json",
+                        "User-Agent": "wallet-cli", "Connection": "keep-alive"}
+        if parts.username is not None:
+            import base64
+
+            cred = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+            self.headers["Authorization"] = "Basic " + base64.b64encode(cred).decode()
+        self.proxy = _proxy_for(parts.scheme, self.host)
+        self._sock: Any = None
+        self._buf = bytearray()
+        self._deadline = 0.0
+        self._lock = threading.Lock()
+
+    # ---- public ------------------------------------------------------------------------------
+
+    def post(self, body: bytes) -> bytes:
+        """The 2xx reply body; HttpFailure otherwise."""
+        with self._lock:
+            if self.proxy:
+                return self._post_via_urllib(body)
+            self._deadline = time.monotonic() + self.timeout
+            try:
+                return self._post(body)
+            except HttpFailure:
+                self.close()
+                raise
+            except TimeoutError:
+                self.close()
+                raise HttpFailure("timeout") from None
+            except _Closed:
+                self.close()
+                raise HttpFailure("protocol", "the connection closed before a complete reply") from None
+            except OSError as e:
+                self.close()
+                raise self._os_failure(e) from None
+
+    def close(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
+        self._sock, self._buf = None, bytearray()
+
+    # ---- one exchange ------------------------------------------------------------------------
+
+    def _post(self, body: bytes) -> bytes:
+        head = f"POST {self.target} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in self.headers.items())
+        request = (head + f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body
+        reused = self._sock is not None
+        if not reused:
+            self._connect()
+        try:
+            self._sock.sendall(request)
+            return self._read_reply()
+        except (_Closed, ConnectionResetError, BrokenPipeError) as e:
+            # A server may drop an idle keep-alive connection at any time: retry once on a fresh one, but
+            # only if it answered nothing (re-sending a JSON-RPC read or a signed transaction is harmless).
+            if not reused or (isinstance(e, _Closed) and not e.clean):
+                raise
+        self.close()
+        self._connect()
+        self._sock.sendall(request)
+        return self._read_reply()
+
+    def _connect(self) -> None:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        sock = socket.create_connection((self.host, self.port), timeout=remaining)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.tls:
+            import ssl
+
+            try:
+                sock = _ssl_context().wrap_socket(sock, server_hostname=self.host)
+            except ssl.SSLCertVerificationError:
+                sock.close()
+                raise HttpFailure("tls", "the server's certificate could not be verified") from None
+            except ssl.SSLError as e:
+                sock.close()
+                raise HttpFailure("tls", f"the TLS handshake failed ({e.reason or 'SSLError'})") from None
+        self._sock, self._buf = sock, bytearray()
+
+    def _recv(self) -> None:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        self._sock.settimeout(remaining)
+        chunk = self._sock.recv(65536)
+        if not chunk:
+            raise _Closed(clean=False)
+        self._buf += chunk
+
+    def _read_line(self, limit: int = _MAX_HEAD) -> bytes:
+        while True:
+            i = self._buf.find(b"\r\n")
+            if i >= 0:
+                line = bytes(self._buf[:i])
+                del self._buf[:i + 2]
+                return line
+            if len(self._buf) > limit:
+                raise HttpFailure("protocol", "an HTTP header line is too long")
+            self._recv()
+
+    def _read_exact(self, n: int) -> bytes:
+        while len(self._buf) < n:
+            self._recv()
+        out = bytes(self._buf[:n])
+        del self._buf[:n]
+        return out
+
+    def _read_head(self) -> tuple[int, str, dict[str, str]]:
+        try:
+            status_line = self._read_line()
+        except _Closed:
+            raise _Closed(clean=not self._buf) from None
+        parts = status_line.decode("latin-1").split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+            raise HttpFailure("protocol", "the reply is not HTTP/1.x")
+        headers: dict[str, str] = {}
+        size = 0
+        while line := self._read_line():
+            size += len(line)
+            if size > _MAX_HEAD:
+                raise HttpFailure("protocol", "the HTTP headers are too long")
+            name, sep, value = line.decode("latin-1").partition(":")
+            if not sep:
+                raise HttpFailure("protocol", "a malformed HTTP header")
+            key = name.strip().lower()
+            headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
+        return int(parts[1]), parts[0], headers
+
+    def _read_reply(self) -> bytes:
+        status, version, headers = self._read_head()
+        while 100 <= status < 200:  # interim replies (100 Continue) precede the real one
+            status, version, headers = self._read_head()
+        keep = version == "HTTP/1.1" and "close" not in headers.get("connection", "").lower()
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body = self._read_chunked()
+        elif "content-length" in headers:
+            try:
+                length = int(headers["content-length"])
+            except ValueError:
+                raise HttpFailure("protocol", "a malformed Content-Length") from None
+            if not 0 <= length <= MAX_BODY:
+                raise HttpFailure("protocol", "the reply is too large")
+            body = self._read_exact(length)
+        else:
+            body, keep = self._read_to_close(), False
+        if not keep:
+            self.close()
+        if not 200 <= status < 300:
+            raise HttpFailure("status", status=status)
+        return body
+
+    def _read_chunked(self) -> bytes:
+        out = bytearray()
+        while True:
+            size_text = self._read_line().split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                raise HttpFailure("protocol", "a malformed chunk size") from None
+            if size == 0:
+                while self._read_line():  # trailers, then the blank line
+                    pass
+                return bytes(out)
+            if len(out) + size > MAX_BODY:
+                raise HttpFailure("protocol", "the reply is too large")
+            out += self._read_exact(size)
+            if self._read_exact(2) != b"\r\n":
+                raise HttpFailure("protocol", "a malformed chunk")
+
+    def _read_to_close(self) -> bytes:
+        while True:
+            try:
+                self._recv()
+            except _Closed:
+                return bytes(self._buf)
+            if len(self._buf) > MAX_BODY:
+                raise HttpFailure("protocol", "the reply is too large")
+
+    def _os_failure(self, e: OSError) -> HttpFailure:
+        if isinstance(e, socket.gaierror):
+            return HttpFailure("connect", "the host name does not resolve")
+        return HttpFailure("connect")
+
+    # ---- through a proxy ---------------------------------------------------------------------
+
+    def _post_via_urllib(self, body: bytes) -> bytes:
+        import urllib.error
+        import urllib.request
+
+        headers = {k: v for k, v in self.headers.items() if k not in ("Host", "Connection")}
+        req = urllib.request.Request(self.url, body, headers, method="POST")  # noqa: S310 (http(s) only)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
+                return bytes(resp.read(MAX_BODY + 1)[:MAX_BODY])
+        except urllib.error.HTTPError as e:
+            raise HttpFailure("status", status=e.code) from None
+        except urllib.error.URLError as e:
+            if isinstance(e.reason, TimeoutError):
+                raise HttpFailure("timeout") from None
+            raise HttpFailure("connect", "through the configured proxy") from None
+        except TimeoutError:
+            raise HttpFailure("timeout") from None
+        except OSError:
+            raise HttpFailure("connect", "through the configured proxy") from None

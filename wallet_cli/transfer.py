@@ -34,6 +34,7 @@ class SendRequest:
     assume_yes: bool = False
     wait: bool = False
     wait_timeout: float = 120.0
+    commitment: str | None = None        # sol: processed, confirmed or finalized
 
 
 @dataclass
@@ -166,16 +167,18 @@ def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,
     journal.record_signed(signed, token=req.token, idem_key=req.idempotency_key, intent=intent)
     if on_signed:
         on_signed(signed)
-    return publish(signed, adapter, journal, wait=req.wait, wait_timeout=req.wait_timeout, signer_for=signer_for)
+    return publish(signed, adapter, journal, wait=req.wait, wait_timeout=req.wait_timeout, signer_for=signer_for,
+                   commitment=req.commitment)
 
 
 def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: bool,
-            wait_timeout: float = 120.0, signer_for: Callable[[], Any] | None = None) -> SendResult:
+            wait_timeout: float = 120.0, signer_for: Callable[[], Any] | None = None,
+            commitment: str | None = None) -> SendResult:
     """Broadcast a journalled transaction and record what happened."""
     from chains.errors import TxRejected
 
     if wait and signer_for is not None and hasattr(adapter, "send_with_resign"):
-        return _publish_resigning(signed, adapter, journal, wait_timeout, signer_for)
+        return _publish_resigning(signed, adapter, journal, wait_timeout, signer_for, commitment)
     try:
         txid = adapter.broadcast(signed)
     except Unavailable as e:
@@ -188,20 +191,22 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
     journal.set_state(signed.network, txid, "pending")
     if not wait:
         return _result(signed, "pending")
-    st = adapter.wait(txid, timeout=wait_timeout)
+    extra = {"commitment": commitment} if commitment else {}
+    st = adapter.wait(txid, timeout=wait_timeout, **extra)
     journal.set_state(signed.network, txid, st.state, st.detail)
     return _result(signed, st.state, detail=st.detail)
 
 
 def _publish_resigning(signed: SignedTx, adapter: Any, journal: Journal, timeout: float,
-                       signer_for: Callable[[], Any]) -> SendResult:
+                       signer_for: Callable[[], Any], commitment: str | None) -> SendResult:
     """Solana: if the blockhash expires before landing, re-sign only once the old one provably cannot land."""
     def journal_new(new: SignedTx) -> None:
         journal.set_state(signed.network, signed.txid, "dropped", f"blockhash expired; re-signed as {new.txid}")
         journal.record_signed(new, kind="resign", replaces=signed.txid)
 
     try:
-        final, st = adapter.send_with_resign(signed, signer_for(), timeout=timeout, on_signed=journal_new)
+        final, st = adapter.send_with_resign(signed, signer_for(), timeout=timeout, on_signed=journal_new,
+                                             commitment=commitment or "confirmed")
     except Unavailable as e:
         journal.set_state(signed.network, signed.txid, "unknown", str(e))
         raise

@@ -102,3 +102,38 @@ def test_abandon_sol0_matches_solders(cli, restored) -> None:
     seed = bytes(Bip39SeedGenerator(ABANDON).Generate())
     expect = str(Keypair.from_seed_and_derivation_path(seed, "m/44'/501'/0'/0'").pubkey())
     assert next(a["address"] for a in restored["accounts"] if a["ref"] == "sol:0") == expect
+
+
+def test_imported_keygen_key_can_send_with_commitment(cli, sol, tmp_path: Path) -> None:
+    kp = Keypair()
+    f = tmp_path / "id.json"
+    f.write_text(json.dumps(list(bytes(kp))))
+    assert cli("import-key", "sol", "--key-file", str(f), "--label", "kg").code == 0
+    sol_sandbox.fund(sol["url"], str(kp.pubkey()), 10**9)
+    r = cli("--json", "--yes", "send", "--network", "local-sol", "--from", "kg", "--to", sol["to"],
+            "--amount", "0.1", "--wait", "--commitment", "finalized")
+    assert r.code == 0, r.err
+    assert r.json()["state"] in ("confirmed", "finalized")
+    assert lamports(sol["url"], sol["to"]) == 100_000_000
+    bad = cli("--yes", "send", "--network", "local-sol", "--from", "kg", "--to", sol["to"], "--amount", "0.1",
+              "--commitment", "eventually")
+    assert bad.code == 2
+
+
+@pytest.mark.parametrize("offchain", [False, True])
+def test_sol_message_signing_verifies_independently(cli, restored, offchain: bool) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from solders.pubkey import Pubkey
+
+    flag = ["--offchain"] if offchain else []
+    r = cli("--json", "sign-message", "sol:0", "gm solana", *flag)
+    assert r.code == 0, r.err
+    sig, addr = r.json()["signature"], r.json()["address"]
+    if not offchain:  # raw bytes: check with an ed25519 implementation that is not ours
+        Ed25519PublicKey.from_public_bytes(bytes(Pubkey.from_string(addr))).verify(
+            bytes(Signature.from_string(sig)), b"gm solana")
+    ok = cli("verify-message", addr, sig, "gm solana", "--chain", "sol", *flag, password=False)
+    assert ok.code == 0, ok.err
+    other = cli("verify-message", addr, sig, "gm solana", "--chain", "sol",
+                *([] if offchain else ["--offchain"]), password=False)
+    assert other.code == 4

@@ -128,6 +128,8 @@ def send(
     sign_only: Annotated[bool, typer.Option(help="Sign but don't broadcast; write to --out.")] = False,
     out: Annotated[Path | None, typer.Option(help="With --sign-only: the file to write.")] = None,
     blockhash: Annotated[str | None, typer.Option(help="sol offline signing: the recent blockhash.")] = None,
+    commitment: Annotated[str | None, typer.Option(
+        help="sol with --wait: processed, confirmed (default) or finalized.")] = None,
 ) -> None:
     """Send native coin or a token."""
     from wallet_cli import transfer
@@ -136,12 +138,16 @@ def send(
         raise UsageError("--sign-only needs --out FILE")
     if out is not None and out.exists():
         raise UsageError(f"{out} already exists; refusing to overwrite it")
+    if commitment is not None and commitment not in ("processed", "confirmed", "finalized"):
+        raise UsageError("--commitment is processed, confirmed or finalized")
     entry = _entry(sender)
     net, adapter = _adapter(network)
+    if commitment is not None and net.family != "sol":
+        raise UsageError("--commitment applies to Solana networks only")
     fees = _fee_options(net.family, max_fee, priority_fee, nonce, gas_limit, fee_rate, target_blocks,
                         allow_high_fee)
     req = transfer.SendRequest(net, entry, to, amount, token, fees, idempotency_key, allow_lookalike,
-                               options().yes, wait, timeout)
+                               options().yes, wait, timeout, commitment)
     if sign_only:
         from wallet_cli import offline
 
@@ -289,14 +295,17 @@ def sign_message(
     account: Annotated[str, typer.Argument(help="Account reference.")],
     message: Annotated[str | None, typer.Argument(help="The message text.")] = None,
     file: Annotated[Path | None, typer.Option(help="Sign this file's bytes instead.")] = None,
+    offchain: Annotated[bool, typer.Option(
+        help="sol: the Solana CLI's off-chain message format (v0) instead of the raw bytes.")] = False,
 ) -> None:
-    """Sign a message (EIP-191 on evm, ed25519 on sol)."""
+    """Sign a message (EIP-191 on evm; ed25519 over the bytes, or the off-chain format, on sol)."""
     from chains.base import get_adapter
 
     entry = _entry(account)
     net = _default_network(entry["chain"])
     data = _message_bytes(message, file)
-    sig = get_adapter(net, None).sign_message(data, session.signer_for(entry, net))
+    extra = _offchain(entry["chain"], offchain)
+    sig = get_adapter(net, None).sign_message(data, session.signer_for(entry, net), **extra)
     result = {"account": accounts.to_account(entry).ref, "address": entry["address"], "signature": sig}
     output.emit(result, lambda: output.line(sig))
 
@@ -326,16 +335,25 @@ def verify_message(
     message: Annotated[str | None, typer.Argument(help="The message text.")] = None,
     file: Annotated[Path | None, typer.Option(help="Verify over this file's bytes.")] = None,
     chain: Annotated[str, typer.Option(help="evm or sol.")] = "evm",
+    offchain: Annotated[bool, typer.Option(help="sol: the signature is over the off-chain message format.")]
+    = False,
 ) -> None:
     """Verify a signed message. Exit 0 when valid, 4 when not."""
     from chains.base import get_adapter
     from wallet_cli.errors import Refused
 
     net = _default_network(accounts.check_chain(chain))
-    ok = get_adapter(net, None).verify_message(_message_bytes(message, file), signature, address)
+    ok = get_adapter(net, None).verify_message(_message_bytes(message, file), signature, address,
+                                               **_offchain(chain, offchain))
     output.emit({"address": address, "valid": ok}, lambda: output.line("valid" if ok else "INVALID"))
     if not ok:
         raise Refused("the signature does not match this message and address")
+
+
+def _offchain(chain: str, offchain: bool) -> dict[str, bool]:
+    if offchain and chain != "sol":
+        raise UsageError("--offchain applies to sol accounts only")
+    return {"offchain": True} if offchain else {}
 
 
 def _default_network(family: str) -> Any:

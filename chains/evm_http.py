@@ -279,8 +279,13 @@ class HttpClient:
 
         headers = {k: v for k, v in self.headers.items() if k not in ("Host", "Connection")}
         req = urllib.request.Request(self.url, body, headers, method="POST")  # noqa: S310 (http(s) only)
+        # A private opener: urlopen() would build and cache a process-wide one from today's environment.
+        handlers: list[Any] = [urllib.request.ProxyHandler({req.type: str(self.proxy)})]
+        if self.tls:
+            handlers.append(urllib.request.HTTPSHandler(context=_ssl_context()))
+        opener = urllib.request.build_opener(*handlers)
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
+            with opener.open(req, timeout=self.timeout) as resp:
                 return bytes(resp.read(MAX_BODY + 1)[:MAX_BODY])
         except urllib.error.HTTPError as e:
             raise HttpFailure("status", status=e.code) from None

@@ -18,6 +18,7 @@ import pytest
 
 from chains.errors import Unavailable
 from chains.evm_rpc import Rpc, RpcError
+from devnet.anvil import rpc as anvil_rpc
 
 Handler = Callable[[socket.socket, "Server"], None]
 
@@ -270,3 +271,8 @@ def test_requests_go_through_a_configured_proxy(serve, monkeypatch):
     monkeypatch.delenv("no_proxy", raising=False)
     assert Rpc("http://node.invalid:8545/path").call("eth_chainId") == "eth_chainId"
     assert proxy.requests[0][0] == "POST http://node.invalid:8545/path HTTP/1.1"
+    # urllib's process-wide opener must not have kept that proxy (devnet.anvil and others use urlopen).
+    monkeypatch.delenv("HTTP_PROXY")
+    direct = serve(keep_alive)
+    anvil_rpc(f"http://127.0.0.1:{direct.port}", "eth_chainId")
+    assert len(proxy.requests) == 1 and len(direct.requests) == 1

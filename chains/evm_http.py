@@ -152,7 +152,9 @@ class HttpClient:
         remaining = self._deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError
-        sock = socket.create_connection((self.host, self.port), timeout=remaining)
+        # An ASCII host as bytes skips the idna codec (and its imports); IDN names still go through it.
+        host: str | bytes = self.host.encode("ascii") if self.host.isascii() else self.host
+        sock = socket.create_connection((host, self.port), timeout=remaining)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.tls:
             import ssl

@@ -1,8 +1,11 @@
 """The EVM adapter: Ethereum and every EVM chain (EIP-1559 or legacy gas price), native coin and ERC-20.
 
-Concepts live in sibling modules: evm_address (parsing), evm_rpc (JSON-RPC and error mapping),
-evm_fees (fee arithmetic), evm_tokens (ERC-20 and revert data), evm_tx (tx dicts, offline build,
-signing, raw decoding), evm_messages (EIP-191/712). This module reads the chain and enforces the checks.
+Concepts live in sibling modules: evm_address (parsing), evm_rpc (JSON-RPC and error mapping) over
+evm_http (a small keep-alive HTTP client), evm_fees (fee arithmetic), evm_tokens (ERC-20 and revert
+data), evm_tx (tx dicts, offline build), evm_sign (serialising, signing and decoding raw transactions,
+with evm_rlp), evm_messages (EIP-191/712). This module reads the chain and enforces the checks.
+The send and balance paths import neither web3 nor eth-account (~900 ms together); only message
+signing uses eth-account.
 """
 
 from __future__ import annotations

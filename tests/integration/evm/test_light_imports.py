@@ -21,8 +21,8 @@ from keystore import hd, mnemonic
 from .helpers import ETH, nonce
 
 REPO = Path(__file__).resolve().parents[3]
-HEAVY = ("web3", "eth_account", "eth_utils", "eth_abi", "eth_keys", "rlp", "requests", "bip_utils", "pycparser",
-         "pydantic", "http.client", "urllib.request")
+EVM_STACK = ("web3", "eth_account", "eth_utils", "eth_abi", "eth_keys", "rlp", "requests", "bip_utils", "pycparser")
+HEAVY = (*EVM_STACK, "pydantic", "http.client", "urllib.request")
 # BIP32 test vector 1 (https://github.com/bitcoin/bips/blob/master/bip-0032.mediawiki#test-vector-1)
 VECTOR1_SEED = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
 VECTOR1_XPRV = "xprvA2JDeKCSNNZky6uBCviVfJSKyQ1mDYahRjijr5idH2WwLsEd4Hsb2Tyh8RfQMuPh7f7RtyzTtdrbdqqsunu5Mm3wDvUAKRHSC34sJ7in334"  # m/0'/1/2'/2  # noqa: E501
@@ -124,11 +124,12 @@ def test_cli_send_and_balance_do_not_import_the_heavy_evm_stack(cli_home, url):
     sent, names = _cli_imports(env, "--json", "--yes", "--password-file", str(pw), "send", "--network",
                                "local-evm", "--from", "evm:0", "--to", to, "--amount", "0.001", "--no-wait")
     assert sent["txid"].startswith("0x") and nonce(url, anvil.DEV_ADDRESS) == before + 1
-    ours = [m for m in _heavy(names) if m.split(".")[0] != "pydantic"]  # pydantic comes with typer (CLI side)
+    # Only the EVM stack is checked here: pydantic (with typer) and the rest are the CLI's own choices.
+    ours = [m for m in _heavy(names) if m.split(".")[0] in EVM_STACK]
     assert ours == [], f"the send path imports {ours}"
     bal, names = _cli_imports(env, "--json", "balance", "evm:0", "--network", "local-evm")
     assert int(bal["base_units"]) < 10_000 * ETH
-    ours = [m for m in _heavy(names) if m.split(".")[0] != "pydantic"]
+    ours = [m for m in _heavy(names) if m.split(".")[0] in EVM_STACK]
     assert ours == [], f"the balance path imports {ours}"
 
 

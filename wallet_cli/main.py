@@ -48,7 +48,7 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> int:
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+    from click.exceptions import ClickException, NoArgsIsHelpError
 
     from wallet_cli import errors, output
     from wallet_cli.context import options

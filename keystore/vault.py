@@ -23,10 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-
 from keystore import files, hd
 from keystore.errors import (
     BadSecretInput,
@@ -298,6 +294,8 @@ def _read(home: Path, name: str) -> _Parsed:
 
 
 def _password_key(password: str, kdf: dict, salt: bytes) -> bytes:
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id  # lazy: listing needs no crypto
+
     return Argon2id(salt=salt, length=KEY_LEN, iterations=kdf["iterations"], lanes=kdf["lanes"],
                     memory_cost=kdf["memory_kib"]).derive(password.encode("utf-8"))
 
@@ -314,12 +312,16 @@ def _secrets_payload(secrets: VaultSecrets, accounts: list[dict]) -> bytes:
 
 
 def _seal_payload(doc: dict, data_key: bytes, secrets: VaultSecrets) -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(NONCE_LEN)
     ct = AESGCM(data_key).encrypt(nonce, _secrets_payload(secrets, doc["accounts"]), _payload_aad(doc))
     doc["payload"] = {"nonce": nonce.hex(), "ct": ct.hex()}
 
 
 def _seal_wrap(doc: dict, password: str, data_key: bytes) -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     kdf = doc["kdf"]
     pkey = _password_key(password, kdf, bytes.fromhex(kdf["salt"]))
     nonce = os.urandom(NONCE_LEN)
@@ -397,6 +399,9 @@ def _unlock_parsed(parsed: _Parsed, password: str,
                    prior: tuple[_Parsed, UnlockedVault] | None = None) -> UnlockedVault:
     """Decrypt and verify. With `prior` (the same vault unlocked moments ago, outside the lock), reuse its
     data key and fingerprint check when the header is unchanged, so the lock is held for milliseconds."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     info, doc = parsed.info, parsed.doc
     if not isinstance(password, str):
         raise BadSecretInput("the password must be text")

@@ -47,9 +47,11 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.harness import PY  # noqa: E402
+from bench.harness import private_file as _private_file  # noqa: E402
+from bench.harness import run as _run  # noqa: E402
 from devnet import anvil  # noqa: E402
 
-PY = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv").exists() else sys.executable
 MNEMONIC = "test test test test test test test test test test test junk"  # anvil's public dev mnemonic
 PASSWORD = "bench password"
 AMOUNT_WEI = 10**15  # 0.001 ETH on both sides
@@ -85,21 +87,6 @@ entry = next(a for a in vault.read_info(Path(os.environ["WALLET_HOME"]), "defaul
 net = dataclasses.replace(get_network("local-evm"), rpc_url=os.environ["WALLET_RPC_LOCAL_EVM"])
 print(Adapter(net).balance(Account("evm", 0, entry["path"], entry["address"], "")).value)
 """
-
-
-def _run(argv: list[str], env: dict[str, str], stdin: str | None = None, cwd: Path = REPO) -> str:
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env, input=stdin, cwd=cwd,
-                         stdin=None if stdin is not None else subprocess.DEVNULL)
-    if out.returncode != 0:
-        raise RuntimeError(f"{Path(argv[0]).name} {' '.join(argv[1:3])} failed ({out.returncode}): "
-                           f"{out.stderr.strip()[-400:]}")
-    return out.stdout
-
-
-def _private_file(path: Path, text: str) -> Path:
-    path.write_text(text)
-    path.chmod(0o600)
-    return path
 
 
 def _unlock_default_kdf(tmp: Path, code_root: Path, env: dict[str, str], pw: Path, runs: int = 5) -> dict[str, Any]:

@@ -165,8 +165,19 @@ def derive_private(seed: bytes, chain: str, path: str | None = None, *, testnet:
             path += "/0/0"
     indices = parse_path(path)
     if chain == "sol":
-        return bytes(_ed25519_node(seed, indices).PrivateKey().Raw().ToBytes())
+        return _ed25519_private(seed, indices)
     return _secp_private(seed, indices)
+
+
+def _ed25519_private(seed: bytes, indices: list[int]) -> bytes:
+    """SLIP-10 ed25519 with hmac alone (bip-utils costs ~200 ms to import on the send path)."""
+    if any(not i & HARDENED for i in indices):
+        raise BadSecretInput("a solana (ed25519) path must be hardened at every level, like m/44'/501'/0'/0'")
+    digest = hmac.digest(b"ed25519 seed", seed, "sha512")
+    key, chain_code = digest[:32], digest[32:]
+    for i in indices:
+        key, chain_code = _slip10_hardened(key, chain_code, i)
+    return key
 
 
 def derive_account_xprv(seed: bytes, path: str, *, testnet: bool = False) -> str:

@@ -76,3 +76,22 @@ def test_btc_account_first_address_matches_bip_utils() -> None:
     ctx = Bip86.FromSeed(seed, Bip86Coins.BITCOIN).Purpose().Coin().Account(5)
     assert account.xpubs["main"] == ctx.PublicKey().ToExtended()
     assert account.address == ctx.Change(Bip44Changes.CHAIN_EXT).AddressIndex(0).PublicKey().ToAddress()
+
+
+def test_sol_private_key_matches_bip_utils_and_solders() -> None:
+    import os
+
+    from bip_utils import Bip32Slip10Ed25519
+    from solders.keypair import Keypair
+
+    from keystore import hd
+
+    for _ in range(5):
+        seed = os.urandom(64)
+        for path in ("m/44'/501'/0'/0'", "m/44'/501'/7'/0'", "m/44'/501'/3'"):
+            ours = hd.derive_private(seed, "sol", path)
+            node = Bip32Slip10Ed25519.FromSeed(seed)
+            for part in path.split("/")[1:]:
+                node = node.ChildKey(int(part.rstrip("'")) | 0x80000000)
+            assert ours == bytes(node.PrivateKey().Raw().ToBytes())
+            assert Keypair.from_seed(ours).pubkey() == Keypair.from_seed_and_derivation_path(seed, path).pubkey()

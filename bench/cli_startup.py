@@ -1,8 +1,8 @@
 """Cold start of `wallet --help` and `wallet --json accounts list` (100 accounts), and unlock time.
 
-Each command runs as a fresh process (what a user or script pays). The vault for the listing is made
-with the real default KDF; the unlock figure is the Argon2id derivation plus decryption in-process.
-Prints one JSON object.
+Each command runs as a fresh process (what a user or script pays), with .pyc files allowed as in a normal
+install. The vault is made with the real default KDF; the unlock figure is the Argon2id derivation plus
+decryption in-process. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.harness import wallet_env  # noqa: E402
 
 RUNS = 15
 ABANDON = "abandon " * 11 + "about"
@@ -41,8 +44,8 @@ def main() -> None:
         pw.write_text("bench password\n")
         pw.chmod(0o600)
         base = [sys.executable, "-m", "wallet_cli", "--home", str(home)]
-        env = {**os.environ}
-        env.pop("WALLET_INSECURE_TEST_KDF", None)
+        env = wallet_env(home)
+        env.pop("WALLET_INSECURE_TEST_KDF")  # the real KDF: its unlock time is one of the figures
         sys.stdin = open(os.devnull)  # noqa: SIM115
         subprocess.run([*base, "--password-file", str(pw), "restore"], input=ABANDON, text=True, env=env,
                        check=True, capture_output=True)

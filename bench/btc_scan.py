@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import secrets
 import sys
 import tempfile
 import time
@@ -15,9 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bip_utils import Bip39MnemonicGenerator, Bip39SeedGenerator, Bip44Changes, Bip84, Bip84Coins  # noqa: E402
-
-from chains.base import Account  # noqa: E402
+from bench.harness import regtest_bip84_account  # noqa: E402
 from chains.bitcoin import Adapter  # noqa: E402
 from chains.networks import get_network  # noqa: E402
 from devnet.btc_sandbox import Sandbox  # noqa: E402
@@ -28,13 +25,7 @@ SATS = 10_000
 
 
 def main() -> None:
-    mnemonic = str(Bip39MnemonicGenerator().FromEntropy(secrets.token_bytes(16)))
-    seed = Bip39SeedGenerator(mnemonic).Generate()
-    acct = Bip84.FromSeed(seed, Bip84Coins.BITCOIN_REGTEST).Purpose().Coin().Account(0)
-    ext = acct.Change(Bip44Changes.CHAIN_EXT)
-    addresses = [ext.AddressIndex(i).PublicKey().ToAddress() for i in range(USED)]
-    account = Account(chain="btc", index=0, path="m/84'/1'/0'", address=addresses[0], public_key="",
-                      xpubs={"test": acct.PublicKey().ToExtended()})
+    account, addresses, xprv = regtest_bip84_account(USED)
     with Sandbox(log_requests=True) as sb:
         t0 = time.perf_counter()
         for i in range(0, USED, PER_TX):

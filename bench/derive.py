@@ -16,19 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.harness import cpu_model  # noqa: E402
 from keystore.hd import derive_addresses, seed_from_mnemonic  # noqa: E402
 
 MNEMONIC = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:
@@ -48,7 +39,7 @@ def main() -> None:
         if len(addresses) != args.count:
             raise SystemExit(f"{chain}: got {len(addresses)} addresses")
         result[f"{chain}_s"] = round(best, 3)
-    result.update(count=args.count, python=platform.python_version(), cpu=_cpu())
+    result.update(count=args.count, python=platform.python_version(), cpu=cpu_model())
     text = json.dumps(result)
     print(text)
     if args.out:

@@ -47,7 +47,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.harness import PY  # noqa: E402
+from bench.harness import PY, cpu_model  # noqa: E402
 from bench.harness import private_file as _private_file  # noqa: E402
 from bench.harness import run as _run  # noqa: E402
 from devnet import anvil  # noqa: E402
@@ -194,7 +194,7 @@ def main() -> None:
         "sends_mined": sends_mined, "sends_expected": 2 * (args.n + 1),  # wallet_send and library_send
         "wallet_code_root": str(root), "wallet_commit": _git_head(root),
         "env": {"python": platform.python_version(), "implementation": platform.python_implementation(),
-                "machine": platform.machine(), "cpu": _cpu_model(), "cpus": os.cpu_count(),
+                "machine": platform.machine(), "cpu": cpu_model(), "cpus": os.cpu_count(),
                 "load_avg_1m": round(os.getloadavg()[0], 2), "anvil": anvil_version, "cast": cast_version},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -205,16 +205,6 @@ def main() -> None:
 def _git_head(root: Path) -> str | None:
     out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     return out.stdout.strip() if out.returncode == 0 else None
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 if __name__ == "__main__":

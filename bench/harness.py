@@ -48,3 +48,33 @@ def median_ms(argv: list[str], env: dict[str, str], runs: int, check: str | None
         if check is not None and check not in out:
             raise RuntimeError(f"{argv[3:6]} printed no {check!r}: {out[:200]}")
     return round(statistics.median(times), 1)
+
+
+def cpu_model() -> str:
+    import platform
+
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def regtest_bip84_account(count: int):  # noqa: ANN201 - (chains.base.Account, addresses, account xprv)
+    """A fresh random BIP84 regtest account (bip-utils, independent of our keystore) and its first addresses."""
+    import secrets
+
+    from bip_utils import Bip39MnemonicGenerator, Bip39SeedGenerator, Bip44Changes, Bip84, Bip84Coins
+
+    from chains.base import Account
+
+    mnemonic = str(Bip39MnemonicGenerator().FromEntropy(secrets.token_bytes(16)))
+    acct = Bip84.FromSeed(Bip39SeedGenerator(mnemonic).Generate(), Bip84Coins.BITCOIN_REGTEST).Purpose().Coin() \
+        .Account(0)
+    ext = acct.Change(Bip44Changes.CHAIN_EXT)
+    addresses = [ext.AddressIndex(i).PublicKey().ToAddress() for i in range(count)]
+    account = Account(chain="btc", index=0, path="m/84'/1'/0'", address=addresses[0], public_key="",
+                      xpubs={"test": acct.PublicKey().ToExtended()})
+    return account, addresses, acct.PrivateKey().ToExtended()

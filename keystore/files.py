@@ -25,11 +25,8 @@ _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
-def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) as 0700 and make sure it is a real directory only we can enter."""
-    path = Path(path)
-    if not path.exists() and not path.is_symlink():
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+def _own_real_dir(path: Path) -> os.stat_result:
+    """lstat of a directory that is no symlink and is ours; else UnsafeVaultFile."""
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):
         raise UnsafeVaultFile(f"refusing to use {path}: it is a symlink; use a real directory")
@@ -37,6 +34,15 @@ def ensure_private_dir(path: Path) -> Path:
         raise UnsafeVaultFile(f"refusing to use {path}: it is not a directory")
     if st.st_uid != os.getuid():
         raise UnsafeVaultFile(f"refusing to use {path}: it is owned by another user")
+    return st
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) as 0700 and make sure it is a real directory only we can enter."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    st = _own_real_dir(path)
     if stat.S_IMODE(st.st_mode) != DIR_MODE:
         # We own it, so tightening is safe and what the user wants.
         os.chmod(path, DIR_MODE)
@@ -46,13 +52,7 @@ def ensure_private_dir(path: Path) -> Path:
 def check_private_dir(path: Path) -> None:
     """Refuse a directory that is a symlink, someone else's, or writable by others (they could swap files)."""
     path = Path(path)
-    st = os.lstat(path)
-    if stat.S_ISLNK(st.st_mode):
-        raise UnsafeVaultFile(f"refusing to use {path}: it is a symlink; use a real directory")
-    if not stat.S_ISDIR(st.st_mode):
-        raise UnsafeVaultFile(f"refusing to use {path}: it is not a directory")
-    if st.st_uid != os.getuid():
-        raise UnsafeVaultFile(f"refusing to use {path}: it is owned by another user")
+    st = _own_real_dir(path)
     if st.st_mode & 0o022:
         raise UnsafeVaultFile(
             f"refusing to use {path}: other users can write to it; run 'chmod 700 {path}' to fix it"

@@ -31,3 +31,20 @@ def test_devnet_up_serves_until_terminated(tmp_path) -> None:
     assert p.returncode == 0
     with pytest.raises((OSError, anvil.SandboxError)):  # connection refused: anvil is gone
         anvil.rpc(url, "eth_chainId", timeout=2)
+
+
+def test_fund_without_a_running_sandbox_is_exit_5(cli) -> None:
+    port = anvil.free_port()  # nothing listens there
+    import os
+
+    os.environ["WALLET_RPC_LOCAL_EVM"] = f"http://127.0.0.1:{port}"
+    try:
+        r = cli("devnet", "fund", "0x9858EfFD232B4033E47d90003D41EC34EcaEda94", "--amount", "1",
+                "--network", "local-evm", password=False)
+    finally:
+        del os.environ["WALLET_RPC_LOCAL_EVM"]
+    assert r.code == 5 and "devnet up" in r.err
+    no_vault = cli("devnet", "fund", "evm:0", "--amount", "1", "--network", "local-evm", password=False)
+    assert no_vault.code == 2 and "no vault" in no_vault.err
+    not_local = cli("devnet", "fund", "evm:0", "--amount", "1", "--network", "ethereum", password=False)
+    assert not_local.code == 2

@@ -60,22 +60,43 @@ def fund(
 ) -> None:
     """Give an account coins on a running local sandbox."""
     from chains.base import Amount, get_adapter
+    from chains.errors import ChainError, Unavailable
     from wallet_cli import devnets
 
     net = netconf.network(network)
     if net.kind != "local" or net.family not in devnets.SANDBOXES:
         raise UsageError(f"{network} is not a local sandbox network; funding works on local-evm, local-btc, local-sol")
-    try:
-        entry = accounts.resolve(account, session.vault_info().accounts)
-        address = entry["address"]
-        if net.family == "btc":
-            address = get_adapter(net, netconf.data_dir()).receive_address(accounts.to_account(entry))
-    except Exception:  # noqa: BLE001 - no vault or no such account: accept a plain address
+    entry = _vault_entry(account)
+    if entry is None:  # not an account of this vault: a plain address
         address = get_adapter(net, None).parse_address(account, net)
+    elif net.family == "btc":
+        address = get_adapter(net, netconf.data_dir()).receive_address(accounts.to_account(entry))
+    else:
+        address = entry["address"]
     value = Amount.parse(amount, net.decimals, net.symbol)
-    txid = devnets.module(net.family).fund(net.rpc_url, address, value.value)
+    try:
+        txid = devnets.module(net.family).fund(net.rpc_url, address, value.value)
+    except (OSError, RuntimeError) as e:  # anvil helpers raise URLError / SandboxError
+        if isinstance(e, ChainError):
+            raise
+        raise Unavailable(f"no {network} sandbox answers at {net.rpc_url}; start one with 'wallet devnet up'") \
+            from None
     output.emit({"network": network, "address": address, "amount": value.plain(), "txid": txid},
                 lambda: output.info(f"Funded {address} with {value} on {network}"))
+
+
+def _vault_entry(ref: str) -> dict | None:
+    from keystore import vault
+    from wallet_cli.context import options
+
+    if options().vault not in vault.list_vaults(options().home):
+        if ref.partition(":")[0] in ("evm", "btc", "sol", "tron"):
+            session.vault_info()  # raises "no vault named ..." for a reference like evm:0
+        return None
+    try:
+        return accounts.resolve(ref, session.vault_info().accounts)
+    except UsageError:
+        return None
 
 
 def demo(

@@ -172,5 +172,14 @@ class Journal:
             db.execute("INSERT OR REPLACE INTO address_book (name, family, address) VALUES (?,?,?)",
                        (name, family, address))
 
+    def remove_contact(self, name: str) -> bool:
+        with self._tx() as db:
+            return db.execute("DELETE FROM address_book WHERE name = ?", (name,)).rowcount > 0
+
+    def contact(self, name: str, family: str) -> str | None:
+        row = self.db.execute("SELECT address FROM address_book WHERE name = ? AND family = ?",
+                              (name, family)).fetchone()
+        return row[0] if row else None
+
     def contacts(self) -> list[tuple[str, str, str]]:
         return list(self.db.execute("SELECT name, family, address FROM address_book ORDER BY name"))

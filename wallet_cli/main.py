@@ -39,9 +39,9 @@ def root(
 
 
 def _register() -> None:
-    from wallet_cli.commands import accounts, bitcoin, chain, keyring_cmd, keys, networks, sandbox, vault
+    from wallet_cli.commands import accounts, bitcoin, chain, contacts, keyring_cmd, keys, networks, sandbox, vault
 
-    for module in (vault, accounts, keys, keyring_cmd, bitcoin, chain, networks, sandbox):
+    for module in (vault, accounts, keys, keyring_cmd, bitcoin, chain, contacts, networks, sandbox):
         module.register(app)
 
 

@@ -108,7 +108,10 @@ def _result(signed: SignedTx, state: str, *, replayed: bool = False, detail: str
 
 
 def build(req: SendRequest, adapter: ChainAdapter, known: set[str]) -> tuple[UnsignedTx, list[str]]:
-    """Build and check; returns the unsigned transaction and the warnings to show."""
+    """Build and check; returns the unsigned transaction and the warnings to show.
+
+    The send command has already replaced a contact name in req.recipient by its address.
+    """
     recipient = adapter.parse_address(req.recipient, req.network)
     sender = accounts.to_account(req.sender)
     if req.sender["chain"] != req.network.family:

@@ -223,3 +223,20 @@ def test_replace_pending_then_mine(cli, pending_send, how: str) -> None:
     states = {h["txid"]: h["state"] for h in cli("--json", "history", password=False).json()}
     assert states[txid] == "replaced"
     assert cli("--json", "tx", "status", new).json()["state"] == "confirmed"
+
+
+def test_contacts_resolve_and_guard_lookalikes(cli, evm) -> None:
+    bad = cli("contacts", "add", "bob", "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", "--chain", "evm", password=False)
+    assert bad.code == 2
+    assert cli("contacts", "add", "bob", evm["to"].lower(), password=False).code == 0
+    listed = cli("--json", "contacts", "list", password=False).json()
+    assert listed == [{"name": "bob", "chain": "evm", "address": evm["to"]}]  # stored checksummed
+    r = cli("--json", "--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", "bob", "--amount", "0.5",
+            "--wait")
+    assert r.code == 0, r.err
+    assert balance_wei(evm["url"], evm["to"]) == 5 * 10**17
+    twin = (evm["to"][:6] + Account.create().address[6:-4] + evm["to"][-4:]).lower()
+    refused = cli("--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", twin, "--amount", "0.1")
+    assert refused.code == 4 and "poisoning" in refused.err
+    assert cli("contacts", "remove", "bob", password=False).code == 0
+    assert cli("contacts", "remove", "bob", password=False).code == 2

@@ -55,7 +55,10 @@ def balance(
         amount = adapter.balance(acct, token)
     data = {"account": acct.ref, "address": entry["address"], "network": network, "symbol": amount.symbol,
             "balance": amount.plain(), "base_units": str(amount.value), "decimals": amount.decimals, **detail}
-    output.emit(data, lambda: output.line(f"{amount.plain()} {amount.symbol}"))
+    def human() -> None:
+        extra = f" (confirmed {detail['confirmed']}, pending {detail['pending']})" if detail else ""
+        output.line(f"{amount.plain()} {amount.symbol}{extra}")
+    output.emit(data, human)
 
 
 def _gwei(text: str | None, what: str) -> int | None:
@@ -108,7 +111,7 @@ def _confirm_screen(unsigned: Any, warnings: list[str]) -> None:
 def send(
     network: NetworkOpt,
     sender: Annotated[str, typer.Option("--from", help="Account reference: evm:0, a label or an address.")],
-    to: Annotated[str, typer.Option(help="Recipient address.")],
+    to: Annotated[str, typer.Option(help="Recipient address, or a contact name ('wallet contacts').")],
     amount: Annotated[str, typer.Option(help="Decimal amount in the asset's unit (btc also: max).")],
     token: Annotated[str | None, typer.Option(help="Token symbol or contract/mint address.")] = None,
     max_fee: Annotated[str | None, typer.Option(help="evm: max fee per gas (or gas price), in gwei.")] = None,
@@ -146,6 +149,10 @@ def send(
         raise UsageError("--commitment applies to Solana networks only")
     fees = _fee_options(net.family, max_fee, priority_fee, nonce, gas_limit, fee_rate, target_blocks,
                         allow_high_fee)
+    contact = _journal().contact(to, net.family)
+    if contact is not None:
+        output.info(f"'{to}' is your contact {contact}")
+        to = contact
     req = transfer.SendRequest(net, entry, to, amount, token, fees, idempotency_key, allow_lookalike,
                                options().yes, wait, timeout, commitment)
     if sign_only:

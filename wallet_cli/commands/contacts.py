@@ -1,0 +1,58 @@
+"""contacts add | list | remove: the address book. Recipients are checked against it for look-alikes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from wallet_cli import accounts, output
+from wallet_cli.context import options
+from wallet_cli.errors import UsageError
+
+contacts_app = typer.Typer(help="The address book: names for recipients you trust.", no_args_is_help=True)
+
+
+def _journal():  # noqa: ANN202
+    from wallet_cli.journal import Journal
+
+    return Journal(options().home)
+
+
+@contacts_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="A name for the contact.")],
+    address: Annotated[str, typer.Argument(help="The address.")],
+    chain: Annotated[str, typer.Option(help="evm, btc, sol or tron.")] = "evm",
+) -> None:
+    """Add or update a contact; the address is validated for its chain."""
+    from chains.base import get_adapter
+    from wallet_cli import netconf
+
+    accounts.check_chain(chain)
+    if not name.strip() or ":" in name:
+        raise UsageError("a contact name must be non-empty and contain no ':'")
+    net = next(n for n in netconf.all_networks().values() if n.family == chain and n.kind == "mainnet")
+    normal = get_adapter(net, None).parse_address(address, net)
+    _journal().add_contact(name, chain, normal)
+    output.emit({"name": name, "chain": chain, "address": normal}, lambda: output.info(f"Saved {name}: {normal}"))
+
+
+@contacts_app.command("list")
+def list_contacts() -> None:
+    """List contacts."""
+    rows = [{"name": n, "chain": c, "address": a} for n, c, a in _journal().contacts()]
+    output.emit(rows, lambda: output.table(["name", "chain", "address"], [(r["name"], r["chain"], r["address"])
+                                                                         for r in rows]))
+
+
+@contacts_app.command("remove")
+def remove(name: Annotated[str, typer.Argument()]) -> None:
+    """Remove a contact by name."""
+    if not _journal().remove_contact(name):
+        raise UsageError(f"no contact named {name!r}")
+    output.emit({"name": name, "removed": True}, lambda: output.info(f"Removed {name}."))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(contacts_app, name="contacts")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
-from chains.errors import InvalidAmount
+from chains.errors import InvalidAmount, Unsupported
 
 FAMILIES = ("evm", "btc", "sol", "tron")
 
@@ -276,21 +276,21 @@ class ChainAdapter(ABC):
     # Optional capabilities; adapters override where the chain has them.
     def token_info(self, token: str) -> tuple[str, str, int]:
         """Resolve a symbol or contract/mint to (address, symbol, decimals)."""
-        raise NotImplementedError(f"{self.family} has no tokens here")
+        raise Unsupported(f"{self.family} has no tokens here")
 
     def speed_up(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
                  allow_high_fee: bool = False) -> SignedTx:
-        raise NotImplementedError(f"speed-up is not available on {self.family}")
+        raise Unsupported(f"speed-up is not available on {self.family}")
 
     def cancel(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
                allow_high_fee: bool = False) -> SignedTx:
-        raise NotImplementedError(f"cancel is not available on {self.family}")
+        raise Unsupported(f"cancel is not available on {self.family}")
 
     def sign_message(self, message: bytes, signer: Signer) -> str:
-        raise NotImplementedError(f"message signing is not available on {self.family}")
+        raise Unsupported(f"message signing is not available on {self.family}")
 
     def verify_message(self, message: bytes, signature: str, address: str) -> bool:
-        raise NotImplementedError(f"message verification is not available on {self.family}")
+        raise Unsupported(f"message verification is not available on {self.family}")
 
 
 def get_adapter(network: Network, data_dir: str | None = None) -> ChainAdapter:

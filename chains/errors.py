@@ -41,5 +41,17 @@ class TxRejected(Refused):
     """The node rejected a broadcast."""
 
 
+class CannotLand(TxRejected):
+    """Proof that a signed transaction can never be included (e.g. its Solana blockhash expired).
+
+    Only this lets the wallet sign a new transaction for a transfer whose earlier one was journalled;
+    other refusals (nonce too low, inputs spent) may mean the earlier one, or a replacement, landed.
+    """
+
+
+class Unsupported(BadInput):
+    """The chain or this wallet does not offer that operation (exit 2)."""
+
+
 class Unavailable(ChainError):
     """The RPC or indexer is down, times out or answers garbage (exit 5)."""

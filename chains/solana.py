@@ -44,7 +44,7 @@ from chains.errors import (
 from chains.solana_address import parse_solana_address
 from chains.solana_offchain import signed_bytes
 from chains.solana_rpc import RpcError, SolanaRpc, describe_err
-from chains.solana_send import BlockhashExpired, ResignMixin
+from chains.solana_send import BlockhashExpired, BlockhashUnknown, ResignMixin
 
 LAMPORTS = 9
 _COMMITMENT_RANK = {"processed": 0, "confirmed": 1, "finalized": 2}
@@ -321,9 +321,15 @@ class Adapter(ResignMixin, ChainAdapter):
                 return signed.txid
             if e.err == "BlockhashNotFound" or "Blockhash not found" in e.message:
                 if self.rpc.signature_status(signed.txid) is not None:
-                    return signed.txid
-                raise BlockhashExpired("the transaction's blockhash has expired, so it can no longer land "
-                                       "and nothing was sent; build and sign it again") from None
+                    return signed.txid                # it landed earlier: success, as promised
+                if self.cannot_land(signed):
+                    raise BlockhashExpired("the transaction's blockhash has expired and the node has no record "
+                                           "of it, so it can never land and nothing was sent; build and sign "
+                                           "it again") from None
+                raise BlockhashUnknown("the node does not accept the transaction's blockhash, but it has not "
+                                       "provably expired (the node may be behind, or an offline build has no "
+                                       "lastValidBlockHeight), so it may still land; check its status before "
+                                       "sending again") from None
             if e.code == -32002:
                 raise TxRejected(f"the node rejected the transaction in preflight: {e.message}; "
                                  f"program logs: {sb.logs_tail(e.logs)}") from None
@@ -332,27 +338,34 @@ class Adapter(ResignMixin, ChainAdapter):
             raise Unavailable("the node answered sendTransaction with a different signature than ours")
         return sig
 
-    def status(self, txid: str) -> TxStatus:
+    def status(self, txid: str, commitment: str = "confirmed") -> TxStatus:
+        """unknown: the node has no record of the signature (not visible yet, dropped, or never sent);
+        pending: the node has it below `commitment`; confirmed: at or above it; failed: it landed with
+        an error (the fee was still paid). `detail` carries the node's commitment level."""
+        want = _rank(commitment)
         st = self.rpc.signature_status(txid)
         if st is None:
-            return TxStatus(txid, "pending", detail="not seen by the node yet (in flight, or dropped)")
+            return TxStatus(txid, "unknown", detail="the node has no record of this signature (not visible "
+                                                    "yet, dropped, or never sent)")
         if st.get("err") is not None:
             return TxStatus(txid, "failed", 0, st.get("slot"), detail=describe_err(st["err"]))
         level = st.get("confirmationStatus") or "processed"
         conf = st.get("confirmations")
         confirmations = 32 if level == "finalized" and conf is None else int(conf or 0)
-        state = "pending" if level == "processed" else "confirmed"
+        state = "confirmed" if _COMMITMENT_RANK.get(level, -1) >= want else "pending"
         return TxStatus(txid, state, confirmations, st.get("slot"), detail=level)
 
     def wait(self, txid: str, timeout: float = 60.0, commitment: str = "confirmed") -> TxStatus:
-        """Poll until the signature reaches `commitment` (processed/confirmed/finalized) or fails."""
-        want = _COMMITMENT_RANK[commitment]
+        """Poll until the signature reaches `commitment` (processed/confirmed/finalized) or fails.
+
+        Polls through "unknown" as well as "pending": a just-sent signature may not be visible yet.
+        At the deadline the last status is returned as it is (unknown or pending).
+        """
+        _rank(commitment)
         deadline = time.monotonic() + timeout
         while True:
-            st = self.status(txid)
-            if st.state == "failed" or _COMMITMENT_RANK.get(st.detail or "", -1) >= want:
-                return st
-            if time.monotonic() >= deadline:
+            st = self.status(txid, commitment)
+            if st.state in ("confirmed", "failed") or time.monotonic() >= deadline:
                 return st
             time.sleep(0.2)
 
@@ -367,6 +380,13 @@ class Adapter(ResignMixin, ChainAdapter):
         except Exception:
             return False
         return sig.verify(pk, signed_bytes(message, offchain))
+
+
+def _rank(commitment: str) -> int:
+    try:
+        return _COMMITMENT_RANK[commitment]
+    except KeyError:
+        raise BadInput(f"commitment must be processed, confirmed or finalized, not {commitment!r}") from None
 
 
 def _with_memo(plan: dict[str, Any], transfer: Transfer) -> dict[str, Any]:

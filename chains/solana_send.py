@@ -15,12 +15,18 @@ from typing import Any
 
 from chains import solana_build as sb
 from chains.base import Amount, SignedTx, Signer, TxStatus, UnsignedTx
-from chains.errors import Refused, SimulationFailed, TxRejected, Unavailable
+from chains.errors import CannotLand, Refused, SimulationFailed, TxRejected, Unavailable
 from chains.solana_rpc import describe_err
 
 
-class BlockhashExpired(TxRejected):
-    """The transaction's blockhash expired before it landed: it can never land; re-sign to send."""
+class BlockhashExpired(CannotLand):
+    """Proven: the blockhash is invalid, the block height is past its lastValidBlockHeight and the node
+    has no record of the signature, so this transaction can never land; only then may it be re-signed."""
+
+
+class BlockhashUnknown(TxRejected):
+    """The node refused the blockhash, but its expiry is not proven (a lagging node, or an offline
+    build with no lastValidBlockHeight): the transaction may still land, so it must not be re-signed."""
 
 
 class ResignMixin:
@@ -32,19 +38,28 @@ class ResignMixin:
     wait: Callable[..., TxStatus]
 
     def is_expired(self, signed: SignedTx | UnsignedTx) -> bool:
-        """True once the transaction's blockhash can no longer be used by any leader."""
-        bh = signed.payload["blockhash"]
+        """True once the transaction's blockhash can provably no longer be used by any leader.
+
+        A node that merely does not know the blockhash may be behind, so both facts are needed: the
+        node calls it invalid and its block height is past lastValidBlockHeight. Without a recorded
+        lastValidBlockHeight (an offline build) expiry cannot be proven, so this stays False.
+        """
         last_valid = signed.payload.get("lastValidBlockHeight")
-        valid = self.rpc.is_blockhash_valid(bh)
         if last_valid is None:
-            return not valid
-        return not valid and self.rpc.get_block_height() > int(last_valid)
+            return False
+        if self.rpc.is_blockhash_valid(signed.payload["blockhash"]):
+            return False
+        return self.rpc.get_block_height() > int(last_valid)
+
+    def cannot_land(self, signed: SignedTx) -> bool:
+        """Expired and unknown to the node. The status is read after expiry, when it can no longer change."""
+        return self.is_expired(signed) and self.rpc.signature_status(signed.txid) is None
 
     def resign(self, signed: SignedTx, signer: Signer) -> SignedTx:
         """The same transfer under a fresh blockhash, only if the old one can never land."""
         if not self.is_expired(signed):
-            raise Refused("the previous transaction's blockhash is still valid, so it may still land; "
-                          "not signing a second one")
+            raise Refused("the previous transaction's blockhash has not provably expired, so it may still "
+                          "land; not signing a second one")
         # Checked after expiry: from here on the old signature's status is final.
         if self.rpc.signature_status(signed.txid) is not None:
             raise Refused(f"the previous transaction {signed.txid} has landed; not signing a second one")
@@ -67,14 +82,16 @@ class ResignMixin:
         """Broadcast, re-broadcast while the blockhash lives, re-sign only after a proven expiry.
 
         `on_signed` is called with every new SignedTx before it is broadcast (the CLI journals it).
-        Returns the transaction that landed and its status; raises Unavailable on timeout.
+        Returns the transaction that landed and its status; raises Unavailable on timeout. A signature
+        the node does not know yet ("unknown") is polled until the deadline: it may simply not be
+        visible yet, and only a proven expiry allows a new signature.
         """
         deadline = time.monotonic() + timeout
         while True:
             try:
                 self.broadcast(signed)
-            except BlockhashExpired:
-                pass                                  # never sent; fall through to the expiry check
+            except (BlockhashExpired, BlockhashUnknown):
+                pass                                  # not sent now; the expiry check below decides
             last_send = time.monotonic()
             while time.monotonic() < deadline:
                 if self.rpc.signature_status(signed.txid) is not None:
@@ -89,7 +106,7 @@ class ResignMixin:
                 if time.monotonic() - last_send >= rebroadcast_every:
                     try:
                         self.broadcast(signed)
-                    except BlockhashExpired:
+                    except (BlockhashExpired, BlockhashUnknown):
                         pass
                     last_send = time.monotonic()
                 time.sleep(poll)

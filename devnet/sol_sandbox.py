@@ -4,7 +4,7 @@ Answers the subset of the Solana RPC API the wallet uses, with the real node's J
 ({context: {slot}, value} wrappers, error code -32002 with err/logs for a failed preflight), so the
 adapter under test is the same code that talks to a real cluster. Extras for tests and demos:
 devnet_createMint, devnet_mintTo, devnet_freezeAccount, devnet_expireBlockhash, devnet_hold,
-devnet_releaseHeld and devnet_dropHeld.
+devnet_releaseHeld, devnet_dropHeld and devnet_setCommitment.
 Run in the foreground with `python -m devnet.sol_sandbox [--port 8899]`.
 """
 
@@ -153,6 +153,13 @@ class Dispatcher:
             return c.release_held()
         if method == "devnet_dropHeld":
             return c.drop_held()
+        if method == "devnet_setCommitment":
+            level = str(p[0]) if p else "finalized"
+            if level not in ("processed", "confirmed", "finalized"):
+                raise SandboxRpcError(-32602, "Invalid param: commitment must be processed, confirmed or finalized")
+            with c.lock:
+                c.commitment = level
+            return level
         raise SandboxRpcError(-32601, "Method not found")
 
 
@@ -256,6 +263,11 @@ def release_held(url: str) -> list[dict[str, Any]]:
 
 def drop_held(url: str) -> int:
     return int(_rpc(url, "devnet_dropHeld"))
+
+
+def set_commitment(url: str, level: str) -> str:
+    """The confirmationStatus every landed transaction reports from now on (finalized by default)."""
+    return str(_rpc(url, "devnet_setCommitment", [level]))
 
 
 def main() -> None:

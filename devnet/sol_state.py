@@ -3,8 +3,10 @@
 LiteSVM executes transactions with the real runtime and the real SPL programs, but has no blocks.
 This module adds a block-height counter (one block per landed transaction), blockhash lifetimes
 (a blockhash is valid for 150 blocks, as on mainnet), a signature-status table, the prioritization
-fees of landed transactions, and a "hold" switch that accepts transactions without landing them so
-that tests can model a transaction lost in flight. Every public method takes the lock.
+fees of landed transactions, a "hold" switch that accepts transactions without landing them so
+that tests can model a transaction lost in flight, and the commitment level landed transactions
+report (finalized by default; "processed" models a node that has seen a transaction that is not
+yet confirmed). Every public method takes the lock.
 """
 
 from __future__ import annotations
@@ -116,6 +118,7 @@ class SolChain:
         self.prio_fees: list[tuple[int, int, set[str]]] = []   # (slot, micro-lamports/CU, writable keys)
         self.hold = False
         self.held: dict[str, VersionedTransaction] = {}
+        self.commitment = "finalized"         # what getSignatureStatuses reports for landed transactions
         # The sandbox's own mint authority and fee payer for devnet_* helpers.
         self.authority = Keypair()
         self.svm.airdrop(self.authority.pubkey(), 1_000 * 10**9)
@@ -222,9 +225,11 @@ class SolChain:
             rec = self.landed.get(sig)
             if rec is None:
                 return None
-            return {"slot": rec.slot, "confirmations": None, "err": rec.err,
+            # A real node gives a confirmation count below finalized and null once finalized.
+            conf = None if self.commitment == "finalized" else {"processed": 0, "confirmed": 1}[self.commitment]
+            return {"slot": rec.slot, "confirmations": conf, "err": rec.err,
                     "status": {"Ok": None} if rec.err is None else {"Err": rec.err},
-                    "confirmationStatus": "finalized"}
+                    "confirmationStatus": self.commitment}
 
     def airdrop(self, address: Pubkey, lamports: int) -> str:
         with self.lock:

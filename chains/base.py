@@ -39,11 +39,15 @@ class Amount:
                 f"amount {s!r} is not a plain decimal number (no sign, exponent, spaces or NaN)"
             )
         whole, frac = m.group(1), m.group(2) or ""
+        if len(whole) > 78:  # 2^256 has 78 digits; also keeps int() far from Python's digit limit
+            raise InvalidAmount(f"amount {s[:20]}… is too large")
         if len(frac) > decimals:
             raise InvalidAmount(f"amount {s} has {len(frac)} decimals but {symbol} has only {decimals}")
         value = int(whole) * 10**decimals + int(frac.ljust(decimals, "0") or "0")
         if value == 0 and not allow_zero:
             raise InvalidAmount("amount must be greater than zero")
+        if value >= 2**256:
+            raise InvalidAmount(f"amount {s} {symbol} is too large")
         return cls(value, decimals, symbol)
 
     def to_decimal(self) -> Decimal:

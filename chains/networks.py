@@ -30,13 +30,33 @@ def make_network(name: str, spec: dict[str, Any]) -> Network:
     family = spec.get("family")
     if family not in FAMILIES:
         raise BadInput(f"network {name!r} has family {family!r}; expected one of {', '.join(FAMILIES)}")
-    if family == "evm" and not isinstance(spec.get("chain_id"), int):
-        raise BadInput(f"EVM network {name!r} needs an integer chain_id")
+    if family == "evm" and not (isinstance(spec.get("chain_id"), int) and 0 < spec["chain_id"] < 2**63):
+        raise BadInput(f"EVM network {name!r} needs a positive integer chain_id")
+    _check_ranges(name, spec)
     spec = dict(spec)
     spec["rpc_url"] = os.environ.get(env_rpc_var(name)) or spec.get("rpc_url", "")
     spec.setdefault("symbol", "ETH" if family == "evm" else family.upper())
     spec.setdefault("decimals", 18 if family == "evm" else 8)
     return Network(name=name, **spec)
+
+
+def _check_ranges(name: str, spec: dict[str, Any]) -> None:
+    from decimal import Decimal, InvalidOperation
+
+    if spec.get("kind", "mainnet") not in ("mainnet", "testnet", "local"):
+        raise BadInput(f"network {name!r}: kind is mainnet, testnet or local")
+    decimals = spec.get("decimals", 0)
+    if not isinstance(decimals, int) or not 0 <= decimals <= 36:
+        raise BadInput(f"network {name!r}: decimals must be a whole number from 0 to 36")
+    if spec.get("fee_cap") is not None:
+        try:
+            cap = Decimal(str(spec["fee_cap"]))
+        except InvalidOperation:
+            cap = Decimal(-1)
+        if not cap.is_finite() or cap < 0:
+            raise BadInput(f"network {name!r}: fee_cap must be a non-negative decimal amount")
+    if spec.get("family") == "btc" and spec.get("btc_network") not in ("bitcoin", "testnet4", "signet", "regtest"):
+        raise BadInput(f"network {name!r}: btc_network is bitcoin, testnet4, signet or regtest")
 
 
 def all_networks(user: dict[str, dict[str, Any]] | None = None) -> dict[str, Network]:

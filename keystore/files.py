@@ -43,8 +43,12 @@ def ensure_private_dir(path: Path) -> Path:
     if not path.exists() and not path.is_symlink():
         path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     st = _own_real_dir(path)
+    if st.st_mode & (stat.S_ISVTX | stat.S_IWOTH):
+        # A shared directory such as /tmp: never chmod it (that would break it for everyone).
+        raise UnsafeVaultFile(f"refusing to use {path} as a private directory: other users can write to it; "
+                              "choose a directory of your own")
     if stat.S_IMODE(st.st_mode) != DIR_MODE:
-        # We own it, so tightening is safe and what the user wants.
+        # Ours and not shared, so tightening is safe and what the user wants.
         os.chmod(path, DIR_MODE)
     return path
 

@@ -93,7 +93,17 @@ def hd_entry(seed: bytes, chain: str, index: int, *, path: str | None = None, pu
 
 def derive_entries(seed: bytes, chain: str, entries: list[dict[str, Any]], count: int, *,
                    path: str | None = None, purpose: int = 84, label: str | None = None) -> list[dict[str, Any]]:
-    """New index entries for `count` accounts after the highest index in use."""
+    """New index entries for `count` accounts after the highest index in use; never a duplicate address."""
+    new = _derive_entries(seed, chain, entries, count, path=path, purpose=purpose, label=label)
+    have = {(e["chain"], e["address"]) for e in entries}
+    for e in new:
+        if (chain, e["address"]) in have:
+            raise UsageError(f"{e['address']} is already in this vault ({e['path']})")
+    return new
+
+
+def _derive_entries(seed: bytes, chain: str, entries: list[dict[str, Any]], count: int, *,
+                    path: str | None, purpose: int, label: str | None) -> list[dict[str, Any]]:
     check_chain(chain)
     if count < 1 or count > 10_000:
         raise UsageError("--count must be between 1 and 10000")
@@ -102,6 +112,10 @@ def derive_entries(seed: bytes, chain: str, entries: list[dict[str, Any]], count
     check_label(label, entries)
     if label is not None and count != 1:
         raise UsageError("--label names one account; derive one at a time to label them")
+    if path is not None and chain == "btc":
+        parts = path.replace("h", "'").split("/")
+        if len(parts) != 4 or not all(p.endswith("'") for p in parts[1:]):
+            raise UsageError("a btc --path is an account path of three hardened levels, like m/84'/0'/5'")
     start = next_index(entries, chain)
     if chain == "btc" and path is None and purpose != 84:
         # btc:i is BIP84 account i; other script types take the next free index and their own account number.

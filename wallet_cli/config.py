@@ -14,12 +14,16 @@ def config_path(home: Path) -> Path:
 
 
 def load(home: Path) -> dict[str, Any]:
+    from keystore.files import read_private_file
+
     p = config_path(home)
-    if not p.exists():
+    if not p.exists() and not p.is_symlink():
         return {}
+    # It sets RPC URLs, chain ids and fee caps: held to the same rules as the vault (ours, 0600, no symlink).
+    data = read_private_file(p)
     try:
-        return tomllib.loads(p.read_text())
-    except tomllib.TOMLDecodeError as e:
+        return tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise UsageError(f"{p} is not valid TOML: {e}") from None
 
 

@@ -46,11 +46,11 @@ CREATE TABLE IF NOT EXISTS txs (
 );
 CREATE INDEX IF NOT EXISTS txs_idem ON txs (idem_key);
 CREATE INDEX IF NOT EXISTS txs_intent ON txs (intent);
-CREATE TABLE IF NOT EXISTS address_book (
+CREATE TABLE IF NOT EXISTS contacts (
     name TEXT NOT NULL,
     family TEXT NOT NULL,
     address TEXT NOT NULL,
-    PRIMARY KEY (family, address)
+    PRIMARY KEY (family, name)
 );
 """
 
@@ -94,6 +94,7 @@ class Journal:
         from keystore.files import ensure_private_dir
 
         ensure_private_dir(home)
+        self.home = home
         path = home / "wallet.db"
         new = not path.exists()
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -149,9 +150,18 @@ class Journal:
             rows = self._rows("WHERE txid = ? ORDER BY id DESC", (txid,))
         return rows[0] if rows else None
 
-    def by_idem_key(self, key: str) -> Entry | None:
-        rows = self._rows("WHERE idem_key = ? ORDER BY id DESC", (key,))
-        return rows[0] if rows else None
+    def by_idem_key(self, key: str) -> list[Entry]:
+        """Every transaction journalled under this key (replacements carry it), newest first."""
+        return self._rows("WHERE idem_key = ? ORDER BY id DESC", (key,))
+
+    def lock(self, key: str):  # noqa: ANN201 - a context manager from keystore.files
+        """An exclusive lock per transfer key, held across check, sign, journal and broadcast."""
+        import hashlib
+
+        from keystore.files import ensure_private_dir, locked
+
+        d = ensure_private_dir(self.home / "locks")
+        return locked(d / hashlib.sha256(key.encode()).hexdigest()[:32], timeout=600)
 
     def open_with_intent(self, intent: str) -> list[Entry]:
         marks = ",".join("?" * len(OPEN_STATES))
@@ -164,22 +174,22 @@ class Journal:
 
     def known_recipients(self, family: str) -> set[str]:
         cur = self.db.execute("SELECT recipient FROM txs WHERE family = ? UNION "
-                              "SELECT address FROM address_book WHERE family = ?", (family, family))
+                              "SELECT address FROM contacts WHERE family = ?", (family, family))
         return {r[0] for r in cur.fetchall()}
 
     def add_contact(self, name: str, family: str, address: str) -> None:
         with self._tx() as db:
-            db.execute("INSERT OR REPLACE INTO address_book (name, family, address) VALUES (?,?,?)",
+            db.execute("INSERT OR REPLACE INTO contacts (name, family, address) VALUES (?,?,?)",
                        (name, family, address))
 
     def remove_contact(self, name: str) -> bool:
         with self._tx() as db:
-            return db.execute("DELETE FROM address_book WHERE name = ?", (name,)).rowcount > 0
+            return db.execute("DELETE FROM contacts WHERE name = ?", (name,)).rowcount > 0
 
     def contact(self, name: str, family: str) -> str | None:
-        row = self.db.execute("SELECT address FROM address_book WHERE name = ? AND family = ?",
+        row = self.db.execute("SELECT address FROM contacts WHERE name = ? AND family = ?",
                               (name, family)).fetchone()
         return row[0] if row else None
 
     def contacts(self) -> list[tuple[str, str, str]]:
-        return list(self.db.execute("SELECT name, family, address FROM address_book ORDER BY name"))
+        return list(self.db.execute("SELECT name, family, address FROM contacts ORDER BY name"))

@@ -91,11 +91,17 @@ def read_signed(path: Path, network: str | None) -> SignedTx:
     if text.startswith("{"):
         try:
             doc = json.loads(text)
-            if doc.get("kind") != "signed":
-                raise UsageError(f"{path} holds an unsigned transaction; sign it first")
+        except ValueError:
+            raise UsageError(f"{path} is not valid JSON") from None
+        if not isinstance(doc, dict) or doc.get("kind") != "signed":
+            raise UsageError(f"{path} is not a signed transaction file (sign it first)")
+        for key in ("family", "network", "txid", "raw"):
+            if not isinstance(doc.get(key), str) or not doc[key]:
+                raise UsageError(f"{path} is not a valid signed transaction file: {key!r} is missing or not text")
+        try:
             return SignedTx.from_json(doc)
-        except (ValueError, KeyError, TypeError):
-            raise UsageError(f"{path} is not a signed transaction file") from None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise UsageError(f"{path} is not a valid signed transaction file") from None
     if network is None:
         raise UsageError("a raw transaction or PSBT needs --network")
     from wallet_cli import netconf

@@ -84,12 +84,15 @@ def unlock_password(vault: str, vault_id: str | None = None) -> str:
     )
 
 
-def new_password(vault: str, *, file: Path | None = None) -> str:
-    """A password for a new vault or a password change: asked twice on a terminal."""
-    pf = file or _password_file()
+def new_password(vault: str, *, file: Path | None = None, prompt_only: bool = False) -> str:
+    """A password for a new vault or a password change: asked twice on a terminal.
+
+    prompt_only: ignore --password-file and WALLET_PASSWORD (they hold the old one in a change).
+    """
+    pf = file or (None if prompt_only else _password_file())
     if pf:
         pw = read_secret_file(pf)
-    elif os.environ.get("WALLET_PASSWORD") is not None:
+    elif not prompt_only and os.environ.get("WALLET_PASSWORD") is not None:
         pw = os.environ["WALLET_PASSWORD"]
     elif options().interactive:
         pw = _prompt(f"New password for vault '{vault}': ")

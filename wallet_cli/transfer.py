@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chains.base import Amount, ChainAdapter, FeeOptions, Network, SignedTx, Transfer, UnsignedTx
+from chains.errors import CannotLand, Unavailable
 from chains.errors import Refused as ChainRefused
-from chains.errors import Unavailable
 from wallet_cli import accounts
 from wallet_cli.errors import Refused, UsageError
 from wallet_cli.journal import Journal
@@ -87,7 +87,9 @@ def lookalikes(recipient: str, known: set[str]) -> list[str]:
 def _reconcile(adapter: ChainAdapter, journal: Journal, entry: Any) -> SendResult | None:
     """Check a journalled, unresolved transaction against the node; re-broadcast the same bytes if unseen.
 
-    Returns None when the old transaction provably cannot land (the caller may then sign anew).
+    Returns None only with proof that the old transaction can never land (CannotLand); the caller may
+    then sign anew. Any other refusal (nonce used, inputs spent) may mean it or a replacement landed,
+    so it stops the send instead of signing a second transaction.
     """
     st = adapter.status(entry.txid)
     if st.state in ("pending", "confirmed", "failed"):
@@ -95,11 +97,29 @@ def _reconcile(adapter: ChainAdapter, journal: Journal, entry: Any) -> SendResul
         return _result(entry.signed, st.state, replayed=True)
     try:
         txid = adapter.broadcast(entry.signed)
-    except ChainRefused as e:  # e.g. an expired blockhash or a spent input: the old one cannot land
+    except CannotLand as e:
         journal.set_state(entry.network, entry.txid, "dropped", str(e))
         return None
+    except ChainRefused as e:
+        journal.set_state(entry.network, entry.txid, "unknown", str(e))
+        raise Refused(f"the transaction {entry.txid} signed earlier for this transfer was refused when re-sent "
+                      f"({e}); it or a replacement may have landed, so no second one is signed. Check "
+                      f"'wallet tx status {entry.txid}'; to send anyway, use a new --idempotency-key") from None
     journal.set_state(entry.network, txid, "pending")
     return _result(entry.signed, "pending", replayed=True)
+
+
+def _settle_keyed(adapter: ChainAdapter, journal: Journal, rows: list[Any]) -> SendResult | None:
+    """Everything journalled under one idempotency key (replacements carry it too), newest first."""
+    for e in rows:
+        if e.state in ("confirmed", "failed"):
+            return _result(e.signed, e.state, replayed=True)
+    for e in rows:
+        if e.state in ("pending", "signed", "unknown"):
+            done = _reconcile(adapter, journal, e)
+            if done is not None:
+                return done
+    return None  # every earlier attempt was rejected or provably dropped
 
 
 def _result(signed: SignedTx, state: str, *, replayed: bool = False, detail: str | None = None) -> SendResult:
@@ -137,51 +157,58 @@ def build(req: SendRequest, adapter: ChainAdapter, known: set[str]) -> tuple[Uns
 def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,
          confirm: Callable[[UnsignedTx, list[str]], None], signer_for: Callable[[], Any],
          on_signed: Callable[[SignedTx], None] | None = None) -> SendResult:
-    """The whole flow. `confirm` raises to refuse; `signer_for` unlocks the vault (once) and derives one key."""
+    """The whole flow. `confirm` raises to refuse; `signer_for` unlocks the vault (once) and derives one key.
+
+    Runs under a lock on the idempotency key (or the transfer's intent), so two concurrent runs of the
+    same transfer cannot both sign: the second waits, then finds the first one's journal entry.
+    """
     intent = intent_key(req.network.name, req.sender["address"], req.recipient, req.amount, req.token)
-    earlier = journal.by_idem_key(req.idempotency_key) if req.idempotency_key else None
-    if earlier is not None:
-        if earlier.intent not in (None, intent):
-            raise UsageError("this idempotency key was used for a different transfer")
-        if earlier.state in ("confirmed", "failed", "pending"):
-            return _result(earlier.signed, earlier.state, replayed=True)
-        done = _reconcile(adapter, journal, earlier)
-        if done is not None:
-            return done
-    notes: list[str] = []
-    if earlier is None:
-        for entry in journal.open_with_intent(intent):
-            if entry.state == "pending":
-                # The user was told about this one; an identical new transfer may well be intended.
-                st = adapter.status(entry.txid)
-                journal.set_state(entry.network, entry.txid, st.state)
-                if st.state == "pending":
-                    notes.append(f"an identical transfer {entry.txid} is still pending")
-                continue
-            # Signed, but its broadcast outcome was never learned: never sign a second one for it.
-            done = _reconcile(adapter, journal, entry)
+    with journal.lock(req.idempotency_key or intent):
+        notes: list[str] = []
+        if req.idempotency_key:
+            rows = journal.by_idem_key(req.idempotency_key)
+            if any(r.intent not in (None, intent) for r in rows):
+                raise UsageError("this idempotency key was used for a different transfer")
+            done = _settle_keyed(adapter, journal, rows)
             if done is not None:
                 return done
+        else:
+            for entry in journal.open_with_intent(intent):
+                if entry.state == "pending":
+                    # The user was told about this one; an identical new transfer may well be intended.
+                    st = adapter.status(entry.txid)
+                    journal.set_state(entry.network, entry.txid, st.state)
+                    if st.state == "pending":
+                        notes.append(f"an identical transfer {entry.txid} is still pending")
+                    continue
+                # Signed, but its broadcast outcome was never learned: never sign a second one for it.
+                done = _reconcile(adapter, journal, entry)
+                if done is not None:
+                    return done
 
-    unsigned, warnings = build(req, adapter, journal.known_recipients(req.network.family))
-    warnings += notes
-    confirm(unsigned, warnings)
-    signed = adapter.sign(unsigned, signer_for())
-    journal.record_signed(signed, token=req.token, idem_key=req.idempotency_key, intent=intent)
-    if on_signed:
-        on_signed(signed)
-    return publish(signed, adapter, journal, wait=req.wait, wait_timeout=req.wait_timeout, signer_for=signer_for,
-                   commitment=req.commitment)
+        unsigned, warnings = build(req, adapter, journal.known_recipients(req.network.family))
+        warnings += notes
+        confirm(unsigned, warnings)
+        signed = adapter.sign(unsigned, signer_for())
+        tags = {"idem_key": req.idempotency_key, "intent": intent}
+        journal.record_signed(signed, token=req.token, **tags)
+        if on_signed:
+            on_signed(signed)
+        return publish(signed, adapter, journal, wait=req.wait, wait_timeout=req.wait_timeout,
+                       signer_for=signer_for, commitment=req.commitment, tags=tags)
 
 
 def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: bool,
             wait_timeout: float = 120.0, signer_for: Callable[[], Any] | None = None,
-            commitment: str | None = None) -> SendResult:
-    """Broadcast a journalled transaction and record what happened."""
+            commitment: str | None = None, tags: dict[str, str | None] | None = None) -> SendResult:
+    """Broadcast a journalled transaction and record what happened.
+
+    `tags` (idempotency key and intent) are carried onto any transaction re-signed on the way.
+    """
     from chains.errors import TxRejected
 
     if wait and signer_for is not None and hasattr(adapter, "send_with_resign"):
-        return _publish_resigning(signed, adapter, journal, wait_timeout, signer_for, commitment)
+        return _publish_resigning(signed, adapter, journal, wait_timeout, signer_for, commitment, tags or {})
     try:
         txid = adapter.broadcast(signed)
     except Unavailable as e:
@@ -201,17 +228,22 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
 
 
 def _publish_resigning(signed: SignedTx, adapter: Any, journal: Journal, timeout: float,
-                       signer_for: Callable[[], Any], commitment: str | None) -> SendResult:
+                       signer_for: Callable[[], Any], commitment: str | None,
+                       tags: dict[str, str | None]) -> SendResult:
     """Solana: if the blockhash expires before landing, re-sign only once the old one provably cannot land."""
+    latest = [signed]
+
     def journal_new(new: SignedTx) -> None:
-        journal.set_state(signed.network, signed.txid, "dropped", f"blockhash expired; re-signed as {new.txid}")
-        journal.record_signed(new, kind="resign", replaces=signed.txid)
+        old = latest[-1]
+        journal.set_state(old.network, old.txid, "dropped", f"blockhash expired; re-signed as {new.txid}")
+        journal.record_signed(new, kind="resign", replaces=old.txid, **tags)
+        latest.append(new)
 
     try:
         final, st = adapter.send_with_resign(signed, signer_for(), timeout=timeout, on_signed=journal_new,
                                              commitment=commitment or "confirmed")
     except Unavailable as e:
-        journal.set_state(signed.network, signed.txid, "unknown", str(e))
+        journal.set_state(latest[-1].network, latest[-1].txid, "unknown", str(e))
         raise
     journal.set_state(final.network, final.txid, st.state, st.detail)
     return _result(final, st.state, detail=st.detail)

@@ -180,7 +180,8 @@ def test_rpc_down_is_exit_5(cli, restored, monkeypatch: pytest.MonkeyPatch) -> N
 def test_sign_message_verifies_with_eth_account(cli, restored) -> None:
     from eth_account.messages import encode_defunct
 
-    r = cli("--json", "sign-message", "evm:0", "hello wallet")
+    assert cli("sign-message", "evm:0", "hello wallet").code == 4  # not confirmed: nothing is signed
+    r = cli("--json", "--yes", "sign-message", "evm:0", "hello wallet")
     assert r.code == 0, r.err
     sig = r.json()["signature"]
     addr = Account.recover_message(encode_defunct(text="hello wallet"), signature=sig)
@@ -240,3 +241,87 @@ def test_contacts_resolve_and_guard_lookalikes(cli, evm) -> None:
     assert refused.code == 4 and "poisoning" in refused.err
     assert cli("contacts", "remove", "bob", password=False).code == 0
     assert cli("contacts", "remove", "bob", password=False).code == 2
+
+
+def test_idempotency_survives_a_speed_up(cli, pending_send_keyed) -> None:
+    """The reviewer's repro: pay with K1, speed it up, mine, rerun K1: still exactly one payment."""
+    txid, to, url, sender = pending_send_keyed
+    assert cli("--json", "--yes", "tx", "speed-up", txid).code == 0
+    anvil.rpc(url, "evm_mine")
+    again = cli("--json", "--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", to, "--amount", "1",
+                "--idempotency-key", "K1")
+    assert again.code == 0, again.err
+    assert again.json()["replayed"] is True and again.json()["txid"] != txid
+    anvil.rpc(url, "evm_mine")
+    assert balance_wei(url, to) == 10**18
+    assert nonce(url, sender) == 1
+
+
+@pytest.fixture
+def pending_send_keyed(cli, manual_chain: anvil.Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", manual_chain.url)
+    r = cli("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt"))
+    sender = next(a["address"] for a in r.json()["accounts"] if a["ref"] == "evm:0")
+    to = cli("--json", "accounts", "derive", "--chain", "evm").json()[0]["address"]
+    assert cli("devnet", "fund", "evm:0", "--amount", "5", "--network", "local-evm").code == 0
+    s = cli("--json", "--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", to, "--amount", "1",
+            "--idempotency-key", "K1")
+    assert s.code == 0, s.err
+    return s.json()["txid"], to, manual_chain.url, sender
+
+
+def test_a_new_key_is_a_new_payment_even_if_an_identical_one_is_unresolved(cli, evm, monkeypatch) -> None:
+    proxy = _DroppingProxy(evm["url"])
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", f"http://127.0.0.1:{proxy.server_address[1]}")
+        assert send(cli, evm, "--idempotency-key", "A").code == 5
+    finally:
+        proxy.shutdown()
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", evm["url"])
+    second = send(cli, evm, "--idempotency-key", "B", "--wait")
+    assert second.code == 0, second.err
+    assert second.json()["replayed"] is False
+    assert balance_wei(evm["url"], evm["to"]) == 3 * 10**18  # A (accepted despite the lost reply) and B
+
+
+def test_concurrent_runs_with_one_key_send_once(cli, evm, home, pwfile) -> None:
+    import os
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "wallet_cli", "--home", str(home), "--password-file", str(pwfile), "--json",
+            "--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", evm["to"], "--amount", "1",
+            "--idempotency-key", "same"]
+    env = {**os.environ, "WALLET_RPC_LOCAL_EVM": evm["url"]}
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [o[1] for o in outs]
+    assert len({json.loads(o[0])["txid"] for o in outs}) == 1
+    assert nonce(evm["url"], evm["from"]) == 1
+
+
+def test_bad_numbers_and_files_are_usage_errors(cli, evm, tmp_path: Path) -> None:
+    base = ["--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", evm["to"]]
+    assert cli(*base, "--amount", "1", "--nonce", "-5", "--max-fee", "1", "--priority-fee", "1",
+               "--sign-only", "--out", str(tmp_path / "o.json")).code == 2
+    assert cli(*base, "--amount", "9" * 5000).code == 2
+    assert cli(*base, "--amount", "1", "--max-fee", "1e5000").code == 2
+    assert cli(*base, "--amount", "1", "--max-fee", "1e999999999").code == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"kind": "signed", "family": "evm", "network": "local-evm", "txid": 5, "raw": "0x"}))
+    assert cli("broadcast", str(bad), password=False).code == 2
+    bad.write_text(json.dumps({"kind": "signed", "family": "evm", "network": ["x"], "txid": "0x", "raw": "0x"}))
+    assert cli("broadcast", str(bad), password=False).code == 2
+    assert nonce(evm["url"], evm["from"]) == 0
+
+
+def test_broadcast_refuses_a_file_for_another_network(cli, evm, tmp_path: Path) -> None:
+    out = tmp_path / "tx.json"
+    r = cli("--json", "--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", evm["to"],
+            "--amount", "0.1", "--nonce", "0", "--max-fee", "50", "--priority-fee", "1", "--sign-only",
+            "--out", str(out))
+    assert r.code == 0, r.err
+    wrong = cli("broadcast", str(out), "--network", "ethereum", password=False)
+    assert wrong.code == 2 and "local-evm" in wrong.err

@@ -126,7 +126,7 @@ def test_sol_message_signing_verifies_independently(cli, restored, offchain: boo
     from solders.pubkey import Pubkey
 
     flag = ["--offchain"] if offchain else []
-    r = cli("--json", "sign-message", "sol:0", "gm solana", *flag)
+    r = cli("--json", "--yes", "sign-message", "sol:0", "gm solana", *flag)
     assert r.code == 0, r.err
     sig, addr = r.json()["signature"], r.json()["address"]
     if not offchain:  # raw bytes: check with an ed25519 implementation that is not ours

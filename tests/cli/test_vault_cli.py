@@ -246,3 +246,43 @@ def test_unknown_account_and_vault_errors(cli, restored, home: Path) -> None:
     (home / "vaults" / "default.json").chmod(0o644)
     unsafe = cli("accounts", "list", password=False)
     assert unsafe.code == 3
+
+
+def test_derive_refuses_duplicates_and_address_level_btc_paths(cli, restored) -> None:
+    dup = cli("accounts", "derive", "--chain", "tron", "--path", "m/44'/195'/0'/0/0")
+    assert dup.code == 2 and "already" in dup.err
+    addr_path = cli("accounts", "derive", "--chain", "btc", "--path", "m/84'/0'/5'/0/0")
+    assert addr_path.code == 2 and "account path" in addr_path.err
+    ok = cli("--json", "accounts", "derive", "--chain", "btc", "--path", "m/84'/0'/5'")
+    assert ok.code == 0, ok.err
+
+
+def test_shared_directory_is_refused_not_chmodded(cli, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    r = cli("--home", str(shared), "history", password=False)
+    assert r.code == 3 and "other users can write" in r.err
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+
+
+def test_new_password_ignores_the_old_password_sources(monkeypatch, tmp_path: Path) -> None:
+    from wallet_cli import passwords
+    from wallet_cli.context import Options, set_options
+    from wallet_cli.errors import PasswordUnavailable
+
+    old = tmp_path / "old.txt"
+    old.write_text("old\n")
+    set_options(Options(home=tmp_path, password_file=old))
+    monkeypatch.setenv("WALLET_PASSWORD", "old")
+    with pytest.raises(PasswordUnavailable):
+        passwords.new_password("default", prompt_only=True)
+    assert passwords.new_password("default") == "old"  # a new vault may take them
+
+
+def test_config_toml_readable_by_others_is_refused(cli, home: Path) -> None:
+    added = cli("networks", "add", "x-net", "--rpc-url", "http://127.0.0.1:1", "--chain-id", "5", password=False)
+    assert added.code == 0
+    (home / "config.toml").chmod(0o644)
+    r = cli("networks", "list", password=False)
+    assert r.code == 3 and "config.toml" in r.err

@@ -68,8 +68,8 @@ def _gwei(text: str | None, what: str) -> int | None:
         d = Decimal(text)
     except InvalidOperation:
         raise UsageError(f"{what} must be a decimal number of gwei") from None
-    if not d.is_finite() or d < 0:
-        raise UsageError(f"{what} must be a non-negative number of gwei")
+    if not d.is_finite() or d < 0 or d > 10**12:
+        raise UsageError(f"{what} must be a number of gwei between 0 and 10^12")
     return int(d * 10**9)
 
 
@@ -84,12 +84,14 @@ def _fee_options(family: str, max_fee: str | None, priority_fee: str | None, non
             rate = Decimal(fee_rate)
         except InvalidOperation:
             raise UsageError("--fee-rate must be a number of sat/vB") from None
-        if not rate.is_finite() or rate <= 0:
-            raise UsageError("--fee-rate must be a positive number of sat/vB")
+        if not rate.is_finite() or rate <= 0 or rate > 10**7:
+            raise UsageError("--fee-rate must be a positive number of sat/vB, at most 10^7")
     if family == "sol":
-        prio = int(priority_fee) if priority_fee is not None and priority_fee.isdigit() else None
-        if priority_fee is not None and prio is None:
-            raise UsageError("--priority-fee on Solana is a whole number of micro-lamports per compute unit")
+        ok = priority_fee is not None and priority_fee.isascii() and priority_fee.isdigit() and len(priority_fee) < 20
+        prio = int(priority_fee) if ok and priority_fee is not None else None
+        if priority_fee is not None and (prio is None or prio >= 2**64):
+            raise UsageError("--priority-fee on Solana is a whole number of micro-lamports per compute unit "
+                             "below 2^64")
     else:
         prio = _gwei(priority_fee, "--priority-fee")
     return FeeOptions(max_fee=_gwei(max_fee, "--max-fee"), priority_fee=prio, nonce=nonce, gas_limit=gas_limit,
@@ -117,10 +119,13 @@ def send(
     max_fee: Annotated[str | None, typer.Option(help="evm: max fee per gas (or gas price), in gwei.")] = None,
     priority_fee: Annotated[str | None, typer.Option(
         help="evm: priority fee per gas in gwei; sol: micro-lamports per compute unit.")] = None,
-    nonce: Annotated[int | None, typer.Option(help="evm: use this nonce instead of the pending count.")] = None,
-    gas_limit: Annotated[int | None, typer.Option(help="evm: gas limit instead of the estimate.")] = None,
+    nonce: Annotated[int | None, typer.Option(min=0, max=2**64 - 2,
+                                              help="evm: use this nonce instead of the pending count.")] = None,
+    gas_limit: Annotated[int | None, typer.Option(min=21_000, max=2**63 - 1,
+                                                  help="evm: gas limit instead of the estimate.")] = None,
     fee_rate: Annotated[str | None, typer.Option(help="btc: fee rate in sat/vB.")] = None,
-    target_blocks: Annotated[int | None, typer.Option(help="btc: confirmation target for the estimate.")] = None,
+    target_blocks: Annotated[int | None, typer.Option(min=1, max=1008,
+                                                      help="btc: confirmation target for the estimate.")] = None,
     allow_high_fee: Annotated[bool, typer.Option(help="Allow a fee above the network's fee cap.")] = False,
     allow_lookalike: Annotated[bool, typer.Option(
         help="With --yes, send even when the recipient looks like a known address.")] = False,
@@ -145,14 +150,14 @@ def send(
         raise UsageError("--commitment is processed, confirmed or finalized")
     entry = _entry(sender)
     net, adapter = _adapter(network)
+    if net.family == "btc" and entry.get("kind") == "imported":
+        raise UsageError("sending from an imported Bitcoin key is not supported yet; derive an HD account "
+                         "and send the coins to it from another wallet")
     if commitment is not None and net.family != "sol":
         raise UsageError("--commitment applies to Solana networks only")
     fees = _fee_options(net.family, max_fee, priority_fee, nonce, gas_limit, fee_rate, target_blocks,
                         allow_high_fee)
-    contact = _journal().contact(to, net.family)
-    if contact is not None:
-        output.info(f"'{to}' is your contact {contact}")
-        to = contact
+    to = _recipient(to, net, adapter)
     req = transfer.SendRequest(net, entry, to, amount, token, fees, idempotency_key, allow_lookalike,
                                options().yes, wait, timeout, commitment)
     if sign_only:
@@ -169,6 +174,20 @@ def send(
     result = transfer.send(req, adapter, journal, confirm=_confirm_screen,
                            signer_for=lambda: session.signer_for(entry, net))
     _render_result(result)
+
+
+def _recipient(to: str, net: Any, adapter: Any) -> str:
+    """An address as given, else a contact's address (contact names never shadow addresses)."""
+    from chains.errors import BadInput
+
+    try:
+        return adapter.parse_address(to, net)
+    except BadInput:
+        contact = _journal().contact(to, net.family)
+        if contact is None:
+            raise
+    output.warn(f"'{to}' is your contact {contact}")
+    return contact
 
 
 def _render_result(result: Any) -> None:
@@ -190,6 +209,8 @@ def broadcast(
     from wallet_cli import offline, transfer
 
     signed = offline.read_signed(file, network)
+    if network is not None and network != signed.network:
+        raise UsageError(f"{file} holds a transaction for {signed.network}, not {network}")
     net, adapter = _adapter(signed.network)
     journal = _journal()
     journal.record_signed(signed, kind="broadcast")
@@ -226,18 +247,32 @@ def _replace(txid: str, network: str | None, bump: int, how: str, allow_high_fee
     if entry is None:
         raise UsageError(f"{txid} is not in this wallet's journal; only transactions it signed can be replaced")
     net, adapter = _adapter(entry.network)
+    fn = adapter.speed_up if how == "speed up" else adapter.cancel
+    _require(adapter, "speed_up" if how == "speed up" else "cancel", how)
     st = adapter.status(txid)
     if st.state != "pending":
         raise UsageError(f"{txid} is {st.state}, not pending; there is nothing to replace")
     sender = accounts.resolve(entry.sender, session.vault_info().accounts)
-    confirm(f"{how.capitalize()} {txid} with a higher fee?")
-    signer = session.signer_for(sender, net)
-    fn = adapter.speed_up if how == "speed up" else adapter.cancel
-    new = fn(entry.signed, signer, bump, allow_high_fee=allow_high_fee)
-    journal.record_signed(new, kind="speed-up" if how == "speed up" else "cancel", replaces=txid)
-    result = transfer.publish(new, adapter, journal, wait=False)
-    journal.set_state(entry.network, txid, "replaced", f"by {new.txid}")
+    with journal.lock(entry.idem_key or entry.intent or txid):
+        new = fn(entry.signed, session.signer_for(sender, net), bump, allow_high_fee=allow_high_fee)
+        output.key_values({"Replaces": txid, "Action": how, "Old fee (max)": str(entry.signed.fee or "?"),
+                           "New fee (max)": str(new.fee or "?")}, title="Review the replacement")
+        confirm(f"Broadcast this replacement of {txid}?")
+        # The replacement carries the original's idempotency key and intent: a rerun finds it.
+        journal.record_signed(new, kind="speed-up" if how == "speed up" else "cancel", replaces=txid,
+                              idem_key=entry.idem_key, intent=entry.intent)
+        result = transfer.publish(new, adapter, journal, wait=False)
+        journal.set_state(entry.network, txid, "replaced", f"by {new.txid}")
     _render_result(result)
+
+
+def _require(adapter: Any, method: str, what: str) -> None:
+    """Refuse before unlocking anything when the adapter lacks an optional capability."""
+    from chains.base import ChainAdapter
+    from chains.errors import Unsupported
+
+    if getattr(type(adapter), method, None) is getattr(ChainAdapter, method, None):
+        raise Unsupported(f"{what} is not available on {adapter.network.name}")
 
 
 @tx_app.command("speed-up")
@@ -307,12 +342,20 @@ def sign_message(
 ) -> None:
     """Sign a message (EIP-191 on evm; ed25519 over the bytes, or the off-chain format, on sol)."""
     from chains.base import get_adapter
+    from wallet_cli.prompts import confirm
 
     entry = _entry(account)
     net = _default_network(entry["chain"])
     data = _message_bytes(message, file)
     extra = _offchain(entry["chain"], offchain)
-    sig = get_adapter(net, None).sign_message(data, session.signer_for(entry, net), **extra)
+    adapter = get_adapter(net, None)
+    _require(adapter, "sign_message", "message signing")
+    preview = data.decode("utf-8", "replace")
+    output.key_values({"Account": accounts.to_account(entry).ref, "Address": entry["address"],
+                       "Message": preview if len(preview) <= 400 else preview[:400] + "…",
+                       "Bytes": str(len(data))}, title="Review the message")
+    confirm("Sign this message?")
+    sig = adapter.sign_message(data, session.signer_for(entry, net), **extra)
     result = {"account": accounts.to_account(entry).ref, "address": entry["address"], "signature": sig}
     output.emit(result, lambda: output.line(sig))
 
@@ -331,7 +374,15 @@ def sign_typed_data(
         typed = json.loads(file.read_text())
     except (OSError, ValueError) as e:
         raise UsageError(f"cannot read typed data from {file}: {e.__class__.__name__}") from None
+    from wallet_cli.prompts import confirm
+
+    if not isinstance(typed, dict) or not {"types", "primaryType", "domain", "message"} <= set(typed):
+        raise UsageError("EIP-712 typed data needs types, primaryType, domain and message")
     net = _default_network("evm")
+    # Permits move tokens: show who may spend what, on which chain and contract, before signing.
+    output.key_values({"Primary type": typed["primaryType"], "Domain": json.dumps(typed["domain"]),
+                       "Message": json.dumps(typed["message"])[:1200]}, title="Review the typed data")
+    confirm("Sign this typed data?")
     sig = get_adapter(net, None).sign_typed_data(typed, session.signer_for(entry, net))
     output.emit({"address": entry["address"], "signature": sig}, lambda: output.line(sig))
 
@@ -350,8 +401,9 @@ def verify_message(
     from wallet_cli.errors import Refused
 
     net = _default_network(accounts.check_chain(chain))
-    ok = get_adapter(net, None).verify_message(_message_bytes(message, file), signature, address,
-                                               **_offchain(chain, offchain))
+    adapter = get_adapter(net, None)
+    _require(adapter, "verify_message", "message verification")
+    ok = adapter.verify_message(_message_bytes(message, file), signature, address, **_offchain(chain, offchain))
     output.emit({"address": address, "valid": ok}, lambda: output.line("valid" if ok else "INVALID"))
     if not ok:
         raise Refused("the signature does not match this message and address")

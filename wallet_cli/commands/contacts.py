@@ -30,8 +30,10 @@ def add(
     from wallet_cli import netconf
 
     accounts.check_chain(chain)
-    if not name.strip() or ":" in name:
-        raise UsageError("a contact name must be non-empty and contain no ':'")
+    if not name.strip() or ":" in name or len(name) > 64:
+        raise UsageError("a contact name must be 1 to 64 characters with no ':'")
+    if _is_address(name):
+        raise UsageError("a contact name must not itself be an address")
     net = next(n for n in netconf.all_networks().values() if n.family == chain and n.kind == "mainnet")
     normal = get_adapter(net, None).parse_address(address, net)
     _journal().add_contact(name, chain, normal)
@@ -52,6 +54,20 @@ def remove(name: Annotated[str, typer.Argument()]) -> None:
     if not _journal().remove_contact(name):
         raise UsageError(f"no contact named {name!r}")
     output.emit({"name": name, "removed": True}, lambda: output.info(f"Removed {name}."))
+
+
+def _is_address(text: str) -> bool:
+    from chains.base import get_adapter
+    from chains.errors import ChainError
+    from wallet_cli import netconf
+
+    for net in netconf.all_networks().values():
+        try:
+            get_adapter(net, None).parse_address(text, net)
+            return True
+        except ChainError:
+            continue
+    return False
 
 
 def register(app: typer.Typer) -> None:

@@ -43,6 +43,7 @@ def add(
     fee_cap: Annotated[str | None, typer.Option(help="Max fee per transaction in the native unit.")] = None,
     legacy_fees: Annotated[bool, typer.Option(help="evm: the chain has no EIP-1559.")] = False,
     kind: Annotated[str, typer.Option(help="mainnet, testnet or local.")] = "mainnet",
+    btc_network: Annotated[str | None, typer.Option(help="btc: bitcoin, testnet4, signet or regtest.")] = None,
 ) -> None:
     """Add a custom network, or override a built-in one's settings."""
     import re
@@ -61,7 +62,9 @@ def add(
     if legacy_fees:
         spec["legacy_fees"] = True
     if family == "btc":
-        spec.setdefault("btc_network", "regtest" if kind == "local" else "bitcoin")
+        if btc_network is None:
+            raise UsageError("a btc network needs --btc-network bitcoin, testnet4, signet or regtest")
+        spec["btc_network"] = btc_network
     make_network(name, spec)  # validates before anything is written
 
     def change(cfg: dict[str, Any]) -> None:

@@ -142,7 +142,10 @@ def change_password(
     old = passwords.unlock_password(name, info.id)
     if new_password_file is None and not options().interactive:
         raise UsageError("pass --new-password-file (no terminal to ask for the new password on)")
-    new = passwords.new_password(name, file=new_password_file)
+    # Only --new-password-file or the prompt: the unlock sources hold the old password.
+    new = passwords.new_password(name, file=new_password_file, prompt_only=new_password_file is None)
+    if new == old:
+        raise UsageError("the new password is the same as the old one")
     vault.change_password(options().home, name, old, new)
     from wallet_cli import config
 

@@ -33,7 +33,7 @@ def evm(cli, chain: anvil.Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert d.code == 0, d.err
     sender = next(a["address"] for a in r.json()["accounts"] if a["ref"] == "evm:0")
     assert cli("devnet", "fund", "evm:0", "--amount", "10", "--network", "local-evm").code == 0
-    return {"from": sender, "to": d.json()[0]["address"], "url": chain.url}
+    return {"from": sender, "to": d.json()[0]["address"], "url": chain.url, "mnemonic": str(tmp_path / "m.txt")}
 
 
 def nonce(url: str, address: str) -> int:
@@ -107,9 +107,17 @@ def test_broadcast_lost_reply_then_rerun_sends_once(cli, evm, monkeypatch: pytes
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
         monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", f"http://127.0.0.1:{proxy.server_address[1]}")
-        first = send(cli, evm)
+        first = send(cli, evm, "--debug")
         assert first.code == 5, first.err
         assert "rerun" in first.err
+        # The failure came after unlocking and signing: still no secret in anything printed.
+        phrase = Path(evm["mnemonic"]).read_text().strip()
+        key = Account.from_mnemonic(phrase).key.hex().removeprefix("0x")
+        printed = (first.out + first.err).lower()
+        assert key not in printed and phrase.split()[0] + " " + phrase.split()[1] not in printed
+        from tests.cli.conftest import PASSWORD
+
+        assert PASSWORD not in printed
         assert proxy.dropped == 1
     finally:
         proxy.shutdown()

@@ -42,7 +42,7 @@ from chains.errors import (
     Unavailable,
 )
 from chains.solana_address import parse_solana_address
-from chains.solana_offchain import signed_bytes
+from chains.solana_offchain import bytes_to_sign, signed_bytes
 from chains.solana_rpc import RpcError, SolanaRpc, describe_err
 from chains.solana_send import BlockhashExpired, BlockhashUnknown, ResignMixin
 
@@ -371,7 +371,8 @@ class Adapter(ResignMixin, ChainAdapter):
 
     # --- messages --------------------------------------------------------------------------------
     def sign_message(self, message: bytes, signer: Signer, *, offchain: bool = False) -> str:
-        return str(_keypair(signer).sign_message(signed_bytes(message, offchain)))
+        """Raw bytes (what Phantom's signMessage signs) or the off-chain format; never a transaction."""
+        return str(_keypair(signer).sign_message(bytes_to_sign(message, offchain)))
 
     def verify_message(self, message: bytes, signature: str, address: str, *, offchain: bool = False) -> bool:
         pk = Pubkey.from_string(parse_solana_address(address))

@@ -9,6 +9,8 @@ Two forms, chosen by the caller:
   format 0 = restricted ASCII (printable, <= 1212 bytes), 1 = limited UTF-8 (<= 1212 bytes),
   2 = extended UTF-8 (<= 65515 bytes). The 0xff first byte can never start a transaction
   message, so such a signature can never authorise a transaction.
+Raw bytes that parse as a transaction message (legacy, or v0 with or without its 0x80 prefix) are
+refused: a signature over them is a signature of that transaction, spendable by whoever holds it.
 Signatures are base58, as everywhere on Solana.
 """
 
@@ -41,5 +43,33 @@ def offchain_v0(message: bytes) -> bytes:
     return SIGNING_DOMAIN + bytes([0, fmt]) + struct.pack("<H", n) + message
 
 
+def is_transaction_message(data: bytes) -> bool:
+    """True when `data` deserialises as a legacy Message or a v0 MessageV0 (solders' own parsers).
+
+    Deliberately broad (a parse with trailing bytes counts too): refusing a rare text that happens to
+    parse costs a retry with the off-chain format; signing a real message costs the account.
+    """
+    from solders.message import Message, MessageV0, from_bytes_versioned
+
+    candidates = [(Message.from_bytes, data), (MessageV0.from_bytes, data), (from_bytes_versioned, data)]
+    if data[:1] == b"\x80":
+        candidates.append((MessageV0.from_bytes, data[1:]))
+    for parse, raw in candidates:
+        try:
+            parse(raw)
+        except Exception:  # noqa: BLE001, S112 - solders raises its own error types on any malformed input
+            continue
+        return True
+    return False
+
+
 def signed_bytes(message: bytes, offchain: bool) -> bytes:
     return offchain_v0(message) if offchain else message
+
+
+def bytes_to_sign(message: bytes, offchain: bool) -> bytes:
+    """What sign_message signs; refuses raw bytes that are a transaction message."""
+    if not offchain and is_transaction_message(message):
+        raise BadInput("these bytes are a Solana transaction message, and signing them would authorise that "
+                       "transaction; sign text with the off-chain message format (--offchain) instead")
+    return signed_bytes(message, offchain)

@@ -107,7 +107,8 @@ def test_broadcast_lost_reply_then_rerun_sends_once(cli, evm, monkeypatch: pytes
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
         monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", f"http://127.0.0.1:{proxy.server_address[1]}")
-        first = send(cli, evm, "--debug")
+        first = cli("--debug", "--json", "--yes", "send", "--network", "local-evm", "--from", evm["from"],
+                    "--to", evm["to"], "--amount", "1.5")
         assert first.code == 5, first.err
         assert "rerun" in first.err
         # The failure came after unlocking and signing: still no secret in anything printed.

@@ -114,6 +114,17 @@ class Adapter(ChainAdapter):
 
         return sign_psbt(psbt_b64, signer, self.network)
 
+    def review_psbt(self, psbt_b64: str, signer: Signer, *, allow_high_fee: bool = False) -> dict[str, Any]:
+        """What signing this PSBT would approve, for the confirmation screen before sign_psbt.
+
+        {"outputs": [{"address", "amount" (BTC decimal), "sats", "change" (script is the signer's
+        account's, receive or change keychain)}], "fee", "fee_sat", "vsize", "fee_rate" (sat/vB),
+        "inputs", "ours_inputs", "warnings"}. FeeTooHigh above the fee cap or 0.1 BTC/kvB unless allowed.
+        """
+        from chains.bitcoin.review import review
+
+        return review(psbt_b64, signer, self.network, allow_high_fee)
+
     def extract(self, psbt_b64: str) -> SignedTx:
         from chains.bitcoin.psbt import extract
 

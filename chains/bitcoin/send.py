@@ -194,11 +194,14 @@ def estimate_vsize(psbt: bdk.Psbt) -> int:
     (P2WPKH: count, 72-byte signature and 33-byte key = 108 WU; P2TR key path: 66 WU)."""
     import json
 
-    weight = psbt.extract_tx().weight() + 2
+    # Unchecked: only the weight is wanted here, and the fee guards judge the rate themselves.
+    weight = psbt.extract_tx_unchecked_fee_rate().weight() + 2
     try:
         inputs = json.loads(psbt.json_serialize()).get("inputs", [])
     except ValueError:
         inputs = []
     for i in inputs:
+        if i.get("final_script_witness") or i.get("final_script_sig"):
+            continue                      # already finalized: its witness is in the weight above
         weight += 66 if i.get("tap_internal_key") else 108
     return (weight + 3) // 4

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 from chains.errors import Unavailable
 from chains.evm_http import HttpClient, HttpFailure
+from chains.rpc_url import redact_url
+
+__all__ = ["Rpc", "RpcError", "ok", "redact_url", "to_int"]   # redact_url re-exported for older imports
 
 
 class RpcError(Exception):
@@ -25,17 +27,6 @@ class RpcError(Exception):
         self.code = code
         self.message = message
         self.data = data
-
-
-def redact_url(url: str) -> str:
-    """scheme://host[:port] only: RPC URLs often carry an API key in the path or query."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<invalid URL>"
-    host = parts.hostname or "?"
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}" if parts.scheme else url[:40]
 
 
 class Rpc:

@@ -6,6 +6,7 @@ Solana RPC node through exactly the same code path.
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import json
 import urllib.error
@@ -13,6 +14,7 @@ import urllib.request
 from typing import Any
 
 from chains.errors import Unavailable
+from chains.rpc_url import redact_url
 
 _ids = itertools.count(1)
 
@@ -48,6 +50,7 @@ class SolanaRpc:
         if not url:
             raise Unavailable("no RPC URL is configured for this Solana network")
         self.url = url
+        self.where = redact_url(url)     # the only form of the URL any message may contain
         self.timeout = timeout
 
     def call(self, method: str, params: list[Any] | None = None) -> Any:
@@ -55,30 +58,33 @@ class SolanaRpc:
                            "params": params or []}).encode()
         # The URL comes from the user's network config; only http(s) is ever opened.
         if not self.url.startswith(("http://", "https://")):
-            raise Unavailable(f"the Solana RPC URL must be http(s), got {self.url.split(':')[0]!r}")
+            raise Unavailable(f"the Solana RPC URL must be http(s), not {self.where}")
         req = urllib.request.Request(self.url, data=body, method="POST",  # noqa: S310
                                      headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
                 raw = resp.read()
         except urllib.error.HTTPError as e:
-            raise Unavailable(f"the Solana RPC at {self.url} answered HTTP {e.code} to {method}") from None
+            raise Unavailable(f"the Solana RPC at {self.where} answered HTTP {e.code} to {method}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as e:
             reason = getattr(e, "reason", e)
-            raise Unavailable(f"cannot reach the Solana RPC at {self.url} ({reason})") from None
+            raise Unavailable(f"cannot reach the Solana RPC at {self.where} ({reason})") from None
+        except (ValueError, http.client.HTTPException) as e:
+            # InvalidURL and friends quote the URL (a password after a stray ':'): name the class only.
+            raise Unavailable(f"cannot reach the Solana RPC at {self.where} ({type(e).__name__})") from None
         try:
             doc = json.loads(raw)
         except ValueError:
-            raise Unavailable(f"the Solana RPC at {self.url} answered {method} with invalid JSON") from None
+            raise Unavailable(f"the Solana RPC at {self.where} answered {method} with invalid JSON") from None
         if not isinstance(doc, dict):
-            raise Unavailable(f"the Solana RPC at {self.url} answered {method} with an unexpected shape")
+            raise Unavailable(f"the Solana RPC at {self.where} answered {method} with an unexpected shape")
         if doc.get("error") is not None:
             e = doc["error"]
             if not isinstance(e, dict):
                 raise Unavailable(f"the Solana RPC answered {method} with a malformed error")
             raise RpcError(int(e.get("code", 0)), str(e.get("message", "")), e.get("data"), method)
         if "result" not in doc:
-            raise Unavailable(f"the Solana RPC at {self.url} answered {method} without a result")
+            raise Unavailable(f"the Solana RPC at {self.where} answered {method} without a result")
         return doc["result"]
 
     def value(self, method: str, params: list[Any] | None = None) -> Any:

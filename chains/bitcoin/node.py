@@ -6,12 +6,14 @@ error sentences and idempotency rules.
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
 from typing import Any
 
 from chains.errors import TxRejected, Unavailable
+from chains.rpc_url import redact_url
 
 TIMEOUT = 10.0
 
@@ -27,8 +29,9 @@ class NodeError(Exception):
 
 class Esplora:
     def __init__(self, url: str) -> None:
+        self.where = redact_url(url)     # the only form of the URL any message may contain
         if not url.startswith(("http://", "https://")):
-            raise Unavailable(f"the Bitcoin node URL {url!r} is not an http(s) URL")
+            raise Unavailable(f"the Bitcoin node URL {self.where} is not an http(s) URL")
         self.url = url.rstrip("/")
 
     def _request(self, path: str, data: bytes | None = None) -> bytes:
@@ -41,32 +44,35 @@ class Esplora:
             text = e.read().decode(errors="replace").strip()
             if 400 <= e.code < 500:
                 raise NodeError(e.code, text) from None
-            raise Unavailable(f"the Bitcoin node at {self.url} answered HTTP {e.code}") from None
+            raise Unavailable(f"the Bitcoin node at {self.where} answered HTTP {e.code}") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
             reason = getattr(e, "reason", e)
-            raise Unavailable(f"the Bitcoin node at {self.url} is unreachable ({reason})") from None
+            raise Unavailable(f"the Bitcoin node at {self.where} is unreachable ({reason})") from None
+        except (ValueError, http.client.HTTPException) as e:
+            # InvalidURL and friends quote the URL (a password after a stray ':'): name the class only.
+            raise Unavailable(f"the Bitcoin node at {self.where} is unreachable ({type(e).__name__})") from None
 
     def get_json(self, path: str) -> Any:
         body = self._request(path)
         try:
             return json.loads(body)
         except ValueError:
-            raise Unavailable(f"the Bitcoin node at {self.url} answered {path} with something not JSON") from None
+            raise Unavailable(f"the Bitcoin node at {self.where} answered {path} with something not JSON") from None
 
     def tip_height(self) -> int:
         try:
             return int(self._request("/blocks/tip/height"))
         except ValueError:
-            raise Unavailable(f"the Bitcoin node at {self.url} gave a malformed tip height") from None
+            raise Unavailable(f"the Bitcoin node at {self.where} gave a malformed tip height") from None
 
     def fee_estimates(self) -> dict[int, float]:
         raw = self.get_json("/fee-estimates")
         if not isinstance(raw, dict):
-            raise Unavailable(f"the Bitcoin node at {self.url} gave malformed fee estimates")
+            raise Unavailable(f"the Bitcoin node at {self.where} gave malformed fee estimates")
         try:
             return {int(k): float(v) for k, v in raw.items()}
         except (TypeError, ValueError):
-            raise Unavailable(f"the Bitcoin node at {self.url} gave malformed fee estimates") from None
+            raise Unavailable(f"the Bitcoin node at {self.where} gave malformed fee estimates") from None
 
     def tx_status(self, txid: str) -> dict[str, Any] | None:
         try:

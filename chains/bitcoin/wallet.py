@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from chains.base import Network
 from chains.bitcoin.descriptors import bdk_network, network_kind
 from chains.errors import Unavailable
+from chains.rpc_url import redact_url
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -68,7 +69,7 @@ def _client(url: str) -> bdk.EsploraClient:
     import bdkpython as bdk
 
     if not url.startswith(("http://", "https://")):
-        raise Unavailable(f"the Bitcoin node URL {url!r} is not an http(s) URL")
+        raise Unavailable(f"the Bitcoin node URL {redact_url(url)} is not an http(s) URL")
     return bdk.EsploraClient(url, None)
 
 
@@ -85,8 +86,8 @@ def sync(ow: OpenWallet, full: bool = False) -> None:
         else:
             update = client.sync(ow.wallet.start_sync_with_revealed_spks().build(), PARALLEL_REQUESTS)
     except bdk.EsploraError as e:
-        raise Unavailable(f"could not sync with the Bitcoin node at {url} ({type(e).__name__})") from None
+        raise Unavailable(f"could not sync with the Bitcoin node at {redact_url(url)} ({type(e).__name__})") from None
     except Exception as e:  # noqa: BLE001 - BDK raises a few unrelated classes on transport errors
-        raise Unavailable(f"could not sync with the Bitcoin node at {url} ({type(e).__name__})") from None
+        raise Unavailable(f"could not sync with the Bitcoin node at {redact_url(url)} ({type(e).__name__})") from None
     ow.wallet.apply_update(update)
     ow.persist()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from chains.address_hints import quotable, secret_hint
 from chains.errors import InvalidAddress
 
 _HEX40 = re.compile(r"^0x[0-9a-fA-F]{40}$")
@@ -14,6 +15,7 @@ _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_RE = re.compile(f"^[{_B58}]+$")
 _BECH32_BTC = re.compile(r"^(bc|tb|bcrt)1[02-9ac-hj-np-z]{6,87}$")
 ZERO_ADDRESS = "0x" + "0" * 40
+LONGEST = 42          # inputs longer than an address are never repeated in a message
 
 
 def checksum(address: str) -> str:
@@ -22,7 +24,7 @@ def checksum(address: str) -> str:
     try:
         return to_checksum_address(address)
     except AddressError:
-        raise InvalidAddress(f"{address!r} is not a 20-byte hex address") from None
+        raise InvalidAddress(f"{quotable(address, LONGEST)!r} is not a 20-byte hex address") from None
 
 
 def _foreign_kind(s: str) -> str | None:
@@ -46,6 +48,9 @@ def parse_address(text: str, network_name: str = "this network") -> str:
     s = text.strip()
     if not s:
         raise InvalidAddress("the address is empty")
+    hint = secret_hint(s)
+    if hint:
+        raise InvalidAddress(hint)
     if _HEX40.match(s):
         body = s[2:]
         cs = checksum(s)
@@ -56,18 +61,19 @@ def parse_address(text: str, network_name: str = "this network") -> str:
         if cs == ZERO_ADDRESS:
             raise InvalidAddress("the zero address burns whatever is sent to it; refusing it as a recipient")
         return cs
+    shown = quotable(s, LONGEST)
     kind = _foreign_kind(s)
     if kind:
-        raise InvalidAddress(f"{s} looks like {kind} address, not an EVM address for {network_name}")
+        raise InvalidAddress(f"{shown} looks like {kind} address, not an EVM address for {network_name}")
     if s.lower().endswith(".eth"):
-        raise InvalidAddress(f"{s} is an ENS name; ENS is not resolved here, give the 0x address")
+        raise InvalidAddress(f"{shown} is an ENS name; ENS is not resolved here, give the 0x address")
     if re.fullmatch(r"[0-9a-fA-F]{40}", s):
-        raise InvalidAddress(f"{s} lacks the 0x prefix; EVM addresses are 0x followed by 40 hex digits")
+        raise InvalidAddress(f"{shown} lacks the 0x prefix; EVM addresses are 0x followed by 40 hex digits")
     if s.startswith("0X") and _HEX40.match("0x" + s[2:]):
-        raise InvalidAddress(f"{s} has an upper-case 0X prefix; write it as 0x")
+        raise InvalidAddress(f"{shown} has an upper-case 0X prefix; write it as 0x")
     if s.startswith(("0x", "0X")):
         n = len(s) - 2
         if not re.fullmatch(r"[0-9a-fA-F]*", s[2:]):
-            raise InvalidAddress(f"{s} contains characters that are not hex digits")
-        raise InvalidAddress(f"{s} has {n} hex digits; an EVM address has exactly 40")
-    raise InvalidAddress(f"{s} is not an EVM address (expected 0x followed by 40 hex digits)")
+            raise InvalidAddress(f"{shown} contains characters that are not hex digits")
+        raise InvalidAddress(f"{shown} has {n} hex digits; an EVM address has exactly 40")
+    raise InvalidAddress(f"{shown} is not an EVM address (expected 0x followed by 40 hex digits)")

@@ -13,6 +13,7 @@ import hashlib
 import base58
 from solders.pubkey import Pubkey
 
+from chains.address_hints import secret_hint
 from chains.errors import InvalidAddress
 
 _CHECK_VERSIONS = {
@@ -35,6 +36,9 @@ def parse_solana_address(text: str) -> str:
     s = text.strip()
     if not s:
         raise InvalidAddress("the address is empty")
+    hint = secret_hint(s)           # messages below never quote the input; this names pasted secrets
+    if hint:
+        raise InvalidAddress(hint)
     try:
         raw = base58.b58decode(s)
     except ValueError:

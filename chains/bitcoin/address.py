@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from chains.address_hints import secret_hint
 from chains.base import Network
 from chains.errors import InvalidAddress
 
@@ -47,6 +48,9 @@ def parse_address(text: str, network: Network) -> str:
     s = text.strip()
     if not s:
         raise InvalidAddress("the address is empty")
+    hint = secret_hint(s)           # messages below never quote the input; this names pasted secrets
+    if hint:
+        raise InvalidAddress(hint)
     net = network.btc_network or "bitcoin"
     foreign = _foreign(s)
     if foreign:

@@ -50,6 +50,7 @@ from chains.evm_tokens import (
 )
 from chains.evm_tx import (
     build_offline,
+    check_fee_options,
     decode_raw,
     describe_decoded,
     fees_of,
@@ -168,6 +169,7 @@ class Adapter(ChainAdapter):
     def _build(self, t: Transfer) -> UnsignedTx:
         if t.amount is None:
             raise BadInput("an EVM transfer needs an amount (sending 'everything' is not supported)")
+        check_fee_options(t.fees)
         net, sender = self.network, checksum(t.sender.address)
         recipient = _parse_address(t.recipient, net.name)
         contract = self._resolve_token(t.token) if t.token else None

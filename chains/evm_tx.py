@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chains.base import Amount, SignedTx, Signer, Transfer, UnsignedTx
+from chains.base import Amount, FeeOptions, SignedTx, Signer, Transfer, UnsignedTx
 from chains.errors import BadInput
 from chains.evm_address import checksum
 from chains.evm_fees import Fees, gwei
@@ -16,6 +16,38 @@ from chains.evm_tokens import decode_transfer_data, transfer_data
 
 _WEI_FIELDS = ("value", "maxFeePerGas", "maxPriorityFeePerGas", "gasPrice")
 _INT_FIELDS = ("chainId", "nonce", "gas", "type")
+# Protocol ranges. EIP-2681: a nonce of 2**64 - 1 or more is invalid. Gas is a uint64 in every client
+# (geth, reth, anvil); wei quantities are uint256.
+NONCE_END = 2**64 - 1
+GAS_END = 2**64
+WEI_END = 2**256
+_WEI_LABELS = {"value": "value", "maxFeePerGas": "max fee per gas", "maxPriorityFeePerGas": "priority fee",
+               "gasPrice": "gas price"}
+
+
+def _check(label: str, v: int, lo: int, end: int, hint: str) -> None:
+    if not lo <= v < end:
+        raise BadInput(f"the {label} must be a whole number from {lo} to {hint}")
+
+
+def check_ranges(tx: dict[str, Any]) -> None:
+    """BadInput unless nonce, gas and every wei quantity are inside the protocol's ranges."""
+    _check("nonce", int(tx["nonce"]), 0, NONCE_END, "2**64 - 2 (EIP-2681)")
+    _check("gas limit", int(tx["gas"]), 1, GAS_END, "2**64 - 1")
+    for key, label in _WEI_LABELS.items():
+        if key in tx:
+            _check(label, int(tx[key]), 0, WEI_END, "2**256 - 1 wei")
+
+
+def check_fee_options(opts: FeeOptions) -> None:
+    """The same ranges for the user's overrides, checked before any RPC call."""
+    if opts.nonce is not None:
+        _check("nonce", opts.nonce, 0, NONCE_END, "2**64 - 2 (EIP-2681)")
+    if opts.gas_limit is not None:
+        _check("gas limit", opts.gas_limit, 1, GAS_END, "2**64 - 1")
+    for v, label in ((opts.max_fee, "max fee per gas"), (opts.priority_fee, "priority fee")):
+        if v is not None:
+            _check(label, v, 0, WEI_END, "2**256 - 1 wei")
 
 
 def tx_to_json(tx: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +77,7 @@ def tx_from_json(tx: dict[str, Any]) -> dict[str, Any]:
             out["gasPrice"] = int(tx["gasPrice"])
     except (KeyError, ValueError, TypeError) as e:
         raise BadInput(f"the transaction payload is malformed ({type(e).__name__}: {e})") from None
+    check_ranges(out)            # a payload from a file is checked again before it is signed
     return out
 
 
@@ -59,6 +92,7 @@ def make_tx(*, chain_id: int, nonce: int, to: str, value: int, data: str, gas: i
     tx: dict[str, Any] = {"type": 0 if fees.legacy else 2, "chainId": chain_id, "nonce": nonce, "to": to,
                           "value": value, "data": data, "gas": gas}
     tx.update(fees.tx_fields())
+    check_ranges(tx)
     return tx_to_json(tx)
 
 
@@ -119,6 +153,7 @@ def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: in
     net = transfer.network
     if transfer.amount is None:
         raise BadInput("an EVM transfer needs an amount")
+    check_fee_options(FeeOptions(max_fee=max_fee, priority_fee=priority_fee, nonce=nonce, gas_limit=gas_limit))
     cid = chain_id if chain_id is not None else net.chain_id
     if cid is None:
         raise BadInput(f"network {net.name} has no chain id; an offline build needs one")

@@ -48,7 +48,7 @@ def parse_solana_address(text: str) -> str:
     low = s.lower()
     if low.startswith("0x"):
         raise InvalidAddress("this is an EVM (0x…) address, not a Solana address")
-    if low.startswith(("bc1", "tb1", "bcrt1")):
+    if low.startswith(("bc1", "tb1", "bcrt1")) and s in (low, s.upper()):   # bech32 is single-case
         raise InvalidAddress("this is a Bitcoin (bech32) address, not a Solana address")
     version = _base58check_version(raw)
     if version in _CHECK_VERSIONS:

@@ -104,9 +104,15 @@ def test_air_gapped_psbt_flow(cli, funded, tmp_path: Path) -> None:
     assert b.code == 0, b.err
     assert b.json()["signed"] is False
     signed = tmp_path / "signed.psbt"
-    s = cli("--json", "psbt", "sign", str(unsigned), "--account", "btc:0", "--network", NET, "--out", str(signed))
+    refused = cli("psbt", "sign", str(unsigned), "--account", "btc:0", "--network", NET, "--out", str(signed))
+    assert refused.code == 4 and not signed.exists()  # not confirmed: not signed
+    s = cli("--json", "--yes", "psbt", "sign", str(unsigned), "--account", "btc:0", "--network", NET,
+            "--out", str(signed))
     assert s.code == 0, s.err
     assert s.json()["finalized"] is True
+    outs = {o["address"]: o for o in s.json()["review"]["outputs"]}
+    assert outs[to]["amount"] == "0.3" and outs[to]["change"] is False
+    assert sum(o["change"] for o in outs.values()) == 1
     pub = cli(*w, "--json", "broadcast", str(signed), "--network", NET, password=False)
     assert pub.code == 0, pub.err
     btc.mine(funded, 1)

@@ -74,6 +74,7 @@ def psbt_sign(
     account: Annotated[str, typer.Option(help="The btc account whose key signs.")] = "btc:0",
     network: Annotated[str, typer.Option("--network", "-n")] = "bitcoin",
     out: Annotated[Path | None, typer.Option(help="Write the signed PSBT here (default: stdout).")] = None,
+    allow_high_fee: Annotated[bool, typer.Option(help="Sign even if the fee is above the caps.")] = False,
 ) -> None:
     """Sign a PSBT with one account's key, offline. Prints or writes the signed PSBT."""
     from chains.base import get_adapter
@@ -88,11 +89,25 @@ def psbt_sign(
     entry = accounts.resolve(account, session.vault_info().accounts)
     if entry["chain"] != "btc":
         raise UsageError(f"{account} is not a btc account")
+    from wallet_cli.prompts import confirm
+
     net = _btc_network(network)
-    signed, finalized = get_adapter(net, None).sign_psbt(text, session.signer_for(entry, net))
+    adapter = get_adapter(net, None)
+    signer = session.signer_for(entry, net)
+    # On an air-gapped signer this is the only place to see where the money goes: show it, then ask.
+    review = adapter.review_psbt(text, signer, allow_high_fee=allow_high_fee)
+    for o in review["outputs"]:
+        output.err_console().print(f"  {'change ' if o['change'] else 'pay    '} {o['amount']} BTC -> {o['address']}",
+                                   markup=False)
+    output.key_values({"Inputs": f"{review['inputs']} ({review['ours_inputs']} ours)",
+                       "Fee": f"{review['fee']} BTC ({review['fee_rate']} sat/vB, {review['vsize']} vB)"},
+                      title="Review the PSBT")
+    confirm("Sign this PSBT?")
+    signed, finalized = adapter.sign_psbt(text, signer)
     if out is not None:
         write_new_private_file(out, signed + "\n")
-    data = {"psbt": signed if out is None else None, "file": str(out) if out else None, "finalized": finalized}
+    data = {"psbt": signed if out is None else None, "file": str(out) if out else None, "finalized": finalized,
+            "review": review}
 
     def human() -> None:
         if out is None:

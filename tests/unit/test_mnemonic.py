@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import unicodedata
 from pathlib import Path
@@ -59,15 +61,130 @@ def test_whitespace_and_case_are_forgiving() -> None:
     assert seed_from_mnemonic(ABOUT.upper(), "TREZOR").hex() == ENGLISH[0][2]
 
 
+# ---------------------------------------------------------------- language detection
+# Detection is specified as: the first language in M.LANGUAGES whose wordlist holds every word and whose
+# checksum verifies. `valid_in` decides that here with its own BIP39 checksum; `bip_utils_valid` is an
+# independent implementation for every language bip_utils has (all but Japanese), and the two must agree.
+BIP_UTILS_LANG = {"english": "ENGLISH", "chinese_simplified": "CHINESE_SIMPLIFIED",
+                  "chinese_traditional": "CHINESE_TRADITIONAL", "korean": "KOREAN", "spanish": "SPANISH",
+                  "french": "FRENCH", "italian": "ITALIAN", "czech": "CZECH", "portuguese": "PORTUGUESE"}
+ENTROPIES = [bytes(16), bytes(range(16)), bytes(range(32)), hashlib.sha256(b"bip39 detection").digest()[:20],
+             hashlib.sha256(b"bip39 detection 2").digest()]
+
+
+def _words(text: str) -> list[str]:
+    return unicodedata.normalize("NFKD", text).split()
+
+
+@functools.cache
+def _index(language: str) -> dict[str, int]:
+    return {unicodedata.normalize("NFKD", w): i for i, w in enumerate(M.wordlist(language))}
+
+
+def valid_in(text: str, language: str) -> bool:
+    index, words = _index(language), _words(text)
+    if len(words) not in (12, 15, 18, 21, 24) or any(w not in index for w in words):
+        return False
+    bits = "".join(format(index[w], "011b") for w in words)
+    cs = len(bits) // 33
+    entropy = int(bits[:-cs], 2).to_bytes((len(bits) - cs) // 8, "big")
+    return format(hashlib.sha256(entropy).digest()[0], "08b")[:cs] == bits[-cs:]
+
+
+def bip_utils_valid(text: str, language: str) -> bool:
+    from bip_utils import Bip39Languages, Bip39MnemonicValidator
+
+    return Bip39MnemonicValidator(Bip39Languages[BIP_UTILS_LANG[language]]).IsValid(text)
+
+
+def expected_language(text: str) -> str:
+    return next(lang for lang in M.LANGUAGES if valid_in(text, lang))
+
+
+def _phrases(language: str) -> list[str]:
+    """Phrases of `language` from fixed entropies (bip_utils' encoder; the official vectors for Japanese)."""
+    if language == "japanese":
+        return [v["phrase"] for v in JAPANESE]
+    from bip_utils import Bip39Languages, Bip39MnemonicEncoder
+
+    enc = Bip39MnemonicEncoder(Bip39Languages[BIP_UTILS_LANG[language]])
+    return [str(enc.Encode(e)) for e in ENTROPIES]
+
+
 @pytest.mark.parametrize("language", M.LANGUAGES)
-def test_every_language_round_trips_and_is_detected(language: str) -> None:
-    text = M.generate_mnemonic(24, language)
-    assert len(text.split()) == 24
-    normalised, detected = M.validate_mnemonic(text)
-    assert normalised == text
-    # Chinese simplified and traditional share characters; the phrase must at least validate as its own.
-    assert detected == language or M.validate_mnemonic(text, language) == (text, language)
+def test_every_language_is_detected(language: str) -> None:
+    fixed = _phrases(language)
+    detected_fixed = []
+    for text in [*fixed, M.generate_mnemonic(24, language), M.generate_mnemonic(12, language)]:
+        assert valid_in(text, language)
+        want = expected_language(text)
+        for lang in {language, want} & BIP_UTILS_LANG.keys():
+            assert bip_utils_valid(text, lang)
+        normalised, detected = M.validate_mnemonic(text)
+        assert detected == want
+        detected_fixed.append(detected)
+        # Naming the language is always honoured, even when detection picks an earlier one.
+        assert M.validate_mnemonic(text, language)[1] == language
+        assert _words(normalised) == [w.lower() for w in _words(text)]
+    # The fixed phrases are detected as their own language, except the all-zero-entropy Chinese
+    # traditional one, made only of characters shared with simplified (see the test below).
+    mine = [language] * len(fixed)
+    if language == "chinese_traditional":
+        mine[0] = "chinese_simplified"
+    assert detected_fixed[:len(fixed)] == mine
     assert len(M.wordlist(language)) == 2048
+
+
+def test_generated_mnemonics_round_trip() -> None:
+    for language in M.LANGUAGES:
+        text = M.generate_mnemonic(24, language)
+        assert len(text.split()) == 24 and M.validate_mnemonic(text, language) == (text, language)
+
+
+def test_chinese_shared_characters_have_one_meaning() -> None:
+    """The 1,275 characters both Chinese lists hold sit at the same index in each, so a traditional phrase
+    of shared characters only is the very same simplified phrase (same entropy, same text, same seed):
+    detection says simplified. One traditional-only character makes it traditional."""
+    simp, trad = _index("chinese_simplified"), _index("chinese_traditional")
+    shared = [w for w in trad if w in simp]
+    assert len(shared) == 1275 and all(simp[w] == trad[w] for w in shared)
+    from bip_utils import Bip39Languages, Bip39MnemonicEncoder
+
+    zero = str(Bip39MnemonicEncoder(Bip39Languages.CHINESE_TRADITIONAL).Encode(bytes(16)))
+    assert all(w in simp for w in _words(zero))
+    assert bip_utils_valid(zero, "chinese_simplified") and bip_utils_valid(zero, "chinese_traditional")
+    assert M.validate_mnemonic(zero)[1] == "chinese_simplified"
+    assert M.validate_mnemonic(zero, "chinese_traditional") == M.validate_mnemonic(zero, "chinese_simplified")[:1] \
+        + ("chinese_traditional",)
+    own = str(Bip39MnemonicEncoder(Bip39Languages.CHINESE_TRADITIONAL).Encode(bytes(range(16))))
+    assert any(w not in simp for w in _words(own)) and not bip_utils_valid(own, "chinese_simplified")
+    assert M.validate_mnemonic(own)[1] == "chinese_traditional"
+
+
+def test_english_french_overlap_resolves_by_checksum_then_order() -> None:
+    """100 words are in both lists at different indices. A French phrase of shared words only is detected
+    as English exactly when the English checksum also verifies; otherwise it is French."""
+    en, fr = _index("english"), _index("french")
+    shared = sorted((w for w in fr if w in en), key=fr.__getitem__)
+    assert len(shared) == 100
+    both = only_french = None
+    for k in range(len(shared)):            # deterministic search: 11 consecutive words, then a last one
+        head = [shared[(k + j) % len(shared)] for j in range(11)]
+        for last in shared:
+            text = " ".join([*head, last])
+            if valid_in(text, "french"):
+                if valid_in(text, "english"):
+                    both = both or text
+                else:
+                    only_french = only_french or text
+        if both and only_french:
+            break
+    assert both and only_french
+    assert bip_utils_valid(both, "english") and bip_utils_valid(both, "french")
+    assert bip_utils_valid(only_french, "french") and not bip_utils_valid(only_french, "english")
+    assert M.validate_mnemonic(both)[1] == "english"
+    assert M.validate_mnemonic(both, "french")[1] == "french"
+    assert M.validate_mnemonic(only_french)[1] == "french"
 
 
 def test_wrong_word_names_position_not_word() -> None:

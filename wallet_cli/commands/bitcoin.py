@@ -102,6 +102,8 @@ def psbt_sign(
     output.key_values({"Inputs": f"{review['inputs']} ({review['ours_inputs']} ours)",
                        "Fee": f"{review['fee']} BTC ({review['fee_rate']} sat/vB, {review['vsize']} vB)"},
                       title="Review the PSBT")
+    for w in review.get("warnings", []):
+        output.warn(w)
     confirm("Sign this PSBT?")
     signed, finalized = adapter.sign_psbt(text, signer)
     if out is not None:

@@ -63,3 +63,16 @@ def quotable(text: str, longest: int) -> str:
     """`text` itself when it is no longer than the longest address of the family, else a neutral phrase."""
     s = text.strip()
     return s if len(s) <= longest else f"this input ({len(s)} characters)"
+
+
+def precheck(text: str) -> str:
+    """The stripped input, or InvalidAddress when it is empty or a pasted secret (never quoted)."""
+    from chains.errors import InvalidAddress
+
+    s = text.strip()
+    if not s:
+        raise InvalidAddress("the address is empty")
+    hint = secret_hint(s)
+    if hint:
+        raise InvalidAddress(hint)
+    return s

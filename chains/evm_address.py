@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from chains.address_hints import quotable, secret_hint
+from chains.address_hints import precheck, quotable
 from chains.errors import InvalidAddress
 
 _HEX40 = re.compile(r"^0x[0-9a-fA-F]{40}$")
@@ -45,12 +45,7 @@ def _foreign_kind(s: str) -> str | None:
 
 def parse_address(text: str, network_name: str = "this network") -> str:
     """Return the EIP-55 checksummed form; raise InvalidAddress with one sentence saying why not."""
-    s = text.strip()
-    if not s:
-        raise InvalidAddress("the address is empty")
-    hint = secret_hint(s)
-    if hint:
-        raise InvalidAddress(hint)
+    s = precheck(text)
     if _HEX40.match(s):
         body = s[2:]
         cs = checksum(s)

@@ -13,7 +13,7 @@ import hashlib
 import base58
 from solders.pubkey import Pubkey
 
-from chains.address_hints import secret_hint
+from chains.address_hints import precheck
 from chains.errors import InvalidAddress
 
 _CHECK_VERSIONS = {
@@ -33,12 +33,7 @@ def _base58check_version(raw: bytes) -> int | None:
 
 
 def parse_solana_address(text: str) -> str:
-    s = text.strip()
-    if not s:
-        raise InvalidAddress("the address is empty")
-    hint = secret_hint(s)           # messages below never quote the input; this names pasted secrets
-    if hint:
-        raise InvalidAddress(hint)
+    s = precheck(text)
     try:
         raw = base58.b58decode(s)
     except ValueError:

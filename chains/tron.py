@@ -14,7 +14,7 @@ import hashlib
 import re
 from typing import ClassVar, NoReturn
 
-from chains.address_hints import secret_hint
+from chains.address_hints import precheck
 from chains.base import Account, Amount, ChainAdapter, Network, SignedTx, Signer, Transfer, TxStatus, UnsignedTx
 from chains.errors import InvalidAddress, Unsupported
 
@@ -33,12 +33,7 @@ def parse_tron_address(text: str) -> str:
     """The base58 address itself when valid; InvalidAddress with one sentence saying why not."""
     import base58
 
-    s = text.strip()
-    if not s:
-        raise InvalidAddress("the address is empty")
-    hint = secret_hint(s)
-    if hint:
-        raise InvalidAddress(hint)
+    s = precheck(text)
     raw = base58.b58decode(s) if _B58.fullmatch(s) else None
     # A valid base58check string first: a TRON address may itself start with "TB1".
     if raw is not None and len(raw) == 25 and _checksum(raw[:21]) == raw[21:]:

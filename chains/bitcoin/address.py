@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chains.address_hints import secret_hint
+from chains.address_hints import precheck
 from chains.base import Network
 from chains.errors import InvalidAddress
 
@@ -45,12 +45,7 @@ def parse_address(text: str, network: Network) -> str:
 
     from chains.bitcoin.descriptors import bdk_network
 
-    s = text.strip()
-    if not s:
-        raise InvalidAddress("the address is empty")
-    hint = secret_hint(s)           # messages below never quote the input; this names pasted secrets
-    if hint:
-        raise InvalidAddress(hint)
+    s = precheck(text)
     net = network.btc_network or "bitcoin"
     foreign = _foreign(s)
     if foreign:

@@ -79,3 +79,26 @@ def restored(cli) -> Any:
     r = cli("--json", "restore", stdin=ABANDON + "\n")
     assert r.code == 0, r.err
     return r.json()
+
+
+@pytest.fixture
+def new_funded_vault(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """new_funded_vault(family, url, amount) -> {"from", "to", "url", "mnemonic"}.
+
+    A new vault (a fresh seed, since sandboxes are shared by a module) whose FAMILY:0 is funded with
+    `amount` on local-FAMILY at `url`, plus FAMILY:1 as a recipient.
+    """
+    def make(family: str, url: str, amount: str) -> dict[str, str]:
+        net = f"local-{family}"
+        monkeypatch.setenv("WALLET_RPC_" + net.upper().replace("-", "_"), url)
+        phrase = tmp_path / "m.txt"
+        r = cli("--json", "init", "--mnemonic-out", str(phrase))
+        assert r.code == 0, r.err
+        d = cli("--json", "accounts", "derive", "--chain", family)
+        assert d.code == 0, d.err
+        f = cli("--json", "devnet", "fund", f"{family}:0", "--amount", amount, "--network", net)
+        assert f.code == 0, f.err
+        sender = next(a["address"] for a in r.json()["accounts"] if a["ref"] == f"{family}:0")
+        return {"from": sender, "to": d.json()[0]["address"], "url": url, "mnemonic": str(phrase)}
+
+    return make

@@ -21,14 +21,9 @@ def regtest() -> Iterator[btc.Sandbox]:
 
 
 @pytest.fixture
-def funded(cli, regtest: btc.Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A new vault (fresh seed: the sandbox is shared) whose btc:0 holds 1 BTC, confirmed."""
-    monkeypatch.setenv("WALLET_RPC_LOCAL_BTC", regtest.url)
-    assert cli("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt")).code == 0
-    assert cli("accounts", "derive", "--chain", "btc").code == 0
-    r = cli("--json", "devnet", "fund", "btc:0", "--amount", "1", "--network", NET)
-    assert r.code == 0, r.err
-    return regtest.url
+def funded(new_funded_vault, regtest: btc.Sandbox) -> str:
+    """A new vault whose btc:0 holds 1 BTC, confirmed, on the module's regtest sandbox."""
+    return new_funded_vault("btc", regtest.url, "1")["url"]
 
 
 def esplora(url: str, path: str) -> object:

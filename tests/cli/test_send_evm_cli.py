@@ -24,16 +24,9 @@ def chain() -> Iterator[anvil.Sandbox]:
 
 
 @pytest.fixture
-def evm(cli, chain: anvil.Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """A new vault (fresh mnemonic: anvil is shared by the module) whose evm:0 holds 10 ETH, and evm:1."""
-    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", chain.url)
-    r = cli("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt"))
-    assert r.code == 0, r.err
-    d = cli("--json", "accounts", "derive", "--chain", "evm")
-    assert d.code == 0, d.err
-    sender = next(a["address"] for a in r.json()["accounts"] if a["ref"] == "evm:0")
-    assert cli("devnet", "fund", "evm:0", "--amount", "10", "--network", "local-evm").code == 0
-    return {"from": sender, "to": d.json()[0]["address"], "url": chain.url, "mnemonic": str(tmp_path / "m.txt")}
+def evm(new_funded_vault, chain: anvil.Sandbox) -> dict[str, str]:
+    """A new vault whose evm:0 holds 10 ETH on the module's anvil, and evm:1."""
+    return new_funded_vault("evm", chain.url, "10")
 
 
 def nonce(url: str, address: str) -> int:

@@ -22,14 +22,9 @@ def svm() -> Iterator[sol_sandbox.Sandbox]:
 
 
 @pytest.fixture
-def sol(cli, svm: sol_sandbox.Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    monkeypatch.setenv("WALLET_RPC_LOCAL_SOL", svm.url)
-    r = cli("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt"))
-    assert r.code == 0, r.err
-    d = cli("--json", "accounts", "derive", "--chain", "sol")
-    sender = next(a["address"] for a in r.json()["accounts"] if a["ref"] == "sol:0")
-    assert cli("devnet", "fund", "sol:0", "--amount", "2", "--network", "local-sol").code == 0
-    return {"from": sender, "to": d.json()[0]["address"], "url": svm.url, "mnemonic": str(tmp_path / "m.txt")}
+def sol(new_funded_vault, svm: sol_sandbox.Sandbox) -> dict[str, str]:
+    """A new vault whose sol:0 holds 2 SOL on the module's sandbox, and sol:1."""
+    return new_funded_vault("sol", svm.url, "2")
 
 
 def lamports(url: str, address: str) -> int:

@@ -24,12 +24,7 @@ def unlock(name: str | None = None):  # noqa: ANN201 - keystore.vault.UnlockedVa
 
     name = name or options().vault
     if name not in _unlocked:
-        info = vault.read_info(options().home, name)
-        pw = passwords.unlock_password(name, info.id)
-        uv = vault.unlock(options().home, name, pw)
-        if uv.weak:
-            output.warn(f"vault '{name}' uses the weak test KDF; never keep real funds in it")
-        _unlocked[name] = uv
+        _unlocked[name] = _checked(name, vault.unlock(options().home, name, _password(name)))
     return _unlocked[name]
 
 
@@ -38,12 +33,17 @@ def update(mutate: Any, name: str | None = None):  # noqa: ANN201
     from keystore import vault
 
     name = name or options().vault
-    info = vault.read_info(options().home, name)
-    pw = passwords.unlock_password(name, info.id)
-    uv = vault.update(options().home, name, pw, mutate)
+    _unlocked[name] = _checked(name, vault.update(options().home, name, _password(name), mutate))
+    return _unlocked[name]
+
+
+def _password(name: str) -> str:
+    return passwords.unlock_password(name, vault_info(name).id)
+
+
+def _checked(name: str, uv: Any) -> Any:
     if uv.weak:
         output.warn(f"vault '{name}' uses the weak test KDF; never keep real funds in it")
-    _unlocked[name] = uv
     return uv
 
 
@@ -53,8 +53,8 @@ def seed_of(uv: Any) -> bytes:
     return hd.seed_from_mnemonic(uv.secrets.mnemonic, uv.secrets.passphrase)
 
 
-def private_key_of(uv: Any, entry: dict[str, Any], *, testnet: bool = False) -> bytes:
-    """The raw private key of one index entry, checked against the address the index shows."""
+def private_key_of(uv: Any, entry: dict[str, Any]) -> bytes:
+    """The raw private key of one index entry (signer_for checks it against the listed address)."""
     from keystore import hd
 
     if entry.get("kind") == "imported":
@@ -64,8 +64,7 @@ def private_key_of(uv: Any, entry: dict[str, Any], *, testnet: bool = False) -> 
         return bytes.fromhex(rec["key"])
     if entry.get("kind") == "watch":
         raise UsageError(f"{entry['address']} is watch-only: this vault has no key for it")
-    key = hd.derive_private(seed_of(uv), entry["chain"], entry["path"])
-    return key
+    return hd.derive_private(seed_of(uv), entry["chain"], entry["path"])
 
 
 def signer_for(entry: dict[str, Any], network: Network | None = None) -> Signer:
@@ -76,7 +75,7 @@ def signer_for(entry: dict[str, Any], network: Network | None = None) -> Signer:
     if entry["chain"] == "btc" and entry.get("kind") == "hd":
         xprv = hd.derive_account_xprv(seed_of(uv), btc_account_path(entry["path"], testnet), testnet=testnet)
         return Signer(family="btc", address=entry["address"], xprv=xprv, path=entry["path"])
-    key = private_key_of(uv, entry, testnet=testnet)
+    key = private_key_of(uv, entry)
     check = _address_of(entry["chain"], key)
     if check is not None and check != entry["address"]:
         raise UsageError(f"the key derived for {entry['address']} gives another address; the index is inconsistent")

@@ -157,33 +157,33 @@ def send(
         raise UsageError("--commitment applies to Solana networks only")
     fees = _fee_options(net.family, max_fee, priority_fee, nonce, gas_limit, fee_rate, target_blocks,
                         allow_high_fee)
-    to = _recipient(to, net, adapter)
+    journal = _journal()
+    to = _recipient(to, net, adapter, journal)
     req = transfer.SendRequest(net, entry, to, amount, token, fees, idempotency_key, allow_lookalike,
                                options().yes, wait, timeout, commitment)
     if sign_only:
         from wallet_cli import offline
 
-        known = _journal().known_recipients(net.family)
+        known = journal.known_recipients(net.family)
         data = offline.sign_to_file(req, adapter, out, blockhash=blockhash, known=known, confirm=_confirm_screen,
                                     signer_for=lambda: session.signer_for(entry, net))
         output.emit(data, lambda: output.info(
             f"Signed {data['txid']}; wrote {out}. Publish it with 'wallet broadcast {out}'." if data["txid"] else
             f"Wrote the unsigned PSBT to {out}. Sign it with 'wallet psbt sign {out} --network {network}'."))
         return
-    journal = _journal()
     result = transfer.send(req, adapter, journal, confirm=_confirm_screen,
                            signer_for=lambda: session.signer_for(entry, net))
     _render_result(result)
 
 
-def _recipient(to: str, net: Any, adapter: Any) -> str:
+def _recipient(to: str, net: Any, adapter: Any, journal: Any) -> str:
     """An address as given, else a contact's address (contact names never shadow addresses)."""
     from chains.errors import BadInput
 
     try:
         return adapter.parse_address(to, net)
     except BadInput:
-        contact = _journal().contact(to, net.family)
+        contact = journal.contact(to, net.family)
         if contact is None:
             raise
     output.warn(f"'{to}' is your contact {contact}")

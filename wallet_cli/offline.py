@@ -15,7 +15,7 @@ from chains.base import ChainAdapter, SignedTx, Transfer, UnsignedTx
 from wallet_cli import accounts
 from wallet_cli.errors import UsageError
 from wallet_cli.secret_out import write_new_private_file
-from wallet_cli.transfer import SendRequest, parse_amount
+from wallet_cli.transfer import SendRequest, build, parse_amount, poisoning_warnings
 
 
 def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | None,
@@ -26,8 +26,6 @@ def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | 
     offline_ready = (fam == "evm" and req.fees.nonce is not None and req.fees.max_fee is not None
                      and req.fees.priority_fee is not None and not req.token) or bool(fam == "sol" and blockhash)
     if not offline_ready:
-        from wallet_cli.transfer import build
-
         unsigned, warnings = build(req, adapter, known)
         unsigned.warnings = warnings
         return unsigned
@@ -35,16 +33,20 @@ def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | 
     if req.token:  # no node to ask: the token must be one the network config lists, with its decimals
         token, symbol, decimals = _listed_token(req)
     amount = parse_amount(req.amount, decimals, symbol, allow_max=False)
+    warnings = poisoning_warnings(req, recipient, known)  # offline too: checked against local history
     transfer = Transfer(req.network, accounts.to_account(req.sender), recipient, amount, token, req.fees)
     if fam == "evm":
         from chains.evm_tx import build_offline
 
         assert req.fees.nonce is not None and req.fees.max_fee is not None
-        return build_offline(transfer, nonce=req.fees.nonce, max_fee=req.fees.max_fee,
-                             priority_fee=req.fees.priority_fee, gas_limit=req.fees.gas_limit,
-                             chain_id=req.network.chain_id)
-    return adapter.build_offline(transfer, blockhash=blockhash,  # type: ignore[attr-defined]
-                                 decimals=decimals if token else None)
+        unsigned = build_offline(transfer, nonce=req.fees.nonce, max_fee=req.fees.max_fee,
+                                 priority_fee=req.fees.priority_fee, gas_limit=req.fees.gas_limit,
+                                 chain_id=req.network.chain_id)
+    else:
+        unsigned = adapter.build_offline(transfer, blockhash=blockhash,  # type: ignore[attr-defined]
+                                         decimals=decimals if token else None)
+    unsigned.warnings = list(unsigned.warnings) + warnings
+    return unsigned
 
 
 def _listed_token(req: SendRequest) -> tuple[str, str, int]:

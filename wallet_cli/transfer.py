@@ -143,15 +143,19 @@ def build(req: SendRequest, adapter: ChainAdapter, known: set[str]) -> tuple[Uns
         token_addr, symbol, decimals = None, req.network.symbol, req.network.decimals
     amount = parse_amount(req.amount, decimals, symbol, allow_max=req.network.family == "btc" and not req.token)
     unsigned = adapter.build_transfer(Transfer(req.network, sender, recipient, amount, token_addr, req.fees))
-    warnings = list(unsigned.warnings)
+    return unsigned, list(unsigned.warnings) + poisoning_warnings(req, recipient, known)
+
+
+def poisoning_warnings(req: SendRequest, recipient: str, known: set[str]) -> list[str]:
+    """A warning for a look-alike of a known address; under --yes a refusal unless --allow-lookalike."""
     similar = lookalikes(recipient, known)
-    if similar:
-        msg = (f"recipient {recipient} looks like {similar[0]} from your history or address book but is a "
-               "different address (possible address poisoning)")
-        if req.assume_yes and not req.allow_lookalike:
-            raise Refused(msg + "; pass --allow-lookalike to send anyway")
-        warnings.append(msg)
-    return unsigned, warnings
+    if not similar:
+        return []
+    msg = (f"recipient {recipient} looks like {similar[0]} from your history or address book but is a "
+           "different address (possible address poisoning)")
+    if req.assume_yes and not req.allow_lookalike:
+        raise Refused(msg + "; pass --allow-lookalike to send anyway")
+    return [msg]
 
 
 def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,

@@ -327,3 +327,13 @@ def test_broadcast_refuses_a_file_for_another_network(cli, evm, tmp_path: Path) 
     assert r.code == 0, r.err
     wrong = cli("broadcast", str(out), "--network", "ethereum", password=False)
     assert wrong.code == 2 and "local-evm" in wrong.err
+
+
+def test_offline_signing_checks_lookalikes_too(cli, evm, tmp_path: Path, monkeypatch) -> None:
+    assert send(cli, evm, "--wait").code == 0  # evm["to"] is now in the history
+    twin = (evm["to"][:6] + Account.create().address[6:-4] + evm["to"][-4:]).lower()
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", "http://127.0.0.1:9")  # offline
+    r = cli("--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", twin, "--amount", "0.1",
+            "--nonce", "1", "--max-fee", "50", "--priority-fee", "1", "--sign-only", "--out", str(tmp_path / "t"))
+    assert r.code == 4 and "poisoning" in r.err
+    assert not (tmp_path / "t").exists()

@@ -60,10 +60,14 @@ def _from_keyring(vault: str, vault_id: str | None) -> str | None:
         return None
 
 
-def _prompt(text: str) -> str:
+def prompt_hidden(text: str, *, repeat: str | None = None) -> str:
+    """A hidden prompt on the terminal; with `repeat`, asked twice and the answers must match."""
     import getpass
 
-    return getpass.getpass(text, stream=sys.stderr)
+    first = getpass.getpass(text, stream=sys.stderr)
+    if repeat is not None and getpass.getpass(repeat, stream=sys.stderr) != first:
+        raise UsageError("the two entries differ")
+    return first
 
 
 def unlock_password(vault: str, vault_id: str | None = None) -> str:
@@ -77,7 +81,7 @@ def unlock_password(vault: str, vault_id: str | None = None) -> str:
     if env is not None:
         return env
     if options().interactive:
-        return _prompt(f"Password for vault '{vault}': ")
+        return prompt_hidden(f"Password for vault '{vault}': ")
     raise PasswordUnavailable(
         "no password available and no terminal to ask on: use --password-file, WALLET_PASSWORD_FILE, "
         "the keyring ('wallet keyring remember') or WALLET_PASSWORD"
@@ -95,9 +99,7 @@ def new_password(vault: str, *, file: Path | None = None, prompt_only: bool = Fa
     elif not prompt_only and os.environ.get("WALLET_PASSWORD") is not None:
         pw = os.environ["WALLET_PASSWORD"]
     elif options().interactive:
-        pw = _prompt(f"New password for vault '{vault}': ")
-        if _prompt("Repeat the password: ") != pw:
-            raise UsageError("the two passwords differ")
+        pw = prompt_hidden(f"New password for vault '{vault}': ", repeat="Repeat the password: ")
     else:
         raise PasswordUnavailable(
             "no new password available and no terminal to ask on: use --password-file or WALLET_PASSWORD_FILE"
@@ -124,5 +126,5 @@ def secret_text(what: str, file: Path | None, *, prompt: str) -> str:
             raise UsageError(f"no {what} on standard input")
         return text
     if sys.stderr.isatty():
-        return _prompt(prompt).strip()
+        return prompt_hidden(prompt).strip()
     raise UsageError(f"no {what} given: pass a file or pipe it on standard input")

@@ -86,9 +86,7 @@ def _keystore_password(file: Path | None, what: str, *, confirm_twice: bool) -> 
         return passwords.read_secret_file(file, "keystore password")
     if not options().interactive:
         raise UsageError("pass --keystore-password-file (no terminal to ask on)")
-    pw = passwords._prompt(f"Password for {what}: ")
-    if confirm_twice and passwords._prompt("Repeat it: ") != pw:
-        raise UsageError("the two passwords differ")
+    pw = passwords.prompt_hidden(f"Password for {what}: ", repeat="Repeat it: " if confirm_twice else None)
     if not pw:
         raise UsageError("the keystore password must not be empty")
     return pw

@@ -46,10 +46,7 @@ def _passphrase(file: Path | None, ask: bool) -> str:
     if ask:
         if not options().interactive:
             raise UsageError("--ask-passphrase needs a terminal; use --passphrase-file")
-        first = passwords._prompt("BIP39 passphrase: ")
-        if passwords._prompt("Repeat the passphrase: ") != first:
-            raise UsageError("the two passphrases differ")
-        return first
+        return passwords.prompt_hidden("BIP39 passphrase: ", repeat="Repeat the passphrase: ")
     return ""
 
 

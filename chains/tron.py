@@ -14,8 +14,18 @@ import hashlib
 import re
 from typing import ClassVar, NoReturn
 
-from chains.address_hints import precheck
-from chains.base import Account, Amount, ChainAdapter, Network, SignedTx, Signer, Transfer, TxStatus, UnsignedTx
+from chains.base import (
+    Account,
+    Amount,
+    ChainAdapter,
+    Network,
+    SignedTx,
+    Signer,
+    Transfer,
+    TxStatus,
+    UnsignedTx,
+    precheck,
+)
 from chains.errors import InvalidAddress, Unsupported
 
 VERSION = 0x41

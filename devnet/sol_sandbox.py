@@ -222,7 +222,7 @@ class Sandbox(LoopbackServer):
 
 # --- helpers that act on an already running sandbox, given its URL ------------------------------
 def _rpc(url: str, method: str, params: list[Any] | None = None) -> Any:
-    from chains.solana_rpc import SolanaRpc
+    from chains.solana.rpc import SolanaRpc
 
     return SolanaRpc(url, timeout=30).call(method, params or [])
 

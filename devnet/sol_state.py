@@ -26,8 +26,8 @@ from solders.system_program import CreateAccountParams, create_account
 from solders.transaction import VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata
 
-from chains import solana_tokens as spl
-from chains.solana_rpc import describe_err
+from chains.solana import tokens as spl
+from chains.solana.rpc import describe_err
 
 MAX_BLOCKHASH_AGE = 150          # blocks, as MAX_PROCESSING_AGE on mainnet
 LAMPORTS_PER_SIGNATURE = 5000

@@ -36,7 +36,7 @@ def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | 
     warnings = poisoning_warnings(req, recipient, known)  # offline too: checked against local history
     transfer = Transfer(req.network, accounts.to_account(req.sender), recipient, amount, token, req.fees)
     if fam == "evm":
-        from chains.evm_tx import build_offline
+        from chains.evm.tx import build_offline
 
         assert req.fees.nonce is not None and req.fees.max_fee is not None
         unsigned = build_offline(transfer, nonce=req.fees.nonce, max_fee=req.fees.max_fee,

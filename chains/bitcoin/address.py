@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chains.address_hints import precheck
-from chains.base import Network
+from chains.base import Network, precheck
 from chains.errors import InvalidAddress
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

@@ -6,14 +6,10 @@ error sentences and idempotency rules.
 
 from __future__ import annotations
 
-import http.client
-import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 from chains.errors import TxRejected, Unavailable
-from chains.rpc_url import redact_url
+from chains.transport import HttpClient, HttpFailure, loads, redact_url, unavailable
 
 TIMEOUT = 10.0
 
@@ -28,34 +24,35 @@ class NodeError(Exception):
 
 
 class Esplora:
+    """GET and POST against an Esplora base URL over the shared transport (deadline, size cap, no redirects)."""
+
+    label = "the Bitcoin node"
+
     def __init__(self, url: str) -> None:
         self.where = redact_url(url)     # the only form of the URL any message may contain
         if not url.startswith(("http://", "https://")):
             raise Unavailable(f"the Bitcoin node URL {self.where} is not an http(s) URL")
         self.url = url.rstrip("/")
+        try:
+            self._http = HttpClient(self.url, TIMEOUT)
+        except HttpFailure:
+            raise Unavailable(f"the Bitcoin node URL {self.where} is not a valid http(s) URL") from None
 
     def _request(self, path: str, data: bytes | None = None) -> bytes:
-        req = urllib.request.Request(self.url + path, data=data, method="POST" if data is not None else "GET",  # noqa: S310
-                                     headers={"Content-Type": "text/plain"} if data is not None else {})
         try:
-            with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 - scheme checked
-                return resp.read()
-        except urllib.error.HTTPError as e:
-            text = e.read().decode(errors="replace").strip()
-            if 400 <= e.code < 500:
-                raise NodeError(e.code, text) from None
-            raise Unavailable(f"the Bitcoin node at {self.where} answered HTTP {e.code}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
-            reason = getattr(e, "reason", e)
-            raise Unavailable(f"the Bitcoin node at {self.where} is unreachable ({reason})") from None
-        except (ValueError, http.client.HTTPException) as e:
-            # InvalidURL and friends quote the URL (a password after a stray ':'): name the class only.
-            raise Unavailable(f"the Bitcoin node at {self.where} is unreachable ({type(e).__name__})") from None
+            status, body = self._http.request("POST" if data is not None else "GET", path, data, "text/plain")
+        except HttpFailure as e:
+            raise unavailable(self.label, self.where, TIMEOUT, e) from None
+        if 400 <= status < 500:
+            raise NodeError(status, body[:2000].decode(errors="replace").strip())
+        if not 200 <= status < 300:
+            raise Unavailable(f"the Bitcoin node at {self.where} answered HTTP {status}")
+        return body
 
     def get_json(self, path: str) -> Any:
         body = self._request(path)
         try:
-            return json.loads(body)
+            return loads(body)
         except ValueError:
             raise Unavailable(f"the Bitcoin node at {self.where} answered {path} with something not JSON") from None
 

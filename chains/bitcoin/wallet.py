@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from chains.base import Network
 from chains.bitcoin.descriptors import bdk_network, network_kind
 from chains.errors import Unavailable
-from chains.rpc_url import redact_url
+from chains.transport import redact_url
 
 if TYPE_CHECKING:
     import bdkpython as bdk

@@ -28,7 +28,7 @@ def sol(new_funded_vault, svm: sol_sandbox.Sandbox) -> dict[str, str]:
 
 
 def lamports(url: str, address: str) -> int:
-    from chains.solana_rpc import SolanaRpc
+    from chains.solana.rpc import SolanaRpc
 
     return SolanaRpc(url).get_balance(address)
 
@@ -72,7 +72,7 @@ def test_rent_exempt_and_wrong_chain_refusals(cli, sol) -> None:
 
 
 def test_offline_sign_with_blockhash_then_broadcast(cli, sol, tmp_path: Path, monkeypatch) -> None:
-    from chains.solana_rpc import SolanaRpc
+    from chains.solana.rpc import SolanaRpc
 
     blockhash = SolanaRpc(sol["url"]).get_latest_blockhash()[0]
     out = tmp_path / "tx.json"

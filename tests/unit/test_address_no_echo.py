@@ -16,9 +16,9 @@ from solders.keypair import Keypair
 
 from chains.bitcoin.address import parse_address as btc_parse
 from chains.errors import InvalidAddress
-from chains.evm_address import parse_address as evm_parse
+from chains.evm.address import parse_address as evm_parse
 from chains.networks import get_network
-from chains.solana_address import parse_solana_address
+from chains.solana.address import parse_solana_address
 
 KEY = os.urandom(32)
 SECRETS = {

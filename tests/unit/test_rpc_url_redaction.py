@@ -14,12 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from chains import evm_rpc
 from chains.bitcoin.node import Esplora
 from chains.errors import Unavailable
-from chains.evm_rpc import Rpc
-from chains.rpc_url import redact_url
-from chains.solana_rpc import SolanaRpc
+from chains.evm import rpc as evm_rpc
+from chains.evm.rpc import Rpc
+from chains.solana.rpc import SolanaRpc
+from chains.transport import redact_url
 
 SECRETS = ("hunter2", "PATHKEY", "QUERYKEY", "alice")
 

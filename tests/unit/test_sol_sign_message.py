@@ -66,6 +66,6 @@ def test_text_is_still_signed_raw_and_offchain(key: tuple[Keypair, Signer]) -> N
     text = b"Sign in to example.com\nNonce: 7f3a"
     pub.verify(bytes(Signature.from_string(_adapter().sign_message(text, signer))), text)
     sig = _adapter().sign_message(text, signer, offchain=True)
-    # The Solana CLI's off-chain header, written out here independently of chains.solana_offchain.
+    # The Solana CLI's off-chain header, written out here independently of chains.solana.messages.
     framed = b"\xffsolana offchain" + bytes([0, 1 if b"\n" in text else 0]) + struct.pack("<H", len(text)) + text
     pub.verify(bytes(Signature.from_string(sig)), framed)

@@ -59,7 +59,7 @@ def test_rejections_say_why(text: str, said: str) -> None:
 
 
 def test_tron_addresses_starting_tb1_are_not_taken_for_bech32() -> None:
-    from chains.solana_address import parse_solana_address
+    from chains.solana.address import parse_solana_address
 
     # Found by encoding random keys with bip_utils: base58 TRON addresses can begin "TB1".
     addr = "TB1PbcNbwSGHmSAKY3wVZCQimaezs7KA2t"

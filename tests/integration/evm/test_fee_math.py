@@ -7,8 +7,8 @@ from eth_abi import encode
 
 from chains.base import FeeOptions
 from chains.errors import BadInput
-from chains.evm_fees import Fees, bump, suggest
-from chains.evm_tokens import decode_revert
+from chains.evm.fees import Fees, bump, suggest
+from chains.evm.tokens import decode_revert
 
 
 def test_suggest_eip1559_and_legacy():

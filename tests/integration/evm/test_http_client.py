@@ -1,4 +1,4 @@
-"""The JSON-RPC transport (chains.evm_http + evm_rpc) against real sockets speaking HTTP/1.1 in the ways
+"""The JSON-RPC transport (chains.transport + evm_rpc) against real sockets speaking HTTP/1.1 in the ways
 nodes and gateways do: keep-alive, chunked bodies, idle connections closed by the server, replies read to
 EOF, batches answered out of order, basic auth, TLS with a private CA, a proxy, and slow or broken peers.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from chains.errors import Unavailable
-from chains.evm_rpc import Rpc, RpcError
+from chains.evm.rpc import Rpc, RpcError
 from devnet.anvil import rpc as anvil_rpc
 
 Handler = Callable[[socket.socket, "Server"], None]

@@ -75,7 +75,7 @@ def test_adapter_send_and_balance_import_nothing_heavy(url):
 import dataclasses
 from chains.base import Account, Amount, Signer, Transfer
 from chains.evm import Adapter
-from chains.evm_sign import address_of_key
+from chains.evm.sign import address_of_key
 from chains.networks import get_network
 from devnet import anvil
 key = bytes.fromhex({key!r})

@@ -82,7 +82,11 @@ def garbage_server() -> Iterator[type[_Garbage]]:
     (200, b"<html>hello</html>", "not JSON-RPC"),
     (502, b"bad gateway", "HTTP 502"),
     (429, b'{"error":"rate limited"}', "HTTP 429"),
-    (200, b'{"jsonrpc":"2.0","id":0,"error":{"code":-32601,"message":"method not found"}}', "method not found"),
+    (200, b'{"jsonrpc":"2.0","id":null,"error":{"code":-32601,"message":"method not found"}}', "method not found"),
+    # A reply to another request (a hostile or confused RPC) is refused, never taken as this call's answer.
+    (200, b'{"jsonrpc":"2.0","id":999,"result":"0xde0b6b3a7640000"}', "its id differs"),
+    (200, b'{"jsonrpc":"2.0","id":0,"error":{"code":-32601,"message":"method not found"}}', "its id differs"),
+    (200, b'[' * 100000 + b']' * 100000, "not JSON-RPC"),
 ])
 def test_garbage_answers_are_unavailable(garbage_server, code, body, match):
     garbage_server.replies[:] = [(code, body)]

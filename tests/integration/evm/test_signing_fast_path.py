@@ -16,11 +16,11 @@ from Crypto.Hash import keccak as ref_keccak
 from eth_abi import encode as abi_encode
 from eth_account import Account as EthAccount
 
-from chains import evm_rlp
 from chains.errors import BadInput
-from chains.evm_sign import address_of_key, decode_signed, sign_transaction
-from chains.evm_tokens import decode_revert, decode_string, decode_symbol, transfer_data
-from chains.evm_tx import decode_raw
+from chains.evm import rlp as evm_rlp
+from chains.evm.sign import address_of_key, decode_signed, sign_transaction
+from chains.evm.tokens import decode_revert, decode_string, decode_symbol, transfer_data
+from chains.evm.tx import decode_raw
 from keystore.addresses import SECP256K1_ORDER, keccak256
 
 from .helpers import cast

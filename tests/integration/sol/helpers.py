@@ -7,7 +7,7 @@ import struct
 from typing import Any
 
 from chains.base import Amount, Network, Transfer
-from chains.solana_rpc import SolanaRpc
+from chains.solana.rpc import SolanaRpc
 
 LAMPORTS_PER_SOL = 10**9
 RENT_EXEMPT_0 = 890_880          # mainnet rent-exempt minimum for a 0-byte account (lamports)

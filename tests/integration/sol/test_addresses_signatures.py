@@ -20,7 +20,7 @@ from solders.transaction import VersionedTransaction
 from chains.base import Signer
 from chains.errors import BadInput, InvalidAddress
 from chains.solana import Adapter
-from chains.solana_offchain import offchain_v0
+from chains.solana.messages import offchain_v0
 
 from .conftest import Wallet, new_wallet
 from .helpers import sol_transfer

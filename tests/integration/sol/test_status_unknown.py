@@ -13,10 +13,10 @@ import pytest
 from solders.hash import Hash
 from solders.keypair import Keypair
 
-from chains import solana_build as sb
 from chains.base import SignedTx, UnsignedTx
 from chains.errors import CannotLand, Refused, TxRejected, Unavailable
 from chains.solana import Adapter, BlockhashExpired
+from chains.solana import tx as sb
 from devnet import sol_sandbox
 
 from .conftest import Wallet, new_wallet

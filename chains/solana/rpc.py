@@ -1,22 +1,16 @@
-"""A minimal Solana JSON-RPC 2.0 client over urllib: short timeouts, errors mapped to chain errors.
+"""Solana JSON-RPC 2.0 over the shared transport (chains.transport), with typed helpers.
 
-Kept free of third-party HTTP libraries so the adapter talks to the local sandbox and to a real
-Solana RPC node through exactly the same code path.
+The deadline, size cap, redirect refusal, basic auth and URL redaction all come from the transport;
+this module only names the calls the adapter makes and maps the node's error objects.
 """
 
 from __future__ import annotations
 
-import http.client
-import itertools
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 from chains.errors import Unavailable
-from chains.rpc_url import redact_url
-
-_ids = itertools.count(1)
+from chains.transport import JsonRpc
 
 
 class RpcError(Unavailable):
@@ -43,49 +37,16 @@ class RpcError(Unavailable):
         return list(logs or [])
 
 
-class SolanaRpc:
+class SolanaRpc(JsonRpc):
     """Calls one endpoint. Every transport failure becomes Unavailable with one sentence."""
 
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
-        if not url:
-            raise Unavailable("no RPC URL is configured for this Solana network")
-        self.url = url
-        self.where = redact_url(url)     # the only form of the URL any message may contain
-        self.timeout = timeout
+    label = "the Solana RPC"
 
-    def call(self, method: str, params: list[Any] | None = None) -> Any:
-        body = json.dumps({"jsonrpc": "2.0", "id": next(_ids), "method": method,
-                           "params": params or []}).encode()
-        # The URL comes from the user's network config; only http(s) is ever opened.
-        if not self.url.startswith(("http://", "https://")):
-            raise Unavailable(f"the Solana RPC URL must be http(s), not {self.where}")
-        req = urllib.request.Request(self.url, data=body, method="POST",  # noqa: S310
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
-                raw = resp.read()
-        except urllib.error.HTTPError as e:
-            raise Unavailable(f"the Solana RPC at {self.where} answered HTTP {e.code} to {method}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as e:
-            reason = getattr(e, "reason", e)
-            raise Unavailable(f"cannot reach the Solana RPC at {self.where} ({reason})") from None
-        except (ValueError, http.client.HTTPException) as e:
-            # InvalidURL and friends quote the URL (a password after a stray ':'): name the class only.
-            raise Unavailable(f"cannot reach the Solana RPC at {self.where} ({type(e).__name__})") from None
-        try:
-            doc = json.loads(raw)
-        except ValueError:
-            raise Unavailable(f"the Solana RPC at {self.where} answered {method} with invalid JSON") from None
-        if not isinstance(doc, dict):
-            raise Unavailable(f"the Solana RPC at {self.where} answered {method} with an unexpected shape")
-        if doc.get("error") is not None:
-            e = doc["error"]
-            if not isinstance(e, dict):
-                raise Unavailable(f"the Solana RPC answered {method} with a malformed error")
-            raise RpcError(int(e.get("code", 0)), str(e.get("message", "")), e.get("data"), method)
-        if "result" not in doc:
-            raise Unavailable(f"the Solana RPC at {self.where} answered {method} without a result")
-        return doc["result"]
+    def rpc_error(self, method: str, code: int | None, message: str, data: Any) -> Exception:
+        return RpcError(code if code is not None else 0, message, data, method)
+
+    def call(self, method: str, params: list[Any] | None = None) -> Any:  # type: ignore[override]
+        return super().call(method, *(params or []))
 
     def value(self, method: str, params: list[Any] | None = None) -> Any:
         """For methods whose result is {context, value}: return the value."""

@@ -18,8 +18,6 @@ from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 
-from chains import solana_build as sb
-from chains import solana_tokens as spl
 from chains.base import (
     Account,
     Amount,
@@ -41,10 +39,12 @@ from chains.errors import (
     TxRejected,
     Unavailable,
 )
-from chains.solana_address import parse_solana_address
-from chains.solana_offchain import bytes_to_sign, signed_bytes
-from chains.solana_rpc import RpcError, SolanaRpc, describe_err
-from chains.solana_send import BlockhashExpired, BlockhashUnknown, ResignMixin
+from chains.solana import tokens as spl
+from chains.solana import tx as sb
+from chains.solana.address import parse_solana_address
+from chains.solana.messages import bytes_to_sign, signed_bytes
+from chains.solana.rpc import RpcError, SolanaRpc, describe_err
+from chains.solana.send import BlockhashExpired, BlockhashUnknown, ResignMixin
 
 LAMPORTS = 9
 _COMMITMENT_RANK = {"processed": 0, "confirmed": 1, "finalized": 2}

@@ -6,7 +6,7 @@ from typing import Any
 
 from chains.base import Signer
 from chains.errors import BadInput
-from chains.evm_address import checksum
+from chains.evm.address import checksum
 
 
 def _key(signer: Signer) -> bytes:

@@ -1,11 +1,11 @@
 """EVM transaction serialisation, signing and sender recovery: legacy (EIP-155) and EIP-1559 (type 2).
 
 This is the send path, so it avoids eth-account (whose import, through eth_keyfile and py_ecc, costs
-~500 ms): RLP from evm_rlp, keccak from keystore.addresses (pycryptodome's C code) and secp256k1 from
+~500 ms): RLP from chains.evm.rlp, keccak from keystore.addresses (pycryptodome's C code) and secp256k1 from
 coincurve (libsecp256k1: RFC 6979 nonces and low-s signatures, as eth-account and cast produce, so the
 raw bytes are identical; tests compare them with `cast mktx` and eth-account).
 
-Transactions are the JSON form of evm_tx: ints for chainId/nonce/gas/type, decimal strings or ints for
+Transactions are the JSON form of chains.evm.tx: ints for chainId/nonce/gas/type, decimal strings or ints for
 wei, a checksummed `to` and 0x-hex `data`.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chains import evm_rlp as rlp
 from chains.errors import BadInput
+from chains.evm import rlp
 from keystore.addresses import SECP256K1_ORDER, keccak256, to_checksum_address
 
 _HALF_ORDER = SECP256K1_ORDER // 2

@@ -13,7 +13,7 @@ import hashlib
 import base58
 from solders.pubkey import Pubkey
 
-from chains.address_hints import precheck
+from chains.base import precheck
 from chains.errors import InvalidAddress
 
 _CHECK_VERSIONS = {

@@ -1,9 +1,9 @@
 """The EVM adapter: Ethereum and every EVM chain (EIP-1559 or legacy gas price), native coin and ERC-20.
 
-Concepts live in sibling modules: evm_address (parsing), evm_rpc (JSON-RPC and error mapping) over
-evm_http (a small keep-alive HTTP client), evm_fees (fee arithmetic), evm_tokens (ERC-20 and revert
-data), evm_tx (tx dicts, offline build), evm_sign (serialising, signing and decoding raw transactions,
-with evm_rlp), evm_messages (EIP-191/712). This module reads the chain and enforces the checks.
+Concepts live in sibling modules: address (parsing), rpc (JSON-RPC and error mapping) over
+chains.transport (the one HTTP client), fees (fee arithmetic), tokens (ERC-20 and revert
+data), tx (tx dicts, offline build), sign (serialising, signing and decoding raw transactions,
+with rlp), messages (EIP-191/712). This module reads the chain and enforces the checks.
 The send and balance paths import neither web3 nor eth-account (~900 ms together); only message
 signing uses eth-account.
 """
@@ -35,11 +35,11 @@ from chains.errors import (
     TxRejected,
     Unavailable,
 )
-from chains.evm_address import checksum
-from chains.evm_address import parse_address as _parse_address
-from chains.evm_fees import Fees, bump, check_cap, suggest
-from chains.evm_rpc import Rpc, RpcError, ok, to_int
-from chains.evm_tokens import (
+from chains.evm.address import checksum
+from chains.evm.address import parse_address as _parse_address
+from chains.evm.fees import Fees, bump, check_cap, suggest
+from chains.evm.rpc import Rpc, RpcError, ok, to_int
+from chains.evm.tokens import (
     SEL_DECIMALS,
     SEL_SYMBOL,
     balance_of_data,
@@ -48,7 +48,7 @@ from chains.evm_tokens import (
     decode_uint,
     transfer_data,
 )
-from chains.evm_tx import (
+from chains.evm.tx import (
     build_offline,
     check_fee_options,
     decode_raw,
@@ -359,21 +359,21 @@ class Adapter(ChainAdapter):
     # ---- messages --------------------------------------------------------------------------------
 
     def sign_message(self, message: bytes, signer: Signer) -> str:
-        from chains.evm_messages import sign_message
+        from chains.evm.messages import sign_message
 
         return sign_message(message, signer)
 
     def verify_message(self, message: bytes, signature: str, address: str) -> bool:
-        from chains.evm_messages import verify_message
+        from chains.evm.messages import verify_message
 
         return verify_message(message, signature, address)
 
     def sign_typed_data(self, typed: dict[str, Any], signer: Signer) -> str:
-        from chains.evm_messages import sign_typed_data
+        from chains.evm.messages import sign_typed_data
 
         return sign_typed_data(typed, signer)
 
     def verify_typed_data(self, typed: dict[str, Any], signature: str, address: str) -> bool:
-        from chains.evm_messages import verify_typed_data
+        from chains.evm.messages import verify_typed_data
 
         return verify_typed_data(typed, signature, address)

@@ -21,7 +21,7 @@ from solders.system_program import TransferParams
 from solders.system_program import transfer as system_transfer
 from solders.transaction import VersionedTransaction
 
-from chains import solana_tokens as spl
+from chains.solana import tokens as spl
 
 LAMPORTS_PER_SIGNATURE = 5000
 MAX_COMPUTE_UNITS = 1_400_000

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from chains.address_hints import precheck, quotable
+from chains.base import precheck, quotable
 from chains.errors import InvalidAddress
 
 _HEX40 = re.compile(r"^0x[0-9a-fA-F]{40}$")

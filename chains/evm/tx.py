@@ -10,9 +10,9 @@ from typing import Any
 
 from chains.base import Amount, FeeOptions, SignedTx, Signer, Transfer, UnsignedTx
 from chains.errors import BadInput
-from chains.evm_address import checksum
-from chains.evm_fees import Fees, gwei
-from chains.evm_tokens import decode_transfer_data, transfer_data
+from chains.evm.address import checksum
+from chains.evm.fees import Fees, gwei
+from chains.evm.tokens import decode_transfer_data, transfer_data
 
 _WEI_FIELDS = ("value", "maxFeePerGas", "maxPriorityFeePerGas", "gasPrice")
 _INT_FIELDS = ("chainId", "nonce", "gas", "type")
@@ -124,7 +124,7 @@ def unsigned_from(transfer: Transfer, tx: dict[str, Any], *, token: str | None, 
 
 def resolve_token_offline(transfer: Transfer) -> tuple[str, str]:
     """(contract, symbol) for transfer.token from network.tokens or a contract address, no RPC."""
-    from chains.evm_address import parse_address
+    from chains.evm.address import parse_address
 
     assert transfer.token is not None  # noqa: S101
     for sym, spec in transfer.network.tokens.items():
@@ -163,8 +163,8 @@ def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: in
     fees = Fees(max_fee, None if legacy else priority_fee)
     if not fees.legacy and int(fees.priority_fee or 0) > fees.max_fee:
         raise BadInput("the priority fee is above the max fee")
-    from chains.evm_address import parse_address
-    from chains.evm_fees import check_cap
+    from chains.evm.address import parse_address
+    from chains.evm.fees import check_cap
 
     recipient = parse_address(transfer.recipient, net.name)
     if transfer.token:
@@ -183,7 +183,7 @@ def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: in
 
 
 def signer_address(signer: Signer) -> str:
-    from chains.evm_sign import address_of_key
+    from chains.evm.sign import address_of_key
 
     if len(signer.private_key) != 32:
         raise BadInput("the EVM signer needs a 32-byte private key")
@@ -191,7 +191,7 @@ def signer_address(signer: Signer) -> str:
 
 
 def sign_tx(unsigned: UnsignedTx, signer: Signer) -> SignedTx:
-    from chains.evm_sign import sign_transaction
+    from chains.evm.sign import sign_transaction
 
     addr = signer_address(signer)
     if addr != checksum(unsigned.sender):
@@ -206,7 +206,7 @@ def sign_tx(unsigned: UnsignedTx, signer: Signer) -> SignedTx:
 
 def decode_raw(raw: str) -> tuple[dict[str, Any], str, str]:
     """(JSON tx, sender, txid) from a signed raw transaction; the raw bytes are the truth, not the payload."""
-    from chains.evm_sign import decode_signed
+    from chains.evm.sign import decode_signed
 
     try:
         return decode_signed(bytes.fromhex(raw[2:] if raw.startswith(("0x", "0X")) else raw))

@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chains import solana_build as sb
 from chains.base import Amount, SignedTx, Signer, TxStatus, UnsignedTx
 from chains.errors import CannotLand, Refused, SimulationFailed, TxRejected, Unavailable
-from chains.solana_rpc import describe_err
+from chains.solana import tx as sb
+from chains.solana.rpc import describe_err
 
 
 class BlockhashExpired(CannotLand):

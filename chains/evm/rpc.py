@@ -1,0 +1,36 @@
+"""EVM JSON-RPC over the shared transport (chains.transport), and quantity decoding.
+
+Raw JSON-RPC rather than web3, so that every node error keeps its exact message and revert data, nothing
+is retried behind our back (a refused connection fails at once), and `wallet send` / `balance` do not
+pay web3's ~800 ms import. Connection problems, timeouts, HTTP errors and replies that are not JSON-RPC
+become Unavailable naming only scheme://host:port; RPC error objects become RpcError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chains.errors import Unavailable
+from chains.transport import JsonRpc, RpcError, redact_url
+
+__all__ = ["Rpc", "RpcError", "ok", "redact_url", "to_int"]
+
+
+class Rpc(JsonRpc):
+    """EVM JSON-RPC: errors stay RpcError (the caller maps revert data, nonce and fee errors)."""
+
+
+def ok(value: Any) -> Any:
+    """Raise a batch item's RpcError; pass results through."""
+    if isinstance(value, RpcError):
+        raise value
+    return value
+
+
+def to_int(value: Any) -> int:
+    """Quantities arrive as 0x-hex strings (or ints from some providers)."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        return int(value, 16) if value.startswith(("0x", "0X")) else int(value)
+    raise Unavailable(f"the RPC returned {value!r} where a number was expected")

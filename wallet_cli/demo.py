@@ -32,12 +32,12 @@ class Tour:
         self.pw = home / "password.txt"
 
     def wallet(self, *args: str, show: bool = True) -> None:
-        from wallet_cli.main import main
+        from wallet_cli.runner import run_cli
 
         argv = ["--home", str(self.home), "--password-file", str(self.pw), "--yes", *args]
         if show:
             output.err_console().print(f"[dim]$ wallet {shlex.join(args)}[/]")
-        code = main(argv)
+        code = run_cli(argv)
         if code != 0:
             raise DemoFailed(f"the demo step 'wallet {shlex.join(args)}' failed with exit code {code}")
 

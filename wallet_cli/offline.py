@@ -15,6 +15,7 @@ from chains.base import ChainAdapter, SignedTx, Transfer, UnsignedTx
 from wallet_cli import accounts
 from wallet_cli.errors import UsageError
 from wallet_cli.secret_out import write_new_private_file
+from wallet_cli.signing import AccountSigner
 from wallet_cli.transfer import SendRequest, build, parse_amount, poisoning_warnings
 
 
@@ -59,12 +60,12 @@ def _listed_token(req: SendRequest) -> tuple[str, str, int]:
 
 def sign_to_file(req: SendRequest, adapter: ChainAdapter, out: Path, *, blockhash: str | None,
                  known: set[str], confirm: Callable[[UnsignedTx, list[str]], None],
-                 signer_for: Callable[[], Any]) -> dict[str, Any]:
+                 signer: AccountSigner) -> dict[str, Any]:
     unsigned = _offline_unsigned(req, adapter, blockhash, known)
     confirm(unsigned, list(unsigned.warnings))
     if req.network.family == "btc":
-        return _write_psbt(req, adapter, unsigned, out, signer_for)
-    signed = adapter.sign(unsigned, signer_for())
+        return _write_psbt(req, adapter, unsigned, out, signer)
+    signed = signer.sign_transaction(adapter, unsigned)
     # Not a secret, but it moves funds once published: keep it private like the rest of the wallet.
     write_new_private_file(out, json.dumps(signed.to_json(), indent=2) + "\n")
     return {"txid": signed.txid, "file": str(out), "network": signed.network, "from": signed.sender,
@@ -72,7 +73,7 @@ def sign_to_file(req: SendRequest, adapter: ChainAdapter, out: Path, *, blockhas
 
 
 def _write_psbt(req: SendRequest, adapter: ChainAdapter, unsigned: UnsignedTx, out: Path,
-                signer_for: Callable[[], Any]) -> dict[str, Any]:
+                signer: AccountSigner) -> dict[str, Any]:
     """Bitcoin writes a PSBT: unsigned from a watch-only account (sign it with `wallet psbt sign`
     on the machine with the keys), finalized from an account whose key is in the vault."""
     base = {"file": str(out), "network": req.network.name, "from": unsigned.sender, "to": unsigned.recipient,
@@ -80,7 +81,7 @@ def _write_psbt(req: SendRequest, adapter: ChainAdapter, unsigned: UnsignedTx, o
     if req.sender.get("kind") == "watch":
         write_new_private_file(out, str(unsigned.payload["psbt"]) + "\n")
         return {**base, "txid": None, "signed": False}
-    signed = adapter.sign(unsigned, signer_for())
+    signed = signer.sign_transaction(adapter, unsigned)
     write_new_private_file(out, str(signed.payload["psbt"]) + "\n")
     return {**base, "txid": signed.txid, "signed": True}
 

@@ -19,6 +19,7 @@ from chains.errors import Refused as ChainRefused
 from wallet_cli import accounts
 from wallet_cli.errors import Refused, UsageError
 from wallet_cli.journal import Journal
+from wallet_cli.signing import AccountSigner
 
 
 @dataclass
@@ -159,9 +160,9 @@ def poisoning_warnings(req: SendRequest, recipient: str, known: set[str]) -> lis
 
 
 def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,
-         confirm: Callable[[UnsignedTx, list[str]], None], signer_for: Callable[[], Any],
+         confirm: Callable[[UnsignedTx, list[str]], None], signer: AccountSigner,
          on_signed: Callable[[SignedTx], None] | None = None) -> SendResult:
-    """The whole flow. `confirm` raises to refuse; `signer_for` unlocks the vault (once) and derives one key.
+    """The whole flow. `confirm` raises to refuse; `signer` (the signing choke point) signs.
 
     Runs under a lock on the idempotency key (or the transfer's intent), so two concurrent runs of the
     same transfer cannot both sign: the second waits, then finds the first one's journal entry.
@@ -193,17 +194,17 @@ def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,
         unsigned, warnings = build(req, adapter, journal.known_recipients(req.network.family))
         warnings += notes
         confirm(unsigned, warnings)
-        signed = adapter.sign(unsigned, signer_for())
+        signed = signer.sign_transaction(adapter, unsigned)
         tags = {"idem_key": req.idempotency_key, "intent": intent}
         journal.record_signed(signed, token=req.token, **tags)
         if on_signed:
             on_signed(signed)
         return publish(signed, adapter, journal, wait=req.wait, wait_timeout=req.wait_timeout,
-                       signer_for=signer_for, commitment=req.commitment, tags=tags)
+                       signer=signer, commitment=req.commitment, tags=tags)
 
 
 def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: bool,
-            wait_timeout: float = 120.0, signer_for: Callable[[], Any] | None = None,
+            wait_timeout: float = 120.0, signer: AccountSigner | None = None,
             commitment: str | None = None, tags: dict[str, str | None] | None = None) -> SendResult:
     """Broadcast a journalled transaction and record what happened.
 
@@ -211,8 +212,8 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
     """
     from chains.errors import TxRejected
 
-    if wait and signer_for is not None and hasattr(adapter, "send_with_resign"):
-        return _publish_resigning(signed, adapter, journal, wait_timeout, signer_for, commitment, tags or {})
+    if wait and signer is not None and hasattr(adapter, "send_with_resign"):
+        return _publish_resigning(signed, adapter, journal, wait_timeout, signer, commitment, tags or {})
     try:
         txid = adapter.broadcast(signed)
     except Unavailable as e:
@@ -232,7 +233,7 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
 
 
 def _publish_resigning(signed: SignedTx, adapter: Any, journal: Journal, timeout: float,
-                       signer_for: Callable[[], Any], commitment: str | None,
+                       signer: AccountSigner, commitment: str | None,
                        tags: dict[str, str | None]) -> SendResult:
     """Solana: if the blockhash expires before landing, re-sign only once the old one provably cannot land."""
     latest = [signed]
@@ -244,7 +245,7 @@ def _publish_resigning(signed: SignedTx, adapter: Any, journal: Journal, timeout
         latest.append(new)
 
     try:
-        final, st = adapter.send_with_resign(signed, signer_for(), timeout=timeout, on_signed=journal_new,
+        final, st = adapter.send_with_resign(signed, signer.resign_key(signed), timeout=timeout, on_signed=journal_new,
                                              commitment=commitment or "confirmed")
     except Unavailable as e:
         journal.set_state(latest[-1].network, latest[-1].txid, "unknown", str(e))

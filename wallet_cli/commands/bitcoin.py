@@ -93,9 +93,10 @@ def psbt_sign(
 
     net = _btc_network(network)
     adapter = get_adapter(net, None)
-    signer = session.signer_for(entry, net)
+    from wallet_cli.signing import AccountSigner
+
     # On an air-gapped signer this is the only place to see where the money goes: show it, then ask.
-    review = adapter.review_psbt(text, signer, allow_high_fee=allow_high_fee)
+    review, sign = AccountSigner(entry, net).sign_psbt(adapter, text, allow_high_fee=allow_high_fee)
     for o in review["outputs"]:
         output.err_console().print(f"  {'change ' if o['change'] else 'pay    '} {o['amount']} BTC -> {o['address']}",
                                    markup=False)
@@ -105,7 +106,7 @@ def psbt_sign(
     for w in review.get("warnings", []):
         output.warn(w)
     confirm("Sign this PSBT?")
-    signed, finalized = adapter.sign_psbt(text, signer)
+    signed, finalized = sign()
     if out is not None:
         write_new_private_file(out, signed + "\n")
     data = {"psbt": signed if out is None else None, "file": str(out) if out else None, "finalized": finalized,

@@ -1,4 +1,4 @@
-"""The JSON-RPC transport (chains.transport + evm_rpc) against real sockets speaking HTTP/1.1 in the ways
+"""The shared HTTP transport (chains.transport), through EVM JSON-RPC, against real sockets speaking HTTP/1.1 as
 nodes and gateways do: keep-alive, chunked bodies, idle connections closed by the server, replies read to
 EOF, batches answered out of order, basic auth, TLS with a private CA, a proxy, and slow or broken peers.
 """

@@ -1,0 +1,105 @@
+"""The Typer app: global options and a table of commands, each imported only when it runs.
+
+click's lazy-group pattern: `list_commands` reads the table below and `get_command` imports the one
+module that defines the command, so `wallet send` never imports the vault, network or sandbox
+commands, and `--help` imports none (its one-line summaries come from the table).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from wallet_cli.context import Options, default_home, set_options
+
+# name -> (module in wallet_cli.commands, one-line help, help panel). Order is the order of --help.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("vault", "Create a new vault with a new mnemonic.", "Vault"),
+    "restore": ("vault", "Restore a vault from a mnemonic.", "Vault"),
+    "show-mnemonic": ("vault", "Show the vault's mnemonic (asks you to confirm).", "Vault"),
+    "change-password": ("vault", "Change the vault password.", "Vault"),
+    "vaults": ("vault", "List the vaults in the wallet home.", "Vault"),
+    "keyring": ("keyring_cmd", "Remember or forget the vault password in the OS keyring.", "Vault"),
+    "accounts": ("accounts", "List, derive and label accounts.", "Accounts"),
+    "address": ("accounts", "Show an account's receive address (optionally as a QR code).", "Accounts"),
+    "import-key": ("keys", "Import a raw private key.", "Keys"),
+    "export-key": ("keys", "Export one account's private key (asks you to confirm).", "Keys"),
+    "import-keystore": ("keys", "Import a Web3 Secret Storage (JSON keystore) file.", "Keys"),
+    "export-keystore": ("keys", "Export an evm or tron key as a JSON keystore.", "Keys"),
+    "export-xpub": ("bitcoin", "Export a btc account's descriptors for a watch-only wallet.", "Keys"),
+    "import-xpub": ("bitcoin", "Watch a btc account from its descriptor (no keys).", "Keys"),
+    "balance": ("balance", "Show an account's balance of the native coin or a token.", "Chains"),
+    "send": ("send", "Send native coin or a token.", "Chains"),
+    "broadcast": ("send", "Publish a signed transaction file.", "Chains"),
+    "tx": ("tx", "Follow, speed up or cancel a sent transaction.", "Chains"),
+    "history": ("history", "List the transactions this wallet signed or broadcast.", "Chains"),
+    "psbt": ("bitcoin", "Sign a Bitcoin PSBT offline.", "Chains"),
+    "networks": ("networks", "List, add and remove networks.", "Chains"),
+    "contacts": ("contacts", "Keep an address book.", "Chains"),
+    "sign-message": ("messages", "Sign a message.", "Messages"),
+    "sign-typed-data": ("messages", "Sign EIP-712 typed data.", "Messages"),
+    "verify-message": ("messages", "Verify a signed message.", "Messages"),
+    "devnet": ("sandbox", "Run local sandbox chains.", "Sandbox"),
+    "demo": ("sandbox", "A guided tour on local sandbox chains.", "Sandbox"),
+}
+
+
+class LazyGroup(TyperGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        module = importlib.import_module(f"wallet_cli.commands.{spec[0]}")
+        sub = typer.Typer()
+        sub.callback()(lambda: None)   # always a group, even for a module with one command
+        module.register(sub)
+        return typer.main.get_group(sub).get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        panels: dict[str, list[tuple[str, str]]] = {}
+        for name, (_, text, panel) in COMMANDS.items():
+            panels.setdefault(panel, []).append((name, text))
+        for panel, rows in panels.items():
+            with formatter.section(panel):
+                formatter.write_dl(rows)
+
+
+app = typer.Typer(
+    name="wallet",
+    cls=LazyGroup,
+    help="A self-custody, multi-chain HD wallet: EVM, Bitcoin, Solana and TRON from one BIP39 seed.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,  # plain click help: rich's renderer costs ~80 ms of start-up
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    home: Annotated[Path | None, typer.Option(help="Wallet home (default: $WALLET_HOME, then the user data dir).",
+                                              show_default=False)] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to confirmations (scripts).")] = False,
+    password_file: Annotated[Path | None, typer.Option(
+        help="File whose first line is the vault password (or WALLET_PASSWORD_FILE).", show_default=False)] = None,
+    vault: Annotated[str, typer.Option(help="Vault name in $WALLET_HOME/vaults.", envvar="WALLET_VAULT")] = "default",
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
+) -> None:
+    set_options(Options(home=(home.expanduser() if home else default_home()), json=json_out, yes=yes,
+                        password_file=password_file, vault=vault, debug=debug))
+
+
+def command() -> Any:
+    """The click command for the whole app."""
+    return typer.main.get_command(app)

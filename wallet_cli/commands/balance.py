@@ -1,0 +1,42 @@
+"""wallet balance: an account's balance of the native coin or a token."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from wallet_cli import accounts, output
+from wallet_cli.commands.common import NetworkOpt, adapter_for, entry_for
+from wallet_cli.errors import UsageError
+
+
+def balance(
+    account: Annotated[str, typer.Argument(help="Account reference: evm:0, a label or an address.")],
+    network: NetworkOpt,
+    token: Annotated[str | None, typer.Option(help="Token symbol or contract/mint address.")] = None,
+) -> None:
+    """Show an account's balance of the native coin or a token."""
+    entry = entry_for(account)
+    net, adapter = adapter_for(network)
+    if entry["chain"] != net.family:
+        raise UsageError(f"{network} is a {net.family} network but {account} is a {entry['chain']} account")
+    acct = accounts.to_account(entry)
+    detail: dict[str, Any] = {}
+    if hasattr(adapter, "balances") and token is None:  # btc: confirmed, pending and total
+        parts = adapter.balances(acct)
+        detail = {k: v.plain() for k, v in parts.items()}
+        amount = parts["total"]
+    else:
+        amount = adapter.balance(acct, token)
+    data = {"account": acct.ref, "address": entry["address"], "network": network, "symbol": amount.symbol,
+            "balance": amount.plain(), "base_units": str(amount.value), "decimals": amount.decimals, **detail}
+    def human() -> None:
+        extra = f" (confirmed {detail['confirmed']}, pending {detail['pending']})" if detail else ""
+        output.line(f"{amount.plain()} {amount.symbol}{extra}")
+    output.emit(data, human)
+
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Chains")(balance)

@@ -1,0 +1,115 @@
+"""wallet sign-message, sign-typed-data and verify-message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wallet_cli import accounts, output
+from wallet_cli.commands.common import default_network, entry_for, require
+from wallet_cli.errors import UsageError
+
+
+def _message_bytes(message: str | None, file: Path | None) -> bytes:
+    if (message is None) == (file is None):
+        raise UsageError("give the message as an argument or with --file, not both")
+    if file is not None:
+        try:
+            return file.read_bytes()
+        except OSError as e:
+            raise UsageError(f"cannot read {file}: {e.strerror}") from None
+    assert message is not None
+    return message.encode()
+
+
+def sign_message(
+    account: Annotated[str, typer.Argument(help="Account reference.")],
+    message: Annotated[str | None, typer.Argument(help="The message text.")] = None,
+    file: Annotated[Path | None, typer.Option(help="Sign this file's bytes instead.")] = None,
+    offchain: Annotated[bool, typer.Option(
+        help="sol: the Solana CLI's off-chain message format (v0) instead of the raw bytes.")] = False,
+) -> None:
+    """Sign a message (EIP-191 on evm; ed25519 over the bytes, or the off-chain format, on sol)."""
+    from chains.base import get_adapter
+    from wallet_cli.prompts import confirm
+    from wallet_cli.signing import AccountSigner
+
+    entry = entry_for(account)
+    net = default_network(entry["chain"])
+    data = _message_bytes(message, file)
+    extra = _offchain(entry["chain"], offchain)
+    adapter = get_adapter(net, None)
+    require(adapter, "sign_message", "message signing")
+    preview = data.decode("utf-8", "replace")
+    output.key_values({"Account": accounts.to_account(entry).ref, "Address": entry["address"],
+                       "Message": preview if len(preview) <= 400 else preview[:400] + "…",
+                       "Bytes": str(len(data))}, title="Review the message")
+    confirm("Sign this message?")
+    sig = AccountSigner(entry, net).sign_message(adapter, data, **extra)
+    result = {"account": accounts.to_account(entry).ref, "address": entry["address"], "signature": sig}
+    output.emit(result, lambda: output.line(sig))
+
+
+def sign_typed_data(
+    account: Annotated[str, typer.Argument(help="An evm account reference.")],
+    file: Annotated[Path, typer.Argument(help="EIP-712 typed data JSON (types, primaryType, domain, message).")],
+) -> None:
+    """Sign EIP-712 typed data."""
+    from chains.base import get_adapter
+    from wallet_cli.signing import AccountSigner
+
+    entry = entry_for(account)
+    if entry["chain"] != "evm":
+        raise UsageError("EIP-712 typed data is for evm accounts")
+    try:
+        typed = json.loads(file.read_text())
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot read typed data from {file}: {e.__class__.__name__}") from None
+    from wallet_cli.prompts import confirm
+
+    if not isinstance(typed, dict) or not {"types", "primaryType", "domain", "message"} <= set(typed):
+        raise UsageError("EIP-712 typed data needs types, primaryType, domain and message")
+    net = default_network("evm")
+    # Permits move tokens: show who may spend what, on which chain and contract, before signing.
+    output.key_values({"Primary type": typed["primaryType"], "Domain": json.dumps(typed["domain"]),
+                       "Message": json.dumps(typed["message"])[:1200]}, title="Review the typed data")
+    confirm("Sign this typed data?")
+    sig = AccountSigner(entry, net).sign_typed_data(get_adapter(net, None), typed)
+    output.emit({"address": entry["address"], "signature": sig}, lambda: output.line(sig))
+
+
+def verify_message(
+    address: Annotated[str, typer.Argument(help="The signer's address.")],
+    signature: Annotated[str, typer.Argument(help="The signature.")],
+    message: Annotated[str | None, typer.Argument(help="The message text.")] = None,
+    file: Annotated[Path | None, typer.Option(help="Verify over this file's bytes.")] = None,
+    chain: Annotated[str, typer.Option(help="evm or sol.")] = "evm",
+    offchain: Annotated[bool, typer.Option(help="sol: the signature is over the off-chain message format.")]
+    = False,
+) -> None:
+    """Verify a signed message. Exit 0 when valid, 4 when not."""
+    from chains.base import get_adapter
+    from wallet_cli.errors import Refused
+
+    net = default_network(accounts.check_chain(chain))
+    adapter = get_adapter(net, None)
+    require(adapter, "verify_message", "message verification")
+    ok = adapter.verify_message(_message_bytes(message, file), signature, address, **_offchain(chain, offchain))
+    output.emit({"address": address, "valid": ok}, lambda: output.line("valid" if ok else "INVALID"))
+    if not ok:
+        raise Refused("the signature does not match this message and address")
+
+
+def _offchain(chain: str, offchain: bool) -> dict[str, bool]:
+    if offchain and chain != "sol":
+        raise UsageError("--offchain applies to sol accounts only")
+    return {"offchain": True} if offchain else {}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sign-message", rich_help_panel="Messages")(sign_message)
+    app.command("sign-typed-data", rich_help_panel="Messages")(sign_typed_data)
+    app.command("verify-message", rich_help_panel="Messages")(verify_message)

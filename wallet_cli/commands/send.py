@@ -1,0 +1,130 @@
+"""wallet send and wallet broadcast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wallet_cli import output
+from wallet_cli.commands.common import NetworkOpt, adapter_for, entry_for, journal, render_result
+from wallet_cli.context import options
+from wallet_cli.errors import UsageError
+
+
+def _confirm_screen(unsigned: Any, warnings: list[str]) -> None:
+    from wallet_cli.prompts import confirm
+
+    for w in warnings:
+        output.warn(w)
+    if options().json and options().yes:
+        return
+    output.key_values(unsigned.summary or {"To": unsigned.recipient, "Amount": str(unsigned.amount),
+                                           "Fee (max)": str(unsigned.fee)}, title="Review the transaction")
+    confirm("Sign and send this transaction?")
+
+
+def send(
+    network: NetworkOpt,
+    sender: Annotated[str, typer.Option("--from", help="Account reference: evm:0, a label or an address.")],
+    to: Annotated[str, typer.Option(help="Recipient address, or a contact name ('wallet contacts').")],
+    amount: Annotated[str, typer.Option(help="Decimal amount in the asset's unit (btc also: max).")],
+    token: Annotated[str | None, typer.Option(help="Token symbol or contract/mint address.")] = None,
+    max_fee: Annotated[str | None, typer.Option(help="evm: max fee per gas (or gas price), in gwei.")] = None,
+    priority_fee: Annotated[str | None, typer.Option(
+        help="evm: priority fee per gas in gwei; sol: micro-lamports per compute unit.")] = None,
+    nonce: Annotated[int | None, typer.Option(min=0, max=2**64 - 2,
+                                              help="evm: use this nonce instead of the pending count.")] = None,
+    gas_limit: Annotated[int | None, typer.Option(min=21_000, max=2**63 - 1,
+                                                  help="evm: gas limit instead of the estimate.")] = None,
+    fee_rate: Annotated[str | None, typer.Option(help="btc: fee rate in sat/vB.")] = None,
+    target_blocks: Annotated[int | None, typer.Option(min=1, max=1008,
+                                                      help="btc: confirmation target for the estimate.")] = None,
+    allow_high_fee: Annotated[bool, typer.Option(help="Allow a fee above the network's fee cap.")] = False,
+    allow_lookalike: Annotated[bool, typer.Option(
+        help="With --yes, send even when the recipient looks like a known address.")] = False,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the transaction to be mined.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait.")] = 120.0,
+    idempotency_key: Annotated[str | None, typer.Option(
+        help="A key of yours: rerunning with it never sends a second transaction.")] = None,
+    sign_only: Annotated[bool, typer.Option(help="Sign but don't broadcast; write to --out.")] = False,
+    out: Annotated[Path | None, typer.Option(help="With --sign-only: the file to write.")] = None,
+    blockhash: Annotated[str | None, typer.Option(help="sol offline signing: the recent blockhash.")] = None,
+    commitment: Annotated[str | None, typer.Option(
+        help="sol with --wait: processed, confirmed (default) or finalized.")] = None,
+) -> None:
+    """Send native coin or a token."""
+    from wallet_cli import transfer
+
+    if sign_only and out is None:
+        raise UsageError("--sign-only needs --out FILE")
+    if out is not None and out.exists():
+        raise UsageError(f"{out} already exists; refusing to overwrite it")
+    if commitment is not None and commitment not in ("processed", "confirmed", "finalized"):
+        raise UsageError("--commitment is processed, confirmed or finalized")
+    entry = entry_for(sender)
+    net, adapter = adapter_for(network)
+    if net.family == "btc" and entry.get("kind") == "imported":
+        raise UsageError("sending from an imported Bitcoin key is not supported yet; derive an HD account "
+                         "and send the coins to it from another wallet")
+    if commitment is not None and net.family != "sol":
+        raise UsageError("--commitment applies to Solana networks only")
+    from wallet_cli.fee_options import fee_options
+    from wallet_cli.signing import AccountSigner
+
+    fees = fee_options(net.family, max_fee, priority_fee, nonce, gas_limit, fee_rate, target_blocks,
+                        allow_high_fee)
+    jr = journal()
+    to = _recipient(to, net, adapter, jr)
+    req = transfer.SendRequest(net, entry, to, amount, token, fees, idempotency_key, allow_lookalike,
+                               options().yes, wait, timeout, commitment)
+    if sign_only:
+        from wallet_cli import offline
+
+        known = jr.known_recipients(net.family)
+        data = offline.sign_to_file(req, adapter, out, blockhash=blockhash, known=known, confirm=_confirm_screen,
+                                    signer=AccountSigner(entry, net))
+        output.emit(data, lambda: output.info(
+            f"Signed {data['txid']}; wrote {out}. Publish it with 'wallet broadcast {out}'." if data["txid"] else
+            f"Wrote the unsigned PSBT to {out}. Sign it with 'wallet psbt sign {out} --network {network}'."))
+        return
+    result = transfer.send(req, adapter, jr, confirm=_confirm_screen, signer=AccountSigner(entry, net))
+    render_result(result)
+
+
+def _recipient(to: str, net: Any, adapter: Any, journal: Any) -> str:
+    """An address as given, else a contact's address (contact names never shadow addresses)."""
+    from chains.errors import BadInput
+
+    try:
+        return adapter.parse_address(to, net)
+    except BadInput:
+        contact = journal.contact(to, net.family)
+        if contact is None:
+            raise
+    output.warn(f"'{to}' is your contact {contact}")
+    return contact
+
+
+def broadcast(
+    file: Annotated[Path, typer.Argument(help="A signed transaction file from --sign-only (or a btc PSBT/hex).")],
+    network: Annotated[str | None, typer.Option("--network", "-n", help="Needed for raw btc hex/PSBT.")] = None,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait")] = False,
+) -> None:
+    """Publish a signed transaction. Publishing the same file twice is harmless."""
+    from wallet_cli import offline, transfer
+
+    signed = offline.read_signed(file, network)
+    if network is not None and network != signed.network:
+        raise UsageError(f"{file} holds a transaction for {signed.network}, not {network}")
+    net, adapter = adapter_for(signed.network)
+    jr = journal()
+    jr.record_signed(signed, kind="broadcast")
+    render_result(transfer.publish(signed, adapter, jr, wait=wait))
+
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Chains")(send)
+    app.command(rich_help_panel="Chains")(broadcast)

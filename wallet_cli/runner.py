@@ -1,0 +1,53 @@
+"""run_cli(): one invocation of the app with every error mapped to its exit code and one sentence.
+
+The app (wallet_cli.app) does the work; this only maps errors (httpie's main/program split). The demo runs
+its steps through it, and wallet_cli.main is the console entry point around it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def run_cli(argv: list[str] | None = None) -> int:
+    import typer
+    from click.exceptions import ClickException, NoArgsIsHelpError
+
+    from wallet_cli import errors, output
+    from wallet_cli.app import command as app_command
+    from wallet_cli.context import options
+
+    command = app_command()
+    try:
+        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="wallet", standalone_mode=False)
+        return errors.OK
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.Abort:
+        output.error("aborted")
+        return errors.INTERRUPTED
+    except NoArgsIsHelpError as e:
+        e.show()
+        return errors.USAGE
+    except ClickException as e:
+        output.error(e.format_message())
+        return errors.USAGE
+    except (KeyboardInterrupt, BrokenPipeError) as e:
+        if isinstance(e, BrokenPipeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return errors.OK
+        output.error("interrupted")
+        return errors.INTERRUPTED
+    except Exception as e:  # noqa: BLE001 - the one place that maps every error to an exit code
+        code = errors.exit_code_for(e)
+        if code is None:
+            if options().debug:
+                import traceback
+
+                traceback.print_exc()
+            # The message of an unexpected error could carry data; show only its type.
+            output.error(f"unexpected {e.__class__.__name__}; this is a bug. Re-run with --debug for a traceback")
+            return errors.BUG
+        output.error(str(e))
+        return code

@@ -51,7 +51,7 @@ def run(families: list[str], *, keep: bool = False) -> None:
     home = Path(tempfile.mkdtemp(prefix="wallet-demo-"))
     os.chmod(home, 0o700)
     saved_env = {k: os.environ.get(k) for k in ("WALLET_RPC_LOCAL_EVM", "WALLET_RPC_LOCAL_BTC",
-                                                "WALLET_RPC_LOCAL_SOL")}
+                                                "WALLET_RPC_LOCAL_SOL", "WALLET_RPC_LOCAL_TRON")}
     try:
         t = Tour(home)
         fd = os.open(t.pw, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -79,6 +79,8 @@ def run(families: list[str], *, keep: bool = False) -> None:
                 _btc(t)
             if "sol" in families:
                 _sol(t, urls["sol"])
+            if "tron" in families:
+                _tron(t)
             _say("History: every signed transaction was journalled before it was broadcast")
             t.wallet("history")
             _say("Stopping the local chains")
@@ -143,6 +145,19 @@ def _sol(t: Tour, url: str) -> None:
              "--amount", "25", "--token", mint, "--wait")
     t.wallet("balance", "sol:1", "--network", "local-sol")
     t.wallet("balance", "sol:1", "--network", "local-sol", "--token", mint)
+
+
+def _tron(t: Tour) -> None:
+    _say("TRON (local-tron, a model of TRON): fund tron:0 with TRX and USDT, send both to tron:1")
+    t.wallet("devnet", "fund", "tron:0", "--amount", "100", "--network", "local-tron")
+    t.wallet("devnet", "fund", "tron:0", "--amount", "500", "--token", "USDT", "--network", "local-tron")
+    to = _address(t, "tron:1")
+    t.wallet("send", "--network", "local-tron", "--from", "tron:0", "--to", to, "--amount", "10", "--memo",
+             "demo", "--wait")
+    t.wallet("send", "--network", "local-tron", "--from", "tron:0", "--to", to, "--amount", "25", "--token",
+             "USDT", "--wait")
+    t.wallet("balance", "tron:1", "--network", "local-tron")
+    t.wallet("balance", "tron:1", "--network", "local-tron", "--token", "USDT")
 
 
 def _address(t: Tour, ref: str, network: str | None = None) -> str:

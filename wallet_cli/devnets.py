@@ -1,7 +1,8 @@
 """Local sandbox chains for `wallet devnet up|fund` and `wallet demo`, started by family.
 
 evm: anvil; btc: our regtest Esplora sandbox checked by Bitcoin Core's interpreter; sol: LiteSVM behind
-JSON-RPC. Each sandbox module offers Sandbox(port).start()/.stop()/.url and fund(url, address, amount).
+JSON-RPC; tron: a model of TRON's full-node HTTP API (devnet/tron_sandbox). Each sandbox module offers
+Sandbox(port).start()/.stop()/.url and fund(url, address, amount).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 # family -> (module, built-in network)
 SANDBOXES = {"evm": ("devnet.anvil", "local-evm"), "btc": ("devnet.btc_sandbox", "local-btc"),
-             "sol": ("devnet.sol_sandbox", "local-sol")}
+             "sol": ("devnet.sol_sandbox", "local-sol"), "tron": ("devnet.tron_sandbox", "local-tron")}
 
 
 def module(family: str) -> Any:

@@ -16,16 +16,17 @@ from wallet_cli import accounts
 from wallet_cli.errors import UsageError
 from wallet_cli.secret_out import write_new_private_file
 from wallet_cli.signing import AccountSigner
-from wallet_cli.transfer import SendRequest, build, parse_amount, poisoning_warnings
+from wallet_cli.transfer import SendRequest, build, memo_for, parse_amount, poisoning_warnings
 
 
 def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | None,
-                      known: set[str]) -> UnsignedTx:
+                      known: set[str], ref_block: str | None = None, expiration: int | None = None) -> UnsignedTx:
     """Build with no RPC when the user gave what the node would have told us, else ask the node."""
     fam = req.network.family
     recipient = adapter.parse_address(req.recipient, req.network)
     offline_ready = (fam == "evm" and req.fees.nonce is not None and req.fees.max_fee is not None
-                     and req.fees.priority_fee is not None and not req.token) or bool(fam == "sol" and blockhash)
+                     and req.fees.priority_fee is not None and not req.token) or bool(fam == "sol" and blockhash) \
+        or bool(fam == "tron" and ref_block)
     if not offline_ready:
         unsigned, warnings = build(req, adapter, known)
         unsigned.warnings = warnings
@@ -35,7 +36,8 @@ def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | 
         token, symbol, decimals = _listed_token(req)
     amount = parse_amount(req.amount, decimals, symbol, allow_max=False)
     warnings = poisoning_warnings(req, recipient, known)  # offline too: checked against local history
-    transfer = Transfer(req.network, accounts.to_account(req.sender), recipient, amount, token, req.fees)
+    transfer = Transfer(req.network, accounts.to_account(req.sender), recipient, amount, token, req.fees,
+                        memo_for(req))
     if fam == "evm":
         from chains.evm.tx import build_offline
 
@@ -43,6 +45,11 @@ def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | 
         unsigned = build_offline(transfer, nonce=req.fees.nonce, max_fee=req.fees.max_fee,
                                  priority_fee=req.fees.priority_fee, gas_limit=req.fees.gas_limit,
                                  chain_id=req.network.chain_id)
+    elif fam == "tron":
+        from chains.tron import DEFAULT_EXPIRATION_S
+
+        unsigned = adapter.build_offline(transfer, ref_block=ref_block,  # type: ignore[attr-defined]
+                                         expiration_s=expiration or DEFAULT_EXPIRATION_S)
     else:
         unsigned = adapter.build_offline(transfer, blockhash=blockhash,  # type: ignore[attr-defined]
                                          decimals=decimals if token else None)
@@ -60,8 +67,9 @@ def _listed_token(req: SendRequest) -> tuple[str, str, int]:
 
 def sign_to_file(req: SendRequest, adapter: ChainAdapter, out: Path, *, blockhash: str | None,
                  known: set[str], confirm: Callable[[UnsignedTx, list[str]], None],
-                 signer: AccountSigner) -> dict[str, Any]:
-    unsigned = _offline_unsigned(req, adapter, blockhash, known)
+                 signer: AccountSigner, ref_block: str | None = None,
+                 expiration: int | None = None) -> dict[str, Any]:
+    unsigned = _offline_unsigned(req, adapter, blockhash, known, ref_block, expiration)
     confirm(unsigned, list(unsigned.warnings))
     if req.network.family == "btc":
         return _write_psbt(req, adapter, unsigned, out, signer)

@@ -36,6 +36,7 @@ class SendRequest:
     wait: bool = False
     wait_timeout: float = 120.0
     commitment: str | None = None        # sol: processed, confirmed or finalized
+    memo: str | None = None              # sol, tron
 
 
 @dataclass
@@ -143,8 +144,15 @@ def build(req: SendRequest, adapter: ChainAdapter, known: set[str]) -> tuple[Uns
     else:
         token_addr, symbol, decimals = None, req.network.symbol, req.network.decimals
     amount = parse_amount(req.amount, decimals, symbol, allow_max=req.network.family == "btc" and not req.token)
-    unsigned = adapter.build_transfer(Transfer(req.network, sender, recipient, amount, token_addr, req.fees))
+    unsigned = adapter.build_transfer(Transfer(req.network, sender, recipient, amount, token_addr, req.fees,
+                                               memo_for(req)))
     return unsigned, list(unsigned.warnings) + poisoning_warnings(req, recipient, known)
+
+
+def memo_for(req: SendRequest) -> str | None:
+    if req.memo is not None and req.network.family not in ("sol", "tron"):
+        raise UsageError("--memo applies to Solana and TRON transfers only")
+    return req.memo
 
 
 def poisoning_warnings(req: SendRequest, recipient: str, known: set[str]) -> list[str]:

@@ -29,11 +29,15 @@ def balance(
         amount = parts["total"]
     else:
         amount = adapter.balance(acct, token)
+    resources = adapter.resources(acct) if hasattr(adapter, "resources") else {}  # tron: bandwidth, energy
     data = {"account": acct.ref, "address": entry["address"], "network": network, "symbol": amount.symbol,
-            "balance": amount.plain(), "base_units": str(amount.value), "decimals": amount.decimals, **detail}
+            "balance": amount.plain(), "base_units": str(amount.value), "decimals": amount.decimals, **detail,
+            **({"resources": resources} if resources else {})}
     def human() -> None:
         extra = f" (confirmed {detail['confirmed']}, pending {detail['pending']})" if detail else ""
         output.line(f"{amount.plain()} {amount.symbol}{extra}")
+        if resources:
+            output.info("Resources: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in resources.items()))
     output.emit(data, human)
 
 

@@ -86,7 +86,7 @@ def verify_message(
     signature: Annotated[str, typer.Argument(help="The signature.")],
     message: Annotated[str | None, typer.Argument(help="The message text.")] = None,
     file: Annotated[Path | None, typer.Option(help="Verify over this file's bytes.")] = None,
-    chain: Annotated[str, typer.Option(help="evm or sol.")] = "evm",
+    chain: Annotated[str, typer.Option(help="evm, sol or tron.")] = "evm",
     offchain: Annotated[bool, typer.Option(help="sol: the signature is over the off-chain message format.")]
     = False,
 ) -> None:

@@ -24,11 +24,12 @@ def list_networks(
     nets = [n for n in netconf.all_networks().values() if family is None or n.family == family]
     rows = [{"name": n.name, "family": n.family, "chain_id": n.chain_id, "symbol": n.symbol, "kind": n.kind,
              "rpc_url": n.rpc_url, "rpc_env": env_rpc_var(n.name), "fee_cap": n.fee_cap,
-             "custom": n.name not in builtin, "tokens": sorted(n.tokens)} for n in nets]
+             "custom": n.name not in builtin, "tokens": sorted(n.tokens), "description": n.description}
+            for n in nets]
     output.emit(rows, lambda: output.table(
-        ["name", "family", "chain id", "symbol", "kind", "rpc", "fee cap"],
-        [(r["name"], r["family"], r["chain_id"], r["symbol"], r["kind"], r["rpc_url"], r["fee_cap"])
-         for r in rows]))
+        ["name", "family", "chain id", "symbol", "kind", "rpc", "fee cap", "note"],
+        [(r["name"], r["family"], r["chain_id"], r["symbol"], r["kind"], r["rpc_url"], r["fee_cap"],
+          r["description"] or "") for r in rows]))
 
 
 @networks_app.command("add")

@@ -17,9 +17,10 @@ devnet_app = typer.Typer(help="Local sandbox chains for trying the wallet and te
 
 @devnet_app.command("up")
 def up(
-    chains: Annotated[str, typer.Option(help="Comma-separated families to run: evm, btc, sol.")] = "evm,btc,sol",
+    chains: Annotated[str, typer.Option(help="Comma-separated families to run: evm, btc, sol, tron.")]
+    = "evm,btc,sol,tron",
 ) -> None:
-    """Run local chains in the foreground where local-evm/-btc/-sol point; Ctrl-C stops them.
+    """Run local chains in the foreground where local-evm/-btc/-sol/-tron point; Ctrl-C stops them.
 
     Prints one JSON line with the endpoints once every chain is ready.
     """
@@ -55,8 +56,9 @@ def up(
 @devnet_app.command("fund")
 def fund(
     account: Annotated[str, typer.Argument(help="Account reference or address.")],
-    amount: Annotated[str, typer.Option(help="Decimal amount of the native coin.")],
-    network: Annotated[str, typer.Option("--network", "-n", help="local-evm, local-btc or local-sol.")],
+    amount: Annotated[str, typer.Option(help="Decimal amount of the native coin (or of --token).")],
+    network: Annotated[str, typer.Option("--network", "-n", help="local-evm, local-btc, local-sol or local-tron.")],
+    token: Annotated[str | None, typer.Option(help="local-tron: mint the sandbox's USDT instead.")] = None,
 ) -> None:
     """Give an account coins on a running local sandbox."""
     from chains.base import Amount, get_adapter
@@ -65,7 +67,10 @@ def fund(
 
     net = netconf.network(network)
     if net.kind != "local" or net.family not in devnets.SANDBOXES:
-        raise UsageError(f"{network} is not a local sandbox network; funding works on local-evm, local-btc, local-sol")
+        raise UsageError(f"{network} is not a local sandbox network; funding works on local-evm, local-btc, "
+                         "local-sol, local-tron")
+    if token is not None and net.family != "tron":
+        raise UsageError("--token works on local-tron only (its sandbox has a USDT-like TRC-20)")
     entry = _vault_entry(account)
     if entry is None:  # not an account of this vault: a plain address
         address = get_adapter(net, None).parse_address(account, net)
@@ -74,8 +79,15 @@ def fund(
     else:
         address = entry["address"]
     value = Amount.parse(amount, net.decimals, net.symbol)
+    extra = {}
+    if token is not None:
+        spec = next((s for k, s in net.tokens.items() if token in (k, s.get("address"))), None)
+        if spec is None:
+            raise UsageError(f"{network} lists no token {token!r}")
+        value = Amount.parse(amount, int(spec["decimals"]), token)
+        extra = {"token": token}
     try:
-        txid = devnets.module(net.family).fund(net.rpc_url, address, value.value)
+        txid = devnets.module(net.family).fund(net.rpc_url, address, value.value, **extra)
     except (OSError, RuntimeError) as e:  # anvil helpers raise URLError / SandboxError
         if isinstance(e, ChainError):
             raise
@@ -100,7 +112,8 @@ def _vault_entry(ref: str) -> dict | None:
 
 
 def demo(
-    chains: Annotated[str, typer.Option(help="Comma-separated families to show: evm, btc, sol.")] = "evm,btc,sol",
+    chains: Annotated[str, typer.Option(help="Comma-separated families to show: evm, btc, sol, tron.")]
+    = "evm,btc,sol,tron",
     keep: Annotated[bool, typer.Option(help="Keep the throwaway home and print where it is.")] = False,
 ) -> None:
     """A tour on local chains in a throwaway home: vault, accounts, funding, sends, balances, history."""

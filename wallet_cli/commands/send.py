@@ -53,6 +53,11 @@ def send(
     blockhash: Annotated[str | None, typer.Option(help="sol offline signing: the recent blockhash.")] = None,
     commitment: Annotated[str | None, typer.Option(
         help="sol with --wait: processed, confirmed (default) or finalized.")] = None,
+    memo: Annotated[str | None, typer.Option(help="sol, tron: a note stored with the transaction.")] = None,
+    ref_block: Annotated[str | None, typer.Option(
+        help="tron offline signing: the reference block as NUMBER:BLOCKID.")] = None,
+    expiration: Annotated[int | None, typer.Option(
+        min=1, max=86_400, help="tron: seconds until the transaction expires (default 300).")] = None,
 ) -> None:
     """Send native coin or a token."""
     from wallet_cli import transfer
@@ -70,6 +75,12 @@ def send(
                          "and send the coins to it from another wallet")
     if commitment is not None and net.family != "sol":
         raise UsageError("--commitment applies to Solana networks only")
+    if (ref_block is not None or expiration is not None) and net.family != "tron":
+        raise UsageError("--ref-block and --expiration apply to TRON networks only")
+    if ref_block is not None and not sign_only:
+        raise UsageError("--ref-block is for offline signing with --sign-only")
+    if expiration is not None:
+        adapter.expiration_s = expiration
     from wallet_cli.fee_options import fee_options
     from wallet_cli.signing import AccountSigner
 
@@ -78,13 +89,13 @@ def send(
     jr = journal()
     to = _recipient(to, net, adapter, jr)
     req = transfer.SendRequest(net, entry, to, amount, token, fees, idempotency_key, allow_lookalike,
-                               options().yes, wait, timeout, commitment)
+                               options().yes, wait, timeout, commitment, memo)
     if sign_only:
         from wallet_cli import offline
 
         known = jr.known_recipients(net.family)
         data = offline.sign_to_file(req, adapter, out, blockhash=blockhash, known=known, confirm=_confirm_screen,
-                                    signer=AccountSigner(entry, net))
+                                    signer=AccountSigner(entry, net), ref_block=ref_block, expiration=expiration)
         output.emit(data, lambda: output.info(
             f"Signed {data['txid']}; wrote {out}. Publish it with 'wallet broadcast {out}'." if data["txid"] else
             f"Wrote the unsigned PSBT to {out}. Sign it with 'wallet psbt sign {out} --network {network}'."))

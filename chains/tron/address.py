@@ -1,36 +1,19 @@
-"""The TRON adapter (family "tron"): address validation only, for now.
+"""TRON addresses: base58check over 25 bytes (version 0x41, the 20-byte key hash, a 4-byte checksum).
 
-TRON accounts are derived (m/44'/195'/0'/0/i), listed, imported and exported by keystore; moving TRX
-or TRC-20 tokens is not implemented yet, so every chain operation raises Unsupported (exit 2) with
-one sentence instead of failing on a missing module.
-
-A TRON address is base58check over 25 bytes: version 0x41, the same 20-byte hash an EVM address
-holds, and a 4-byte double-SHA256 checksum. It always starts with T and is 34 characters long.
+The 20 bytes are the same hash an EVM address holds; the base58 form always starts with T and is 34
+characters long. On the wire (protobuf, ABI) an address is its 21 bytes 0x41 || hash.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import ClassVar, NoReturn
 
-from chains.base import (
-    Account,
-    Amount,
-    ChainAdapter,
-    Network,
-    SignedTx,
-    Signer,
-    Transfer,
-    TxStatus,
-    UnsignedTx,
-    precheck,
-)
-from chains.errors import InvalidAddress, Unsupported
+from chains.base import precheck
+from chains.errors import InvalidAddress
 
 VERSION = 0x41
 ZERO_ADDRESS = "T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb"   # 0x41 + 20 zero bytes: a burn address
-NOT_YET = "TRON transfers are not supported yet; TRON accounts can be derived, listed, imported and exported"
 _B58 = re.compile(r"[1-9A-HJ-NP-Za-km-z]+")
 _OTHER_BASE58 = {0x00: "a Bitcoin", 0x05: "a Bitcoin", 0x6F: "a Bitcoin testnet", 0xC4: "a Bitcoin testnet"}
 
@@ -70,31 +53,27 @@ def parse_tron_address(text: str) -> str:
     if len(raw) == 25:
         raise InvalidAddress("the TRON address checksum is wrong (a typo?)")
     raise InvalidAddress(f"this is not a TRON address: it decodes to {len(raw)} bytes, not 25")
-    return s
 
 
-class Adapter(ChainAdapter):
-    family: ClassVar[str] = "tron"
+def to_bytes21(address: str) -> bytes:
+    """The 21 wire bytes (0x41 || hash) of a valid base58 address."""
+    import base58
 
-    @classmethod
-    def parse_address(cls, text: str, network: Network) -> str:
-        return parse_tron_address(text)
+    return bytes(base58.b58decode(parse_tron_address(address))[:21])
 
-    @staticmethod
-    def _not_yet() -> NoReturn:
-        raise Unsupported(NOT_YET)
 
-    def balance(self, account: Account, token: str | None = None) -> Amount:
-        self._not_yet()
+def from_bytes21(raw: bytes) -> str:
+    """The base58 address of 21 wire bytes; InvalidAddress if they are not 0x41 || 20 bytes."""
+    import base58
 
-    def build_transfer(self, transfer: Transfer) -> UnsignedTx:
-        self._not_yet()
+    if len(raw) != 21 or raw[0] != VERSION:
+        raise InvalidAddress("these bytes are not a TRON address (0x41 and 20 bytes)")
+    return base58.b58encode(raw + _checksum(raw)).decode()
 
-    def sign(self, unsigned: UnsignedTx, signer: Signer) -> SignedTx:
-        self._not_yet()
 
-    def broadcast(self, signed: SignedTx) -> str:
-        self._not_yet()
+def from_pubkey(pub_uncompressed: bytes) -> str:
+    """The address of a 65-byte uncompressed secp256k1 public key: keccak256 of its 64 bytes, last 20."""
+    from Crypto.Hash import keccak
 
-    def status(self, txid: str) -> TxStatus:
-        self._not_yet()
+    h = keccak.new(digest_bits=256, data=pub_uncompressed[1:]).digest()
+    return from_bytes21(bytes([VERSION]) + h[-20:])

@@ -1,4 +1,4 @@
-"""TRON: get_adapter finds chains.tron, addresses validate, and chain operations say they are unsupported.
+"""TRON: get_adapter finds chains.tron, and addresses validate with one sentence saying why not.
 
 Valid addresses come from bip_utils (an independent TRON implementation), TRON's documentation
 (hex 41 8840e6c5... <-> TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL) and USDT's TRC-20 contract.
@@ -12,10 +12,10 @@ import coincurve
 import pytest
 from bip_utils import Bip39SeedGenerator, Bip44, Bip44Changes, Bip44Coins, TrxAddrDecoder, TrxAddrEncoder
 
-from chains.base import Account, Amount, SignedTx, Transfer, UnsignedTx, get_adapter
-from chains.errors import BadInput, InvalidAddress, Unsupported
+from chains.base import get_adapter
+from chains.errors import InvalidAddress
 from chains.networks import get_network
-from chains.tron import NOT_YET, Adapter
+from chains.tron import Adapter
 
 NET = get_network("tron")
 
@@ -74,19 +74,3 @@ def test_a_pasted_private_key_is_named_not_repeated() -> None:
     with pytest.raises(InvalidAddress) as e:
         Adapter.parse_address(key, NET)
     assert "private key or hash (64 hex digits)" in str(e.value) and key[:16] not in str(e.value)
-
-
-def test_chain_operations_are_unsupported_with_one_sentence() -> None:
-    a = get_adapter(NET)
-    acct = Account("tron", 0, "m/44'/195'/0'/0/0", "TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL", "")
-    trx = Amount(1, 6, "TRX")
-    unsigned = UnsignedTx("tron", "tron", acct.address, acct.address, trx, trx, {})
-    calls = [lambda: a.balance(acct), lambda: a.build_transfer(Transfer(NET, acct, acct.address, trx)),
-             lambda: a.sign(unsigned, None), lambda: a.broadcast(SignedTx("tron", "tron", "00", "")),
-             lambda: a.status("00" * 32)]
-    for call in calls:
-        with pytest.raises(Unsupported) as e:
-            call()
-        assert isinstance(e.value, BadInput)                       # the CLI's exit 2
-        assert str(e.value) == ("TRON transfers are not supported yet; TRON accounts can be derived, listed, "
-                                "imported and exported") == NOT_YET

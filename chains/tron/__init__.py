@@ -1,0 +1,377 @@
+"""The TRON adapter (family "tron"): TRX and TRC-20 transfers over TRON's full-node HTTP API.
+
+Transactions are built here, not by the node (chains.tron.tx: our own protobuf encoding; see
+chains.tron.proto for why no library), so the txID we sign is sha256 of bytes we wrote and decoded
+back before signing. The review shows the real cost (chains.tron.fees): bandwidth against free and
+staked bandwidth, energy from triggerconstantcontract at getchainparameters prices, and the 1 TRX
+activation of a new recipient. Before anything is signed online, block 0's id must equal the
+network's configured genesis, so a wrong RPC URL cannot make us sign for another chain.
+
+Exactly once: a transaction is proven dead (CannotLand) only once the node's head block is past its
+expiration and the node has no record of it; a broadcast error whose cause is not certain is
+Unavailable (state unknown), never "rejected".
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, ClassVar
+
+from chains.base import Account, Amount, ChainAdapter, Network, SignedTx, Signer, Transfer, TxStatus, UnsignedTx
+from chains.errors import (
+    BadInput,
+    CannotLand,
+    ChainIdMismatch,
+    FeeTooHigh,
+    InsufficientFunds,
+    InvalidAddress,
+    Refused,
+    SimulationFailed,
+    TxRejected,
+    Unavailable,
+)
+from chains.tron import fees, messages, tokens
+from chains.tron import tx as ttx
+from chains.tron.address import VERSION, ZERO_ADDRESS, from_bytes21, parse_tron_address, to_bytes21
+from chains.tron.rpc import TronRpc
+from chains.tron.sign import address_of_key, sign_digest
+
+__all__ = ["VERSION", "ZERO_ADDRESS", "Adapter", "parse_tron_address"]
+
+SUN = 6
+DEFAULT_EXPIRATION_S = 300           # time to read the review and confirm; java-tron allows up to a day
+ENERGY_MARGIN = 1.2                  # fee_limit headroom over the simulated energy
+MAX_MEMO = 200                       # TronLink's limit for a note; raw.data costs bandwidth per byte
+# Broadcast codes that mean this node refused the transaction for a reason it states: nothing was relayed.
+DEFINITE = {"SIGERROR", "BANDWITH_ERROR", "CONTRACT_VALIDATE_ERROR", "CONTRACT_EXE_ERROR", "TAPOS_ERROR",
+            "TOO_BIG_TRANSACTION_ERROR", "TRANSACTION_EXPIRATION_ERROR"}
+
+
+def _trx(sun: int) -> Amount:
+    return Amount(sun, SUN, "TRX")
+
+
+def _node_message(reply: dict[str, Any]) -> str:
+    """The node's error text (hex-encoded in broadcast replies), printable characters only."""
+    msg = str(reply.get("message") or reply.get("Error") or "")
+    try:
+        msg = bytes.fromhex(msg).decode("utf-8", "replace")
+    except ValueError:
+        pass
+    return "".join(c if c.isprintable() else "?" for c in msg)[:300]
+
+
+class Adapter(ChainAdapter):
+    family: ClassVar[str] = "tron"
+
+    def __init__(self, network: Network, data_dir: str | None = None) -> None:
+        super().__init__(network, data_dir)
+        self.expiration_s = DEFAULT_EXPIRATION_S
+        self._rpc: TronRpc | None = None
+
+    @property
+    def rpc(self) -> TronRpc:
+        if self._rpc is None:
+            self._rpc = TronRpc(self.network.rpc_url)
+        return self._rpc
+
+    @classmethod
+    def parse_address(cls, text: str, network: Network) -> str:
+        return parse_tron_address(text)
+
+    # --- tokens and balances ---------------------------------------------------------------
+    def _listed(self, token: str) -> tuple[str, str, int | None]:
+        t = token.strip()
+        for sym, spec in self.network.tokens.items():
+            if sym.lower() == t.lower() or spec.get("address") == t:
+                return str(spec["address"]), sym, int(spec["decimals"])
+        try:
+            addr = parse_tron_address(t)
+        except InvalidAddress:
+            raise BadInput(f"unknown token {token!r} on {self.network.name}: give a TRC-20 contract address or "
+                           f"one of {', '.join(self.network.tokens) or 'no configured symbols'}") from None
+        return addr, addr[:4] + "…" + addr[-4:], None
+
+    def _call(self, owner: str, contract: str, selector: str, parameter: str = "") -> dict[str, Any]:
+        r = self.rpc.constant_call(owner, contract, selector, parameter)
+        if not (r.get("result") or {}).get("result"):
+            raise SimulationFailed(f"the call {selector} on {contract} failed: "
+                                   f"{_node_message(r.get('result') or {}) or 'no reason given'}")
+        return r
+
+    def token_info(self, token: str) -> tuple[str, str, int]:
+        """The configured decimals win; a contract that says otherwise is refused, not trusted."""
+        addr, symbol, listed = self._listed(token)
+        r = self._call(addr, addr, "decimals()")
+        chain = tokens.decode_uint((r.get("constant_result") or [""])[0], "decimals()")
+        if listed is not None and chain != listed:
+            raise Refused(f"{symbol} at {addr} reports {chain} decimals but {self.network.name} lists {listed}; "
+                          "refusing to guess which is right")
+        if chain > 36:
+            raise Refused(f"the token at {addr} reports {chain} decimals, which is not a real token")
+        return addr, symbol, chain
+
+    def balance(self, account: Account, token: str | None = None) -> Amount:
+        owner = parse_tron_address(account.address)
+        if token is None:
+            return _trx(int(self.rpc.account(owner).get("balance", 0)))
+        addr, symbol, decimals = self.token_info(token)
+        r = self._call(owner, addr, "balanceOf(address)", tokens.balance_of_parameter(owner))
+        return Amount(tokens.decode_uint((r.get("constant_result") or [""])[0], "balanceOf"), decimals, symbol)
+
+    def resources(self, account: Account) -> dict[str, int]:
+        res = fees.Resources.from_account_resource(self.rpc.account_resource(parse_tron_address(account.address)))
+        return {"free_bandwidth": res.free_net, "staked_bandwidth": res.staked_net, "energy": res.energy}
+
+    # --- build -------------------------------------------------------------------------------
+    def check_genesis(self) -> None:
+        want = (self.network.genesis or "").lower()
+        got = str(self.rpc.block_by_num(0).get("blockID", "")).lower()
+        if not want:
+            raise ChainIdMismatch(f"{self.network.name} has no genesis block id configured, so the chain behind "
+                                  f"{self.rpc.where} cannot be checked; add genesis = \"{got}\" to its settings "
+                                  "if that is the chain you mean")
+        if got != want:
+            raise ChainIdMismatch(f"the node at {self.rpc.where} serves a chain whose genesis block is "
+                                  f"{got[:16] or 'missing'}…, not {self.network.name}'s {want[:16]}…; "
+                                  "refusing to sign for the wrong chain")
+
+    def _head(self) -> tuple[ttx.RefBlock, int]:
+        b = self.rpc.now_block()
+        try:
+            ref = ttx.RefBlock.parse(f"{b['block_header']['raw_data']['number']}:{b['blockID']}")
+            return ref, int(b["block_header"]["raw_data"]["timestamp"])
+        except (KeyError, TypeError, ValueError):
+            raise Unavailable(f"the TRON node at {self.rpc.where} answered getnowblock without a usable "
+                              "block") from None
+
+    def _raw(self, transfer: Transfer, ref: ttx.RefBlock, now_ms: int, expiration_s: int,
+             token: str | None, fee_limit: int) -> ttx.Raw:
+        if transfer.amount is None:
+            raise BadInput("a TRON transfer needs an amount")
+        if not 0 < expiration_s <= ttx.MAX_EXPIRATION_MS // 1000:
+            raise BadInput("the expiration is 1 second to 24 hours")
+        memo = (transfer.memo or "").encode()
+        if len(memo) > MAX_MEMO:
+            raise BadInput(f"a TRON memo may be at most {MAX_MEMO} bytes")
+        owner, to = to_bytes21(transfer.sender.address), to_bytes21(transfer.recipient)
+        common = dict(ref_bytes=ref.ref_bytes, ref_hash=ref.ref_hash, expiration=now_ms + expiration_s * 1000,
+                      timestamp=now_ms, owner=owner, memo=memo)
+        if token is None:
+            if transfer.amount.value >= 2**63:
+                raise BadInput("the amount is too large for a TRX transfer")
+            return ttx.Raw(contract_type=ttx.TRANSFER, to=to, amount=transfer.amount.value, **common)
+        return ttx.Raw(contract_type=ttx.TRIGGER, to=to_bytes21(token), fee_limit=fee_limit,
+                       call_data=tokens.transfer_call(transfer.recipient, transfer.amount.value), **common)
+
+    def build_transfer(self, transfer: Transfer) -> UnsignedTx:
+        if transfer.amount is None:
+            raise BadInput("a TRON transfer needs an amount")
+        sender, recipient = parse_tron_address(transfer.sender.address), parse_tron_address(transfer.recipient)
+        self.check_genesis()
+        ref, now_ms = self._head()
+        prices = fees.Prices.from_chain_parameters(self.rpc.chain_parameters())
+        res = fees.Resources.from_account_resource(self.rpc.account_resource(sender))
+        balance = int(self.rpc.account(sender).get("balance", 0))
+        creates = False
+        energy = 0
+        token: str | None = None
+        warnings: list[str] = []
+        if transfer.token is None:
+            creates = not self.rpc.account(recipient)          # {} for an account that was never activated
+            fee_limit = 0
+            symbol = "TRX"
+        else:
+            token, symbol, decimals = self.token_info(transfer.token)
+            if transfer.amount.decimals != decimals:
+                raise BadInput(f"{symbol} has {decimals} decimals, but the amount was parsed with "
+                               f"{transfer.amount.decimals}")
+            have = self.balance(transfer.sender, token).value
+            if have < transfer.amount.value:
+                raise InsufficientFunds(f"sending {transfer.amount} needs that much {symbol}, but the account "
+                                        f"holds {Amount(have, decimals, symbol)}")
+            sim = self._call(sender, token, "transfer(address,uint256)",
+                             tokens.transfer_call(recipient, transfer.amount.value)[4:].hex())
+            energy = int(sim.get("energy_used") or 0)
+            fee_limit = math.ceil(energy * ENERGY_MARGIN) * prices.energy_sun
+            if not self.rpc.account(recipient):
+                warnings.append("the recipient's TRON account is not activated; the token arrives, but they "
+                                "need TRX to move it")
+        raw = self._raw(transfer, ref, now_ms, self.expiration_s, token, fee_limit)
+        c = fees.cost(ttx.bandwidth_bytes(raw.encode()), prices, res, creates_account=creates, energy=energy)
+        max_fee = c.bandwidth_burn + c.activation_burn + (fee_limit if transfer.token else 0)
+        self._check_cap(max_fee, transfer)
+        spend = (transfer.amount.value if transfer.token is None else 0) + c.total
+        if balance < spend:
+            what = "amount + TRX burnt for resources" if transfer.token is None else "TRX burnt for energy and " \
+                "bandwidth"
+            raise InsufficientFunds(f"this needs {_trx(spend)} ({what}) but the account has {_trx(balance)}")
+        return self._unsigned(transfer, raw, c, max_fee, symbol, warnings, res)
+
+    def build_offline(self, transfer: Transfer, *, ref_block: str, expiration_s: int,
+                      decimals: int | None = None) -> UnsignedTx:
+        """No RPC: the reference block comes from the user; fees cannot be estimated, balances are unchecked."""
+        try:
+            ref = ttx.RefBlock.parse(ref_block)
+        except ValueError as e:
+            raise BadInput(str(e)) from None
+        cap = self._cap()
+        fee_limit = cap if transfer.token else 0
+        if transfer.token and not fee_limit:
+            raise BadInput(f"offline TRC-20 signing uses {self.network.name}'s fee_cap as the fee_limit; "
+                           "configure one")
+        raw = self._raw(transfer, ref, int(time.time() * 1000), expiration_s, transfer.token, fee_limit or 0)
+        symbol = transfer.amount.symbol if transfer.amount else "TRX"
+        warn = ["built offline: fees not estimated and balances not checked; it expires "
+                f"{expiration_s} s after it was built"]
+        return self._unsigned(transfer, raw, None, fee_limit or 0, symbol, warn, None)
+
+    def _cap(self) -> int | None:
+        return Amount.parse(self.network.fee_cap, SUN, "TRX", allow_zero=True).value if self.network.fee_cap \
+            else None
+
+    def _check_cap(self, max_fee: int, transfer: Transfer) -> None:
+        cap = self._cap()
+        if cap is not None and max_fee > cap and not transfer.fees.allow_high_fee:
+            raise FeeTooHigh(f"this transaction may burn up to {_trx(max_fee)}, above {self.network.name}'s fee "
+                             f"cap of {_trx(cap)}; stake TRX for energy or bandwidth, or allow a high fee "
+                             "explicitly")
+
+    def _unsigned(self, transfer: Transfer, raw: ttx.Raw, c: fees.Cost | None, max_fee: int, symbol: str,
+                  warnings: list[str], res: fees.Resources | None) -> UnsignedTx:
+        assert transfer.amount is not None
+        encoded = raw.encode()
+        summary = {"Network": self.network.name, "From": raw.owner_address, "To": transfer.recipient,
+                   "Amount": str(transfer.amount)}
+        if raw.contract_type == ttx.TRIGGER:
+            summary["Token"] = f"{symbol} (TRC-20 {raw.to_address})"
+        if raw.memo:
+            summary["Memo"] = transfer.memo
+        if c is not None and res is not None:
+            summary.update(_cost_lines(c, res, raw.fee_limit))
+        else:
+            summary["Fees"] = "not estimated (offline build)"
+        if raw.fee_limit:
+            summary["Fee limit"] = str(_trx(raw.fee_limit))
+        summary["Fee (max)"] = str(_trx(max_fee))
+        summary["Expires"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(raw.expiration / 1000))
+        payload = {"raw": encoded.hex(), "txid": ttx.txid(encoded), "expiration": raw.expiration,
+                   "fee_limit": raw.fee_limit, "token": raw.to_address if raw.contract_type == ttx.TRIGGER else None,
+                   "cost": None if c is None else c.__dict__}
+        return UnsignedTx("tron", self.network.name, raw.owner_address, transfer.recipient, transfer.amount,
+                          _trx(max_fee), payload, summary, warnings)
+
+    # --- sign and send -----------------------------------------------------------------------
+    def sign(self, unsigned: UnsignedTx, signer: Signer) -> SignedTx:
+        if signer.family != "tron" or len(signer.private_key) != 32:
+            raise BadInput("a TRON signer needs the account's 32-byte secp256k1 key")
+        if address_of_key(signer.private_key) != unsigned.sender or signer.address not in ("", unsigned.sender):
+            raise BadInput("the signing key does not belong to the sending account")
+        try:
+            encoded = bytes.fromhex(str(unsigned.payload["raw"]))
+            raw = ttx.decode_raw(encoded)
+        except (KeyError, ValueError):
+            raise BadInput("this is not a TRON transaction built by this wallet") from None
+        _check_matches(raw, unsigned)
+        txid = ttx.txid(encoded)
+        if unsigned.payload.get("txid") != txid:
+            raise BadInput("the transaction's txID does not match its bytes; refusing to sign")
+        sig = sign_digest(signer.private_key, bytes.fromhex(txid))
+        return SignedTx("tron", unsigned.network, txid, ttx.signed_bytes(encoded, sig).hex(), unsigned.sender,
+                        unsigned.recipient, unsigned.amount, unsigned.fee, dict(unsigned.payload))
+
+    def broadcast(self, signed: SignedTx) -> str:
+        try:
+            raw, _ = ttx.split_signed(bytes.fromhex(signed.raw))
+        except ValueError:
+            raise BadInput("this signed TRON transaction is not valid protobuf hex") from None
+        if ttx.txid(raw) != signed.txid:
+            raise BadInput("the signed transaction's txID does not match its bytes")
+        reply = self.rpc.broadcast_hex(signed.raw)
+        if reply.get("result") is True:
+            if reply.get("txid", signed.txid) != signed.txid:
+                raise Unavailable("the node acknowledged the broadcast with a different txID than ours")
+            return signed.txid
+        code = str(reply.get("code") or "")
+        if code == "DUP_TRANSACTION_ERROR":
+            return signed.txid                                   # it has it already: success, as promised
+        if self._provably_dead(signed, raw):
+            raise CannotLand(f"the transaction {signed.txid} expired and the node has no record of it, so it can "
+                             "never land and nothing was sent; build and sign it again")
+        msg = _node_message(reply)
+        if code in DEFINITE:
+            raise TxRejected(f"the node rejected the transaction ({code}): {msg or 'no reason given'}")
+        raise Unavailable(f"the node answered the broadcast with {code or 'an error'}"
+                          f"{': ' + msg if msg else ''}; it may or may not have taken the transaction")
+
+    def _provably_dead(self, signed: SignedTx, raw: bytes) -> bool:
+        expiration = ttx.decode_raw(raw).expiration
+        _, head_ms = self._head()
+        if head_ms <= expiration:
+            return False
+        return self.status(signed.txid).state == "unknown"
+
+    def status(self, txid: str) -> TxStatus:
+        if len(txid) != 64:
+            raise BadInput("a TRON txID is 64 hex digits")
+        info = self.rpc.transaction_info(txid)
+        if info.get("id") and "blockNumber" in info:
+            block = int(info["blockNumber"])
+            head_ref, _ = self._head()
+            receipt = info.get("receipt") or {}
+            result = str(receipt.get("result") or "SUCCESS")
+            failed = info.get("result") == "FAILED" or result != "SUCCESS"
+            detail = (f"result {result}, energy {int(receipt.get('energy_usage_total') or 0)}, "
+                      f"bandwidth {int(receipt.get('net_usage') or 0)}")
+            if failed and info.get("resMessage"):
+                detail += f": {_node_message({'message': info['resMessage']})}"
+            confirmations = max(1, head_ref.number - block + 1)
+            fee = _trx(int(info.get("fee") or 0))
+            return TxStatus(txid, "failed" if failed else "confirmed", confirmations, block, fee, detail)
+        if self.rpc.transaction(txid).get("txID") == txid:
+            return TxStatus(txid, "pending", detail="the node has it but it is not in a block yet")
+        return TxStatus(txid, "unknown", detail="the node has no record of this transaction (not visible yet, "
+                                                "expired, or never sent)")
+
+    # --- messages ------------------------------------------------------------------------------
+    def sign_message(self, message: bytes, signer: Signer) -> str:
+        if address_of_key(signer.private_key) != signer.address:
+            raise BadInput("the signing key does not match the account's address")
+        return messages.sign(message, signer.private_key)
+
+    def verify_message(self, message: bytes, signature: str, address: str) -> bool:
+        return messages.verify(message, signature, parse_tron_address(address))
+
+
+def _check_matches(raw: ttx.Raw, unsigned: UnsignedTx) -> None:
+    """What is signed must be what the review showed: owner, recipient and amount decoded from the bytes."""
+    ok = raw.owner_address == unsigned.sender
+    if raw.contract_type == ttx.TRANSFER:
+        ok = ok and raw.to_address == unsigned.recipient and raw.amount == unsigned.amount.value
+    else:
+        call = tokens.decode_transfer(raw.call_data)
+        ok = ok and call is not None and raw.amount == 0 and raw.to_address == unsigned.payload.get("token") \
+            and from_bytes21(bytes([VERSION]) + call[0]) == unsigned.recipient and call[1] == unsigned.amount.value
+    if not ok:
+        raise BadInput("the transaction's bytes do not match its summary; refusing to sign")
+
+
+def _cost_lines(c: fees.Cost, res: fees.Resources, fee_limit: int) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if c.bandwidth_from == "burnt" and c.activation_burn:
+        out["Bandwidth"] = (f"{c.bandwidth} bytes; creating an account takes staked bandwidth only "
+                            f"({res.staked_net} left): {_trx(c.bandwidth_burn)} burnt")
+    elif c.bandwidth_from == "burnt":
+        out["Bandwidth"] = (f"{c.bandwidth} bytes, more than the free ({res.free_net}) or staked "
+                            f"({res.staked_net}) bandwidth left: {_trx(c.bandwidth_burn)} burnt")
+    else:
+        left = res.staked_net if c.bandwidth_from == "staked" else res.free_net
+        out["Bandwidth"] = f"{c.bandwidth} bytes from {c.bandwidth_from} bandwidth ({left} left)"
+    if c.energy:
+        out["Energy"] = (f"{c.energy} needed, {c.energy_from_stake} from staked energy: "
+                         f"{_trx(c.energy_burn)} burnt")
+    if c.activation_burn:
+        out["Activation"] = f"the recipient's account is new: {_trx(c.activation_burn)} burnt to create it"
+    out["TRX burnt"] = f"{_trx(c.total)} (estimated)"
+    return out

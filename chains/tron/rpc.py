@@ -1,0 +1,76 @@
+"""TRON's full-node HTTP API: POST a JSON object to {rpc_url}/wallet/NAME, read a JSON object back.
+
+One keep-alive chains.transport client for every path (deadline, size cap, no redirects, redaction).
+The node reports most errors inside a 200 reply ({"Error": ...} or {"result": false, "code": ...});
+callers read those.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chains.errors import Unavailable
+from chains.transport import HttpClient, HttpFailure, loads, redact_url, unavailable
+
+
+class TronRpc:
+    def __init__(self, url: str, timeout: float = 15.0) -> None:
+        if not url:
+            raise Unavailable("no RPC URL is configured for this network")
+        self.url = url
+        self.timeout = timeout
+        self._http: HttpClient | None = None
+
+    @property
+    def where(self) -> str:
+        return redact_url(self.url)
+
+    def post(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        label = "the TRON node"
+        try:
+            if self._http is None:
+                self._http = HttpClient(self.url, self.timeout)
+            status, reply = self._http.request("POST", f"/wallet/{name}",
+                                               json.dumps(body, separators=(",", ":")).encode())
+        except HttpFailure as e:
+            raise unavailable(label, self.where, self.timeout, e) from None
+        if not 200 <= status < 300:
+            raise Unavailable(f"{label} at {self.where} answered {name} with HTTP {status}")
+        try:
+            doc = loads(reply) if reply.strip() else {}
+        except ValueError:
+            raise Unavailable(f"{label} at {self.where} answered {name} with something that is not JSON") from None
+        if not isinstance(doc, dict):
+            raise Unavailable(f"{label} at {self.where} answered {name} with JSON that is not an object")
+        return doc
+
+    # --- the calls the adapter makes ----------------------------------------------------------
+    def now_block(self) -> dict[str, Any]:
+        return self.post("getnowblock", {})
+
+    def block_by_num(self, num: int) -> dict[str, Any]:
+        return self.post("getblockbynum", {"num": num})
+
+    def account(self, address: str) -> dict[str, Any]:
+        return self.post("getaccount", {"address": address, "visible": True})
+
+    def account_resource(self, address: str) -> dict[str, Any]:
+        return self.post("getaccountresource", {"address": address, "visible": True})
+
+    def chain_parameters(self) -> dict[str, Any]:
+        return self.post("getchainparameters", {})
+
+    def constant_call(self, owner: str, contract: str, selector: str, parameter: str) -> dict[str, Any]:
+        return self.post("triggerconstantcontract", {"owner_address": owner, "contract_address": contract,
+                                                     "function_selector": selector, "parameter": parameter,
+                                                     "visible": True})
+
+    def broadcast_hex(self, tx_hex: str) -> dict[str, Any]:
+        return self.post("broadcasthex", {"transaction": tx_hex})
+
+    def transaction(self, txid: str) -> dict[str, Any]:
+        return self.post("gettransactionbyid", {"value": txid})
+
+    def transaction_info(self, txid: str) -> dict[str, Any]:
+        return self.post("gettransactioninfobyid", {"value": txid})

@@ -1,0 +1,3 @@
+from devnet.tron_sandbox import main
+
+main()

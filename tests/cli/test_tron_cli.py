@@ -215,3 +215,36 @@ def test_history_and_tron_message_signatures(cli, tron) -> None:
     assert ok.code == 0 and ok.json()["valid"] is True
     bad = cli("verify-message", tron["from"], sig, "hello TRON!", "--chain", "tron", password=False)
     assert bad.code == 4
+
+
+def test_devnet_up_serves_local_tron_and_fund_without_it_is_exit_5(cli, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from devnet.anvil import free_port
+
+    port = free_port()
+    env = {**os.environ, "WALLET_RPC_LOCAL_TRON": f"http://127.0.0.1:{port}"}
+    p = subprocess.Popen([sys.executable, "-m", "wallet_cli", "--home", str(tmp_path / "h"), "devnet", "up",
+                          "--chains", "tron"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert p.stdout is not None
+        ready = json.loads(p.stdout.readline())
+        url = ready["networks"][NET]
+        assert url.endswith(f":{port}")
+        from chains.tron.rpc import TronRpc
+
+        assert TronRpc(url).block_by_num(0)["blockID"] == tron_sandbox.GENESIS_ID
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+    assert p.returncode == 0
+    os.environ["WALLET_RPC_LOCAL_TRON"] = f"http://127.0.0.1:{port}"        # nothing listens there now
+    try:
+        r = cli("devnet", "fund", "TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL", "--amount", "1", "--network", NET,
+                password=False)
+    finally:
+        del os.environ["WALLET_RPC_LOCAL_TRON"]
+    assert r.code == 5 and "devnet up" in r.err

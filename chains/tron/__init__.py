@@ -334,6 +334,15 @@ class Adapter(ChainAdapter):
         return TxStatus(txid, "unknown", detail="the node has no record of this transaction (not visible yet, "
                                                 "expired, or never sent)")
 
+    def wait(self, txid: str, timeout: float = 60.0) -> TxStatus:
+        """Poll through "unknown" as well as "pending": a node may not show a just-relayed transaction yet."""
+        deadline = time.monotonic() + timeout
+        while True:
+            st = self.status(txid)
+            if st.state in ("confirmed", "failed") or time.monotonic() >= deadline:
+                return st
+            time.sleep(0.5)
+
     # --- messages ------------------------------------------------------------------------------
     def sign_message(self, message: bytes, signer: Signer) -> str:
         if address_of_key(signer.private_key) != signer.address:

@@ -73,7 +73,7 @@ def from_bytes21(raw: bytes) -> str:
 
 def from_pubkey(pub_uncompressed: bytes) -> str:
     """The address of a 65-byte uncompressed secp256k1 public key: keccak256 of its 64 bytes, last 20."""
-    from Crypto.Hash import keccak
+    from keystore.addresses import keccak256  # pycryptodome's keccak through ctypes: no cffi import cost
 
-    h = keccak.new(digest_bits=256, data=pub_uncompressed[1:]).digest()
+    h = keccak256(pub_uncompressed[1:])
     return from_bytes21(bytes([VERSION]) + h[-20:])

@@ -6,15 +6,15 @@ r || s || v with v = 27 + recovery id, written as 0x-prefixed hex.
 
 from __future__ import annotations
 
-from Crypto.Hash import keccak
-
 from chains.tron.sign import recover_address, sign_digest
 
 PREFIX = b"\x19TRON Signed Message:\n"
 
 
 def digest(message: bytes) -> bytes:
-    return keccak.new(digest_bits=256, data=PREFIX + str(len(message)).encode() + message).digest()
+    from keystore.addresses import keccak256
+
+    return keccak256(PREFIX + str(len(message)).encode() + message)
 
 
 def sign(message: bytes, private_key: bytes) -> str:

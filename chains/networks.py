@@ -35,8 +35,8 @@ def make_network(name: str, spec: dict[str, Any]) -> Network:
     _check_ranges(name, spec)
     spec = dict(spec)
     spec["rpc_url"] = os.environ.get(env_rpc_var(name)) or spec.get("rpc_url", "")
-    spec.setdefault("symbol", "ETH" if family == "evm" else family.upper())
-    spec.setdefault("decimals", 18 if family == "evm" else 8)
+    spec.setdefault("symbol", {"evm": "ETH", "tron": "TRX"}.get(family, family.upper()))
+    spec.setdefault("decimals", {"evm": 18, "tron": 6}.get(family, 8))
     return Network(name=name, **spec)
 
 
@@ -55,6 +55,10 @@ def _check_ranges(name: str, spec: dict[str, Any]) -> None:
             cap = Decimal(-1)
         if not cap.is_finite() or cap < 0:
             raise BadInput(f"network {name!r}: fee_cap must be a non-negative decimal amount")
+    genesis = spec.get("genesis")
+    if genesis is not None and not (isinstance(genesis, str) and len(genesis) == 64
+                                    and all(c in "0123456789abcdefABCDEF" for c in genesis)):
+        raise BadInput(f"network {name!r}: genesis is block 0's id, 64 hex digits")
     if spec.get("family") == "btc" and spec.get("btc_network") not in ("bitcoin", "testnet4", "signet", "regtest"):
         raise BadInput(f"network {name!r}: btc_network is bitcoin, testnet4, signet or regtest")
 

@@ -45,6 +45,8 @@ def add(
     legacy_fees: Annotated[bool, typer.Option(help="evm: the chain has no EIP-1559.")] = False,
     kind: Annotated[str, typer.Option(help="mainnet, testnet or local.")] = "mainnet",
     btc_network: Annotated[str | None, typer.Option(help="btc: bitcoin, testnet4, signet or regtest.")] = None,
+    genesis: Annotated[str | None, typer.Option(
+        help="tron: block 0's id (getblockbynum num=0), checked before signing (required).")] = None,
 ) -> None:
     """Add a custom network, or override a built-in one's settings."""
     import re
@@ -66,6 +68,10 @@ def add(
         if btc_network is None:
             raise UsageError("a btc network needs --btc-network bitcoin, testnet4, signet or regtest")
         spec["btc_network"] = btc_network
+    if family == "tron":
+        if genesis is None:
+            raise UsageError("a tron network needs --genesis: block 0's blockID, from getblockbynum num=0")
+        spec["genesis"] = genesis.strip().lower()
     make_network(name, spec)  # validates before anything is written
 
     def change(cfg: dict[str, Any]) -> None:

@@ -355,7 +355,8 @@ class Adapter(ChainAdapter):
 
 def _check_matches(raw: ttx.Raw, unsigned: UnsignedTx) -> None:
     """What is signed must be what the review showed: owner, recipient and amount decoded from the bytes."""
-    ok = raw.owner_address == unsigned.sender and 0 <= raw.fee_limit <= unsigned.fee.value
+    ok = raw.owner_address == unsigned.sender and 0 <= raw.fee_limit <= unsigned.fee.value \
+        and raw.memo.decode("utf-8", "replace") == (unsigned.summary.get("Memo") or "")
     if raw.contract_type == ttx.TRANSFER:
         ok = ok and raw.to_address == unsigned.recipient and raw.amount == unsigned.amount.value
     else:

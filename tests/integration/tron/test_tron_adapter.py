@@ -33,6 +33,8 @@ def test_sign_refuses_bytes_that_do_not_match_the_review(adapter, funded) -> Non
     unsigned = adapter.build_transfer(Transfer(adapter.network, acct, stranger(), Amount(1_000_000, 6, "TRX")))
     with pytest.raises(BadInput, match="do not match its summary"):
         adapter.sign(_reencode(unsigned, amount=9_000_000), signer)
+    with pytest.raises(BadInput, match="do not match its summary"):    # a memo the review did not show
+        adapter.sign(_reencode(unsigned, memo=b"pay attacker"), signer)
     wrong_id = dataclasses.replace(unsigned, payload={**unsigned.payload, "txid": "00" * 32})
     with pytest.raises(BadInput, match="txID does not match"):
         adapter.sign(wrong_id, signer)

@@ -261,3 +261,19 @@ def test_a_custom_tron_network_needs_its_genesis(cli, tron, node) -> None:
             "--amount", "2", "--wait")
     assert r.code == 0, r.err
     assert r.json()["state"] == "confirmed" and r.json()["symbol"] == "TRX"
+
+
+def test_tron_only_options_are_refused_elsewhere(cli, tron, tmp_path: Path) -> None:
+    evm_to = "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"
+    memo = cli("--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", evm_to, "--amount", "1",
+               "--memo", "hi", "--sign-only", "--out", str(tmp_path / "e.json"), "--nonce", "0", "--max-fee", "1",
+               "--priority-fee", "1")
+    assert memo.code == 2 and "--memo applies to Solana and TRON" in memo.err
+    ref = cli("--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", evm_to, "--amount", "1",
+              "--ref-block", "1:" + "00" * 32)
+    assert ref.code == 2 and "TRON networks only" in ref.err
+    online = send(cli, tron, "--ref-block", "1:" + "00" * 32)
+    assert online.code == 2 and "--sign-only" in online.err
+    token = cli("devnet", "fund", "evm:0", "--amount", "1", "--token", "USDT", "--network", "local-evm")
+    assert token.code == 2 and "local-tron only" in token.err
+    assert not (tmp_path / "e.json").exists()

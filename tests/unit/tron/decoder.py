@@ -1,6 +1,9 @@
-"""An independent judge of the TRON transactions we sign: TRON's official .proto schema (tron_subset.proto,
-copied from tronprotocol/protocol) compiled by grpcio-tools' protoc and parsed by Google's protobuf runtime,
-addresses by bip_utils, the signer recovered by coincurve. None of it is chains.tron code.
+"""Independent judges of the TRON transactions we sign, none of them chains.tron code:
+- TRON's official .proto schema (tron_subset.proto, copied from tronprotocol/protocol) compiled by
+  grpcio-tools' protoc and parsed by Google's protobuf runtime;
+- trezorlib's TRON messages (trezorlib.tron.from_raw_data, SatoshiLabs' own protobuf reader), which must
+  read the same fields;
+- addresses by bip_utils, the signer recovered by coincurve, TRC-20 calls by eth_abi.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import coincurve
 from bip_utils import TrxAddrEncoder
@@ -95,8 +99,25 @@ def decode(tx_hex: str) -> Decoded:
         pub = coincurve.PublicKey.from_signature_and_message(sig[:64] + bytes([sig[64] % 27]),
                                                              bytes.fromhex(txid), hasher=None)
         signer = TrxAddrEncoder.EncodeKey(pub.format(compressed=False))
+    trezor_agrees(raw_bytes, name, v.owner_address, to, amount, data, raw)
     return Decoded(txid, name, _b58(v.owner_address), _b58(to), amount, data, raw.data, raw.expiration,
                    raw.fee_limit, signer)
+
+
+def trezor_agrees(raw_bytes: bytes, name: str, owner: bytes, to: bytes, amount: int, data: bytes,
+                   raw: Any) -> None:
+    from trezorlib import messages, tron
+
+    sign_tx, contract = tron.from_raw_data(raw_bytes)
+    assert (sign_tx.expiration, sign_tx.timestamp, sign_tx.fee_limit or 0, sign_tx.data or b"") == (
+        raw.expiration, raw.timestamp, raw.fee_limit, raw.data)
+    assert (sign_tx.ref_block_bytes, sign_tx.ref_block_hash) == (raw.ref_block_bytes, raw.ref_block_hash)
+    if name == "TransferContract":
+        assert isinstance(contract, messages.TronTransferContract)
+        assert (contract.owner_address, contract.to_address, contract.amount) == (owner, to, amount)
+    else:
+        assert isinstance(contract, messages.TronTriggerSmartContract)
+        assert (contract.owner_address, contract.contract_address, contract.data) == (owner, to, data)
 
 
 def trc20_transfer(data: bytes) -> tuple[str, int]:

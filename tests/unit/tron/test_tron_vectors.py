@@ -1,9 +1,10 @@
 """Real TRON mainnet transactions (tests/vectors/tron_mainnet.json) against our encoder and fee rules.
 
 Each vector's raw bytes are decoded by Google's protobuf runtime over TRON's official schema (not our
-decoder), re-encoded by chains.tron.tx from those decoded fields, and must come out byte for byte,
-with the published txID. The published signatures must recover to the owner with our recovery code,
-and the bandwidth the network charged (net_usage, recorded next to the Ledger vectors) must equal our size rule.
+decoder; trezorlib's TRON reader must agree), re-encoded by chains.tron.tx from those decoded fields,
+and must come out byte for byte, with the published txID. The published signatures must recover to the
+owner with our recovery code, and the bandwidth the network charged (net_usage, recorded next to the
+Ledger vectors) must equal our size rule.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from chains.tron import fees
 from chains.tron import tx as ttx
 from chains.tron.address import from_bytes21
 from chains.tron.sign import recover_address
-from tests.unit.tron.decoder import schema, trc20_transfer
+from tests.unit.tron.decoder import schema, trc20_transfer, trezor_agrees
 
 VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "tron_mainnet.json").read_text())["vectors"]
 
@@ -50,6 +51,8 @@ def test_reencoded_byte_for_byte_from_fields_decoded_by_googles_runtime(v: dict)
     assert ours.encode() == blob
     assert ttx.txid(ours.encode()) == v["txid"] == hashlib.sha256(blob).hexdigest()
     assert ttx.decode_raw(blob) == ours                    # and our own decoder reads the same fields
+    trezor_agrees(blob, "TransferContract" if c.type == 1 else "TriggerSmartContract", value.owner_address, to,
+                  amount, data, raw)                       # and so does trezorlib's TRON reader
 
 
 @pytest.mark.parametrize("v", [v for v in VECTORS if "signature" in v], ids=lambda v: v["txid"][:8])

@@ -52,6 +52,11 @@ def _trx(sun: int) -> Amount:
     return Amount(sun, SUN, "TRX")
 
 
+def _shown(text: str) -> str:
+    """Text as the review shows it: control and other non-printable characters escaped, never interpreted."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _node_message(reply: dict[str, Any]) -> str:
     """The node's error text (hex-encoded in broadcast replies), printable characters only."""
     msg = str(reply.get("message") or reply.get("Error") or "")
@@ -195,6 +200,9 @@ class Adapter(ChainAdapter):
                              tokens.transfer_call(recipient, transfer.amount.value)[4:].hex())
             energy = int(sim.get("energy_used") or 0)
             fee_limit = math.ceil(energy * ENERGY_MARGIN) * prices.energy_sun
+            if prices.max_fee_limit is not None and fee_limit > prices.max_fee_limit:
+                raise FeeTooHigh(f"this call needs a fee_limit of {_trx(fee_limit)}, above the chain's maximum "
+                                 f"of {_trx(prices.max_fee_limit)}")
             if not self.rpc.account(recipient):
                 warnings.append("the recipient's TRON account is not activated; the token arrives, but they "
                                 "need TRX to move it")
@@ -247,7 +255,7 @@ class Adapter(ChainAdapter):
         if raw.contract_type == ttx.TRIGGER:
             summary["Token"] = f"{symbol} (TRC-20 {raw.to_address})"
         if raw.memo:
-            summary["Memo"] = transfer.memo
+            summary["Memo"] = _shown(raw.memo.decode("utf-8", "replace"))
         if c is not None and res is not None:
             summary.update(_cost_lines(c, res, raw.fee_limit))
         else:
@@ -356,7 +364,7 @@ class Adapter(ChainAdapter):
 def _check_matches(raw: ttx.Raw, unsigned: UnsignedTx) -> None:
     """What is signed must be what the review showed: owner, recipient and amount decoded from the bytes."""
     ok = raw.owner_address == unsigned.sender and 0 <= raw.fee_limit <= unsigned.fee.value \
-        and raw.memo.decode("utf-8", "replace") == (unsigned.summary.get("Memo") or "")
+        and _shown(raw.memo.decode("utf-8", "replace")) == (unsigned.summary.get("Memo") or "")
     if raw.contract_type == ttx.TRANSFER:
         ok = ok and raw.to_address == unsigned.recipient and raw.amount == unsigned.amount.value
     else:

@@ -30,6 +30,7 @@ class Prices:
     create_account_sun: int        # getCreateAccountFee: the bandwidth part of creating an account
     activation_sun: int            # getCreateNewAccountFeeInSystemContract
     new_account_bandwidth_rate: int = 1
+    max_fee_limit: int | None = None   # getMaxFeeLimit: the largest fee_limit the chain accepts
 
     @classmethod
     def from_chain_parameters(cls, reply: dict[str, Any]) -> Prices:
@@ -41,7 +42,8 @@ class Prices:
         if missing:
             raise Unavailable(f"the node's chain parameters lack {', '.join(missing)}")
         return cls(got["getTransactionFee"], got["getEnergyFee"], got["getCreateAccountFee"],
-                   got["getCreateNewAccountFeeInSystemContract"], got.get("getCreateNewAccountBandwidthRate", 1))
+                   got["getCreateNewAccountFeeInSystemContract"], got.get("getCreateNewAccountBandwidthRate", 1),
+                   got.get("getMaxFeeLimit"))
 
 
 @dataclass(frozen=True)

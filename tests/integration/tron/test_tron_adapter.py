@@ -93,3 +93,13 @@ def test_resources_and_messages(adapter, funded, node) -> None:
     assert adapter.verify_message(b"hello", sig, acct.address)
     assert not adapter.verify_message(b"hellO", sig, acct.address)
     assert not adapter.verify_message(b"hello", "0x1234", acct.address)
+
+
+def test_a_memo_is_shown_escaped_and_signed_as_given(adapter, funded) -> None:
+    acct, signer = funded
+    memo = "ref 7\n\x1b[31mred"
+    unsigned = adapter.build_transfer(Transfer(adapter.network, acct, stranger(), Amount(1, 6, "TRX"), memo=memo))
+    assert unsigned.summary["Memo"] == "ref 7\\n\\x1b[31mred"
+    assert decode(adapter.sign(unsigned, signer).raw).memo == memo.encode()
+    with pytest.raises(BadInput, match="at most 200 bytes"):
+        adapter.build_transfer(Transfer(adapter.network, acct, stranger(), Amount(1, 6, "TRX"), memo="x" * 201))

@@ -31,30 +31,22 @@ from chains.errors import (
     TxRejected,
     Unavailable,
 )
-from chains.tron import fees, messages, tokens
+from chains.tron import fees, messages, review, tokens
 from chains.tron import tx as ttx
-from chains.tron.address import VERSION, ZERO_ADDRESS, from_bytes21, parse_tron_address, to_bytes21
+from chains.tron.address import VERSION, ZERO_ADDRESS, parse_tron_address, to_bytes21
+from chains.tron.review import SUN
+from chains.tron.review import trx as _trx
 from chains.tron.rpc import TronRpc
 from chains.tron.sign import address_of_key, sign_digest
 
 __all__ = ["VERSION", "ZERO_ADDRESS", "Adapter", "parse_tron_address"]
 
-SUN = 6
 DEFAULT_EXPIRATION_S = 300           # time to read the review and confirm; java-tron allows up to a day
 ENERGY_MARGIN = 1.2                  # fee_limit headroom over the simulated energy
-MAX_MEMO = 200                       # TronLink's limit for a note; raw.data costs bandwidth per byte
+MAX_MEMO = 200                       # our limit: every byte of raw.data is paid for as bandwidth
 # Broadcast codes that mean this node refused the transaction for a reason it states: nothing was relayed.
 DEFINITE = {"SIGERROR", "BANDWITH_ERROR", "CONTRACT_VALIDATE_ERROR", "CONTRACT_EXE_ERROR", "TAPOS_ERROR",
             "TOO_BIG_TRANSACTION_ERROR", "TRANSACTION_EXPIRATION_ERROR"}
-
-
-def _trx(sun: int) -> Amount:
-    return Amount(sun, SUN, "TRX")
-
-
-def _shown(text: str) -> str:
-    """Text as the review shows it: control and other non-printable characters escaped, never interpreted."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _node_message(reply: dict[str, Any]) -> str:
@@ -255,9 +247,9 @@ class Adapter(ChainAdapter):
         if raw.contract_type == ttx.TRIGGER:
             summary["Token"] = f"{symbol} (TRC-20 {raw.to_address})"
         if raw.memo:
-            summary["Memo"] = _shown(raw.memo.decode("utf-8", "replace"))
+            summary["Memo"] = review.shown(raw.memo.decode("utf-8", "replace"))
         if c is not None and res is not None:
-            summary.update(_cost_lines(c, res, raw.fee_limit))
+            summary.update(review.cost_lines(c, res, raw.fee_limit))
         else:
             summary["Fees"] = "not estimated (offline build)"
         if raw.fee_limit:
@@ -281,7 +273,7 @@ class Adapter(ChainAdapter):
             raw = ttx.decode_raw(encoded)
         except (KeyError, ValueError):
             raise BadInput("this is not a TRON transaction built by this wallet") from None
-        _check_matches(raw, unsigned)
+        review.check_matches(raw, unsigned)
         txid = ttx.txid(encoded)
         if unsigned.payload.get("txid") != txid:
             raise BadInput("the transaction's txID does not match its bytes; refusing to sign")
@@ -359,37 +351,3 @@ class Adapter(ChainAdapter):
 
     def verify_message(self, message: bytes, signature: str, address: str) -> bool:
         return messages.verify(message, signature, parse_tron_address(address))
-
-
-def _check_matches(raw: ttx.Raw, unsigned: UnsignedTx) -> None:
-    """What is signed must be what the review showed: owner, recipient and amount decoded from the bytes."""
-    ok = raw.owner_address == unsigned.sender and 0 <= raw.fee_limit <= unsigned.fee.value \
-        and _shown(raw.memo.decode("utf-8", "replace")) == (unsigned.summary.get("Memo") or "")
-    if raw.contract_type == ttx.TRANSFER:
-        ok = ok and raw.to_address == unsigned.recipient and raw.amount == unsigned.amount.value
-    else:
-        call = tokens.decode_transfer(raw.call_data)
-        ok = ok and call is not None and raw.amount == 0 and raw.to_address == unsigned.payload.get("token") \
-            and from_bytes21(bytes([VERSION]) + call[0]) == unsigned.recipient and call[1] == unsigned.amount.value
-    if not ok:
-        raise BadInput("the transaction's bytes do not match its summary; refusing to sign")
-
-
-def _cost_lines(c: fees.Cost, res: fees.Resources, fee_limit: int) -> dict[str, str]:
-    out: dict[str, str] = {}
-    if c.bandwidth_from == "burnt" and c.activation_burn:
-        out["Bandwidth"] = (f"{c.bandwidth} bytes; creating an account takes staked bandwidth only "
-                            f"({res.staked_net} left): {_trx(c.bandwidth_burn)} burnt")
-    elif c.bandwidth_from == "burnt":
-        out["Bandwidth"] = (f"{c.bandwidth} bytes, more than the free ({res.free_net}) or staked "
-                            f"({res.staked_net}) bandwidth left: {_trx(c.bandwidth_burn)} burnt")
-    else:
-        left = res.staked_net if c.bandwidth_from == "staked" else res.free_net
-        out["Bandwidth"] = f"{c.bandwidth} bytes from {c.bandwidth_from} bandwidth ({left} left)"
-    if c.energy:
-        out["Energy"] = (f"{c.energy} needed, {c.energy_from_stake} from staked energy: "
-                         f"{_trx(c.energy_burn)} burnt")
-    if c.activation_burn:
-        out["Activation"] = f"the recipient's account is new: {_trx(c.activation_burn)} burnt to create it"
-    out["TRX burnt"] = f"{_trx(c.total)} (estimated)"
-    return out

@@ -166,6 +166,8 @@ class Adapter(ChainAdapter):
         if transfer.amount is None:
             raise BadInput("a TRON transfer needs an amount")
         sender, recipient = parse_tron_address(transfer.sender.address), parse_tron_address(transfer.recipient)
+        if sender == recipient and transfer.token is None:
+            raise BadInput("TRON refuses a TRX transfer to the sending account itself")
         self.check_genesis()
         ref, now_ms = self._head()
         prices = fees.Prices.from_chain_parameters(self.rpc.chain_parameters())

@@ -101,5 +101,7 @@ def test_a_memo_is_shown_escaped_and_signed_as_given(adapter, funded) -> None:
     unsigned = adapter.build_transfer(Transfer(adapter.network, acct, stranger(), Amount(1, 6, "TRX"), memo=memo))
     assert unsigned.summary["Memo"] == "ref 7\\n\\x1b[31mred"
     assert decode(adapter.sign(unsigned, signer).raw).memo == memo.encode()
+    with pytest.raises(BadInput, match="sending account itself"):
+        adapter.build_transfer(Transfer(adapter.network, acct, acct.address, Amount(1, 6, "TRX")))
     with pytest.raises(BadInput, match="at most 200 bytes"):
         adapter.build_transfer(Transfer(adapter.network, acct, stranger(), Amount(1, 6, "TRX"), memo="x" * 201))

@@ -114,3 +114,20 @@ def test_chain_parameters_missing_a_price_are_refused() -> None:
         fees.Prices.from_chain_parameters({"chainParameter": MAINNET_PARAMS["chainParameter"][:-1]})
     with pytest.raises(Unavailable):
         fees.Resources.from_account_resource({"freeNetLimit": "600"})
+
+
+def test_documented_replies_and_omitted_zero_values() -> None:
+    # TronWeb's documented getChainParameters reply (energy at 280 sun then), abridged to the keys used.
+    documented = {"chainParameter": [
+        {"key": "getCreateAccountFee", "value": 100000}, {"key": "getTransactionFee", "value": 1000},
+        {"key": "getCreateNewAccountFeeInSystemContract", "value": 1000000},
+        {"key": "getCreateNewAccountBandwidthRate", "value": 1}, {"key": "getEnergyFee", "value": 280},
+        {"key": "getAllowUpdateAccountName"}]}                   # java-tron omits a value of 0
+    p = fees.Prices.from_chain_parameters(documented)
+    assert (p.bandwidth_sun, p.energy_sun, p.create_account_sun, p.activation_sun) == (1000, 280, 100000, 1000000)
+    zero = {"chainParameter": [dict(d) for d in documented["chainParameter"]]}
+    del zero["chainParameter"][2]["value"]                      # a chain with no activation fee
+    assert fees.Prices.from_chain_parameters(zero).activation_sun == 0
+    # getaccountresource omits every field that is 0: a fresh account has only freeNetLimit.
+    assert fees.Resources.from_account_resource({"freeNetLimit": 600}) == fees.Resources(600, 0, 0)
+    assert fees.Resources.from_account_resource({}) == fees.Resources(0, 0, 0)

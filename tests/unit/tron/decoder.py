@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import shutil
 import sys
 import tempfile
 import threading
@@ -45,6 +46,7 @@ def schema() -> ModuleType:
                 _module = importlib.import_module("tron_subset_pb2")
             finally:
                 sys.path.remove(str(out))
+                shutil.rmtree(out, ignore_errors=True)   # the module is loaded; leave nothing in /tmp
         return _module
 
 

@@ -6,7 +6,8 @@ expiration, duplicates, bandwidth/energy/activation charges, a USDT-like TRC-20 
 The endpoints answer with java-tron's JSON shapes: POST /wallet/getnowblock, getblockbynum,
 getaccount, getaccountresource, getchainparameters, triggerconstantcontract, broadcasthex,
 broadcasttransaction, gettransactionbyid, gettransactioninfobyid. Test and demo extras under
-/devnet/: fund, mint, stake, advance (the clock), lie (the next broadcast answers an ambiguous error).
+/devnet/: fund, mint, stake, advance (the clock), hold/release/drop (pending transactions), lie (the
+next broadcast answers an ambiguous error).
 Run in the foreground with `python -m devnet.tron_sandbox [--port 8090]`.
 """
 
@@ -92,6 +93,14 @@ def devnet_api(c: TronChain, name: str, p: dict[str, Any]) -> dict[str, Any]:
         c.clock_offset_ms += int(p["seconds"]) * 1000
         c._new_block([])
         return {"now": c.now_ms()}
+    if name == "hold":
+        c.hold = bool(p.get("on", True))
+        return {"hold": c.hold}
+    if name == "release":
+        c.hold = False
+        return {"included": c.release()}
+    if name == "drop":
+        return {"dropped": c.drop_held()}
     if name == "lie":
         c.lie_next = str(p.get("mode", "accept"))
         return {"ok": True}
@@ -172,6 +181,19 @@ def stake(url: str, address: str, *, bandwidth: int = 0, energy: int = 0) -> Non
 
 def advance(url: str, seconds: int) -> int:
     return int(_devnet(url, "advance", {"seconds": seconds})["now"])
+
+
+def hold(url: str, on: bool = True) -> None:
+    """While on, broadcasts are accepted (gettransactionbyid shows them) but wait outside any block."""
+    _devnet(url, "hold", {"on": on})
+
+
+def release(url: str) -> list[str]:
+    return list(_devnet(url, "release", {})["included"])
+
+
+def drop_held(url: str) -> int:
+    return int(_devnet(url, "drop", {})["dropped"])
 
 
 def lie(url: str, mode: str = "accept") -> None:

@@ -9,7 +9,8 @@ to fee_limit; past it the call fails OUT_OF_ENERGY and the fee_limit is burnt, a
 
 The TRC-20 is a ledger, not a TVM: transfer(address,uint256) costs 64,285 energy to a holder and
 130,285 to an address with no balance (USDT's costs of an existing and a fresh storage slot).
-Every accepted transaction gets its own block at once.
+Every accepted transaction gets its own block at once, unless `hold` is on: then it waits, visible to
+gettransactionbyid only, until release() includes it (if still unexpired and valid) or drop_held().
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ class TronChain:
     infos: dict[str, dict[str, Any]] = field(default_factory=dict)
     clock_offset_ms: int = 0
     lie_next: str | None = None  # "accept" or "drop": the next broadcast answers an ambiguous error
+    hold: bool = False           # accepted transactions wait in `held` (pending) until released or dropped
+    held: dict[str, tuple[ttx.Raw, bytes, bytes]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
@@ -147,14 +150,46 @@ class TronChain:
             raise SandboxError("TRANSACTION_EXPIRATION_ERROR", "transaction expired")
         if raw.expiration > now + ttx.MAX_EXPIRATION_MS:
             raise SandboxError("TRANSACTION_EXPIRATION_ERROR", "expiration is more than one day ahead")
+        self.txs[txid] = {"txID": txid, "raw_data_hex": raw_bytes.hex(), "signature": [sigs[0].hex()]}
+        if self.hold:
+            self.held[txid] = (raw, raw_bytes, sigs[0])
+            return txid
+        try:
+            self._include(txid, raw, raw_bytes)
+        except SandboxError:
+            del self.txs[txid]
+            raise
+        return txid
+
+    def release(self) -> list[str]:
+        """Include the held transactions that are still valid; an expired or failing one is dropped."""
+        done = []
+        for txid, (raw, raw_bytes, _) in list(self.held.items()):
+            del self.held[txid]
+            try:
+                if raw.expiration <= self.now_ms():
+                    raise SandboxError("TRANSACTION_EXPIRATION_ERROR", "expired while held")
+                self._include(txid, raw, raw_bytes)
+                done.append(txid)
+            except SandboxError:
+                del self.txs[txid]
+        return done
+
+    def drop_held(self) -> int:
+        n = len(self.held)
+        for txid in self.held:
+            del self.txs[txid]
+        self.held.clear()
+        return n
+
+    def _include(self, txid: str, raw: ttx.Raw, raw_bytes: bytes) -> None:
+        owner = from_bytes21(raw.owner)
         if raw.contract_type == ttx.TRANSFER:
             info = self._apply_transfer(raw, owner, ttx.bandwidth_bytes(raw_bytes))
         else:
             info = self._apply_trigger(raw, owner, ttx.bandwidth_bytes(raw_bytes))
         blk = self._new_block([txid])
-        self.txs[txid] = {"txID": txid, "raw_data_hex": raw_bytes.hex(), "signature": [sigs[0].hex()]}
         self.infos[txid] = {"id": txid, "blockNumber": blk["number"], "blockTimeStamp": blk["timestamp"], **info}
-        return txid
 
     def _check_tapos(self, raw: ttx.Raw) -> None:
         for blk in reversed(self.blocks[-65536:]):

@@ -277,3 +277,25 @@ def test_tron_only_options_are_refused_elsewhere(cli, tron, tmp_path: Path) -> N
     token = cli("devnet", "fund", "evm:0", "--amount", "1", "--token", "USDT", "--network", "local-evm")
     assert token.code == 2 and "local-tron only" in token.err
     assert not (tmp_path / "e.json").exists()
+
+
+def test_a_pending_transaction_is_never_signed_twice_even_past_its_expiration(cli, tron, node) -> None:
+    tron_sandbox.hold(node.url)
+    try:
+        first = send(cli, tron, "--idempotency-key", "held", "--expiration", "60", amount="7")
+        assert first.code == 0, first.err
+        txid = first.out.strip().splitlines()[-1]
+        st = cli("--json", "tx", "status", txid, password=False).json()
+        assert st["state"] == "pending"
+        tron_sandbox.advance(node.url, 120)                # past its expiration, but the node still has it
+        again = send(cli, tron, "--idempotency-key", "held", "--expiration", "60", amount="7")
+        assert again.code == 0 and "already sent earlier" in again.err
+        assert tron_sandbox.drop_held(node.url) == 1       # now the node forgets it: provably dead
+        third = send(cli, tron, "--idempotency-key", "held", "--expiration", "60", amount="7")
+        assert third.code == 0, third.err
+        new = third.out.strip().splitlines()[-1]
+        assert new != txid and "already sent" not in third.err
+        assert tron_sandbox.release(node.url) == [new]
+    finally:
+        tron_sandbox.hold(node.url, on=False)
+    assert sun(node, tron["to"]) == 7_000_000               # paid once

@@ -105,3 +105,17 @@ def test_a_memo_is_shown_escaped_and_signed_as_given(adapter, funded) -> None:
         adapter.build_transfer(Transfer(adapter.network, acct, acct.address, Amount(1, 6, "TRX")))
     with pytest.raises(BadInput, match="at most 200 bytes"):
         adapter.build_transfer(Transfer(adapter.network, acct, stranger(), Amount(1, 6, "TRX"), memo="x" * 201))
+
+
+def test_usdt_without_trx_for_the_energy_is_refused_before_signing(adapter, node) -> None:
+    import os
+
+    from chains.base import Account
+    from chains.errors import InsufficientFunds
+    from chains.tron.sign import address_of_key
+
+    address = address_of_key(os.urandom(32))
+    tron_sandbox.fund(node.url, address, 2_000_000)          # 2 TRX: not the ~13 TRX the energy burns
+    tron_sandbox.mint(node.url, address, 10_000_000)
+    with pytest.raises(InsufficientFunds, match=r"TRX burnt for energy and bandwidth\) but the account has 2 TRX"):
+        _usdt(adapter, Account("tron", None, None, address, ""), 1_000_000)

@@ -52,6 +52,10 @@ _TOP_FIELDS = ("format", "version", "id", "name", "kdf", "weak_kdf", "fingerprin
                "accounts", "checksum")
 _KDF_FIELDS = ("name", "memory_kib", "iterations", "lanes", "salt")
 _PAYLOAD_FIELDS = ("mnemonic", "passphrase", "language", "imported", "accounts_digest")
+# Optional payload fields, written only once set (older payloads stay byte-compatible):
+#   policy   the spending policy (wallet_cli/policy.py's JSON form)
+#   journal  {"id": journal identity, "count": signed transactions journalled} (the high-water mark)
+_OPTIONAL_PAYLOAD_FIELDS = ("policy", "journal")
 
 
 def insecure_test_kdf_enabled() -> bool:
@@ -65,6 +69,8 @@ class VaultSecrets:
     passphrase: str = ""
     language: str = "english"
     imported: dict[str, dict] = field(default_factory=dict)
+    policy: dict | None = None
+    journal: dict | None = None
 
     def __repr__(self) -> str:
         return "VaultSecrets(<hidden>)"
@@ -306,9 +312,13 @@ def _new_kdf(weak: bool) -> dict:
 
 
 def _secrets_payload(secrets: VaultSecrets, accounts: list[dict]) -> bytes:
-    return canonical_json({"mnemonic": secrets.mnemonic, "passphrase": secrets.passphrase,
-                           "language": secrets.language, "imported": secrets.imported,
-                           "accounts_digest": _sha256_hex(accounts)})
+    body: dict[str, Any] = {"mnemonic": secrets.mnemonic, "passphrase": secrets.passphrase,
+                            "language": secrets.language, "imported": secrets.imported,
+                            "accounts_digest": _sha256_hex(accounts)}
+    for key in _OPTIONAL_PAYLOAD_FIELDS:
+        if getattr(secrets, key) is not None:
+            body[key] = getattr(secrets, key)
+    return canonical_json(body)
 
 
 def _seal_payload(doc: dict, data_key: bytes, secrets: VaultSecrets) -> None:
@@ -441,15 +451,21 @@ def _decode_payload(name: str, plain: bytes) -> tuple[VaultSecrets, str]:
         body = _loads(plain)
     except (ValueError, UnicodeDecodeError):
         raise _corrupt(name, "the decrypted payload is not valid JSON") from None
-    body = _exact_fields(name, body, _PAYLOAD_FIELDS, "payload")
+    if not isinstance(body, dict):
+        raise _corrupt(name, "the decrypted payload is not a JSON object")
+    present = tuple(k for k in _OPTIONAL_PAYLOAD_FIELDS if k in body)
+    body = _exact_fields(name, body, _PAYLOAD_FIELDS + present, "payload")
     for key in ("mnemonic", "passphrase", "language", "accounts_digest"):
         if not isinstance(body[key], str):
             raise _corrupt(name, f"the payload field '{key}' is not a string")
     imported = body["imported"]
     if not isinstance(imported, dict) or not all(isinstance(v, dict) for v in imported.values()):
         raise _corrupt(name, "the payload field 'imported' is not an object of objects")
+    for key in present:
+        if not isinstance(body[key], dict):
+            raise _corrupt(name, f"the payload field '{key}' is not an object")
     vs = VaultSecrets(mnemonic=body["mnemonic"], passphrase=body["passphrase"], language=body["language"],
-                      imported=imported)
+                      imported=imported, policy=body.get("policy"), journal=body.get("journal"))
     return vs, body["accounts_digest"]
 
 
@@ -511,3 +527,29 @@ def change_password(home: Path, name: str, old: str, new: str, *,
             doc.update({"kdf": _new_kdf(weak=vault.weak), "weak_kdf": vault.weak})
             _seal_wrap(doc, new, vault._data_key)
         files.atomic_write(path, _serialise(doc), _on_step=_on_step)
+
+
+def reseal(home: Path, name: str, vault: UnlockedVault, mutate: Callable[[UnlockedVault], None]) -> UnlockedVault:
+    """Like update, for a vault unlocked earlier in this process (or the agent): no KDF, no password.
+
+    The data key proves the caller unlocked it; if the header changed since (a password change), the
+    old data key no longer opens the wrap's vault and this refuses instead of guessing.
+    """
+    path = vault_path(home, name)
+    with files.locked(path):
+        files.cleanup_temp_files(path.parent, path.name)
+        parsed = _read(home, name)
+        if parsed.info.id != vault.info.id or parsed.info.fingerprint != vault.info.fingerprint:
+            raise _corrupt(name, "the vault file was replaced by another vault while it was open")
+        fresh = _unlock_parsed(parsed, "", (parsed, vault))
+        seed_words = _seed_of(fresh.secrets)
+        mutate(fresh)
+        _check_secrets(fresh.secrets)
+        if _seed_of(fresh.secrets) != seed_words:
+            raise BadSecretInput("an update may not replace the seed of a vault")
+        doc = dict(parsed.doc)
+        doc["accounts"] = fresh.info.accounts
+        _seal_payload(doc, fresh._data_key, fresh.secrets)
+        files.atomic_write(path, _serialise(doc))
+        fresh.info = _parse(name, path, files.read_private_file(path)).info
+    return fresh

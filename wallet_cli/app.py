@@ -44,6 +44,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sign-message": ("messages", "Sign a message.", "Messages"),
     "sign-typed-data": ("messages", "Sign EIP-712 typed data.", "Messages"),
     "verify-message": ("messages", "Verify a signed message.", "Messages"),
+    "policy": ("policy", "Show, set or check the spending policy.", "Safety"),
+    "agent": ("agent", "Start, query or stop the signing agent.", "Safety"),
+    "journal": ("agent", "Reconcile the journal after it was lost or rolled back.", "Safety"),
     "devnet": ("sandbox", "Run local sandbox chains.", "Sandbox"),
     "demo": ("sandbox", "A guided tour on local sandbox chains.", "Sandbox"),
 }

@@ -7,8 +7,10 @@ can be reconciled later instead of signing a second transaction. WAL mode; one t
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from chains.base import SignedTx
+from wallet_cli.errors import Refused
 
 # States: signed (not yet sent) -> pending (node accepted) -> confirmed | failed | replaced | dropped;
 # unknown = the broadcast's outcome is unknown (timeout); rejected = the node refused it.
@@ -46,6 +49,10 @@ CREATE TABLE IF NOT EXISTS txs (
 );
 CREATE INDEX IF NOT EXISTS txs_idem ON txs (idem_key);
 CREATE INDEX IF NOT EXISTS txs_intent ON txs (intent);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS contacts (
     name TEXT NOT NULL,
     family TEXT NOT NULL,
@@ -89,47 +96,80 @@ class Entry:
                 "replaces": self.replaces, "detail": self.detail}
 
 
+class JournalDamaged(Refused):
+    """wallet.db cannot be read or written: nothing is signed without a journal (exit 4)."""
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.DatabaseError as e:
+        reason = "it is read-only" if "readonly" in str(e) else "it is damaged or not a wallet journal"
+        raise JournalDamaged(f"the journal {path} cannot be used ({reason}); move it aside and run "
+                             "'wallet journal reconcile' to start a new one") from None
+
+
 class Journal:
     def __init__(self, home: Path) -> None:
         from keystore.files import ensure_private_dir
 
         ensure_private_dir(home)
         self.home = home
-        path = home / "wallet.db"
-        new = not path.exists()
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        if new:
-            path.chmod(0o600)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(_SCHEMA)
+        self.path = path = home / "wallet.db"
+        with _readable(path):
+            if not path.exists():  # created 0600, so a kill before a chmod cannot leave it readable
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(_SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('id', ?)", (str(uuid.uuid4()),))
+
+    def identity(self) -> str:
+        """A random id made with the file: a deleted and recreated journal has another."""
+        with _readable(self.path):
+            return str(self.db.execute("SELECT value FROM meta WHERE key = 'id'").fetchone()[0])
+
+    def count(self) -> int:
+        """Rows are never deleted, so this only grows; a smaller count means an older copy of the file."""
+        with _readable(self.path):
+            return int(self.db.execute("SELECT COUNT(*) FROM txs").fetchone()[0])
+
+    def since(self, t: float) -> list[Entry]:
+        return self._rows("WHERE created > ? ORDER BY id", (t,))
 
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+        with _readable(self.path):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
 
     def record_signed(self, signed: SignedTx, *, kind: str = "send", token: str | None = None,
                       idem_key: str | None = None, intent: str | None = None,
                       replaces: str | None = None, state: str = "signed") -> None:
-        """Write before broadcasting. Recording the same (network, txid) again is a no-op."""
+        """Write before broadcasting. Recording the same (network, txid) again keeps its state and fills only
+        the tags it lacks (the choke point journals first; a caller may add its own tags after)."""
         now = time.time()
         amount = signed.amount.plain() if signed.amount else None
         symbol = signed.amount.symbol if signed.amount else None
         fee = str(signed.fee) if signed.fee else None
         with self._tx() as db:
             db.execute(
-                "INSERT OR IGNORE INTO txs (created, updated, network, family, txid, kind, sender, recipient,"
+                "INSERT INTO txs (created, updated, network, family, txid, kind, sender, recipient,"
                 " amount, symbol, token, fee, state, idem_key, intent, replaces, signed_json)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (network, txid) DO UPDATE SET"
+                " token = COALESCE(txs.token, excluded.token), idem_key = COALESCE(txs.idem_key, excluded.idem_key),"
+                " intent = COALESCE(txs.intent, excluded.intent), replaces = COALESCE(txs.replaces, excluded.replaces),"
+                " kind = CASE WHEN txs.kind = 'send' THEN excluded.kind ELSE txs.kind END",
                 (now, now, signed.network, signed.family, signed.txid, kind, signed.sender, signed.recipient,
                  amount, symbol, token, fee, state, idem_key, intent, replaces, json.dumps(signed.to_json())),
             )
@@ -140,8 +180,10 @@ class Journal:
                        "WHERE network = ? AND txid = ?", (state, detail, time.time(), network, txid))
 
     def _rows(self, where: str, args: tuple[Any, ...]) -> list[Entry]:
-        cur = self.db.execute(_SELECT + where, args)
-        return [Entry(*r[:17], signed=SignedTx.from_json(json.loads(r[17]))) for r in cur.fetchall()]
+        with _readable(self.path):
+            cur = self.db.execute(_SELECT + where, args)
+            rows = cur.fetchall()
+        return [Entry(*r[:17], signed=SignedTx.from_json(json.loads(r[17]))) for r in rows]
 
     def get(self, txid: str, network: str | None = None) -> Entry | None:
         if network:

@@ -73,7 +73,7 @@ def sign_to_file(req: SendRequest, adapter: ChainAdapter, out: Path, *, blockhas
     confirm(unsigned, list(unsigned.warnings))
     if req.network.family == "btc":
         return _write_psbt(req, adapter, unsigned, out, signer)
-    signed = signer.sign_transaction(adapter, unsigned)
+    signed = signer.sign_transaction(adapter, unsigned, tags={"kind": "offline", "token": req.token})
     # Not a secret, but it moves funds once published: keep it private like the rest of the wallet.
     write_new_private_file(out, json.dumps(signed.to_json(), indent=2) + "\n")
     return {"txid": signed.txid, "file": str(out), "network": signed.network, "from": signed.sender,
@@ -89,7 +89,7 @@ def _write_psbt(req: SendRequest, adapter: ChainAdapter, unsigned: UnsignedTx, o
     if req.sender.get("kind") == "watch":
         write_new_private_file(out, str(unsigned.payload["psbt"]) + "\n")
         return {**base, "txid": None, "signed": False}
-    signed = signer.sign_transaction(adapter, unsigned)
+    signed = signer.sign_transaction(adapter, unsigned, tags={"kind": "offline", "token": req.token})
     write_new_private_file(out, str(signed.payload["psbt"]) + "\n")
     return {**base, "txid": signed.txid, "signed": True}
 

@@ -37,6 +37,11 @@ def update(mutate: Any, name: str | None = None):  # noqa: ANN201
     return _unlocked[name]
 
 
+def replace(uv: Any, name: str | None = None) -> None:
+    """Keep a vault re-sealed by this process (a raised journal mark) as the unlocked one."""
+    _unlocked[name or options().vault] = uv
+
+
 def _password(name: str) -> str:
     return passwords.unlock_password(name, vault_info(name).id)
 

@@ -202,9 +202,9 @@ def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,
         unsigned, warnings = build(req, adapter, journal.known_recipients(req.network.family))
         warnings += notes
         confirm(unsigned, warnings)
-        signed = signer.sign_transaction(adapter, unsigned)
         tags = {"idem_key": req.idempotency_key, "intent": intent}
-        journal.record_signed(signed, token=req.token, **tags)
+        # The choke point checks the policy, signs (here or in the agent) and journals before returning.
+        signed = signer.sign_transaction(adapter, unsigned, journal=journal, tags={**tags, "token": req.token})
         if on_signed:
             on_signed(signed)
         return publish(signed, adapter, journal, wait=req.wait, wait_timeout=req.wait_timeout,
@@ -248,8 +248,10 @@ def _publish_resigning(signed: SignedTx, adapter: Any, journal: Journal, timeout
 
     def journal_new(new: SignedTx) -> None:
         old = latest[-1]
+        signer.check_signed(adapter, new, replaces=old.txid)
         journal.set_state(old.network, old.txid, "dropped", f"blockhash expired; re-signed as {new.txid}")
         journal.record_signed(new, kind="resign", replaces=old.txid, **tags)
+        signer.journalled(journal)
         latest.append(new)
 
     try:

@@ -51,14 +51,15 @@ def _replace(txid: str, network: str | None, bump: int, how: str, allow_high_fee
         raise UsageError(f"{txid} is {st.state}, not pending; there is nothing to replace")
     sender = accounts.resolve(entry.sender, session.vault_info().accounts)
     with jr.lock(entry.idem_key or entry.intent or txid):
-        new = AccountSigner(sender, net).sign_replacement(adapter, entry.signed, how, bump,
-                                                          allow_high_fee=allow_high_fee)
+        signer = AccountSigner(sender, net)
+        new = signer.sign_replacement(adapter, entry.signed, how, bump, allow_high_fee=allow_high_fee)
         output.key_values({"Replaces": txid, "Action": how, "Old fee (max)": str(entry.signed.fee or "?"),
                            "New fee (max)": str(new.fee or "?")}, title="Review the replacement")
         confirm(f"Broadcast this replacement of {txid}?")
         # The replacement carries the original's idempotency key and intent: a rerun finds it.
         jr.record_signed(new, kind="speed-up" if how == "speed up" else "cancel", replaces=txid,
                          idem_key=entry.idem_key, intent=entry.intent)
+        signer.journalled(jr)
         result = transfer.publish(new, adapter, jr, wait=False)
         jr.set_state(entry.network, txid, "replaced", f"by {new.txid}")
     render_result(result)

@@ -1,0 +1,303 @@
+"""The signing agent: one process holds the unlocked vault and signs over a Unix socket, like ssh-agent.
+
+Socket: $WALLET_HOME/agent/agent.sock, mode 0600 inside a 0700 directory. Every connection's peer uid
+is read with SO_PEERCRED; any uid other than the agent's own is refused. The agent refuses to start
+for a home owned by another user.
+
+Wire protocol, version 1. One request per connection: a single line of UTF-8 JSON (at most 1 MiB),
+answered by a single line of JSON, then the agent closes the connection.
+    request  {"v": 1, "op": OP, "vault": NAME, ...}
+    reply    {"v": 1, "ok": true, ...}   or   {"v": 1, "ok": false, "error": {"code": EXIT, "message": S}}
+OPs:
+    status           -> vault, vault_id, pid, ttl_left, idle_left, mlock, policy (true when one is set)
+    lock, stop       -> wipes the keys and exits (both; a locked agent is a stopped one)
+    policy           -> policy: the stored policy (JSON form) or null
+    sign_tx          account {chain, address}, unsigned (UnsignedTx JSON), tags {kind, token, idem_key,
+                     intent, replaces}  -> signed (SignedTx JSON)
+    sign_message     account, network, message_hex, offchain  -> signature
+    sign_typed_data  account, network, typed  -> signature
+The client's UnsignedTx summary, recipient and amount are not trusted: the agent decodes the payload
+itself (wallet_cli/decode.py), compares it with the review, checks the policy against the journal's
+windows plus every signature it made itself, signs, and journals the signed transaction before it
+replies. So a client killed mid-request leaves at most a journalled, never-broadcast transaction that
+a rerun reconciles, and a script that bypasses the journal still has its spending counted.
+
+Lifetime: keys are wiped and the process exits at the TTL, after the idle timeout (no signing
+request), on `wallet agent lock|stop` and on SIGTERM. Memory is mlock'ed where the OS allows, core
+dumps are off and the process is not dumpable (no ptrace by the same uid). Python cannot promise that
+no copy of a secret survives in freed memory until the process exits; the README says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import struct
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wallet_cli import agent_client, guard
+from wallet_cli.agent_client import MAX_MESSAGE, PROTOCOL, socket_path
+
+_TAGS = ("kind", "token", "idem_key", "intent", "replaces")
+
+
+@dataclass
+class State:
+    home: Path
+    vault: str
+    uv: Any
+    ttl: float
+    idle: float
+    started: float = field(default_factory=time.monotonic)
+    last_used: float = field(default_factory=time.monotonic)
+    mlocked: bool = False
+    ledger: guard.Ledger = field(default_factory=guard.Ledger)
+    stop: bool = False
+
+    def left(self) -> tuple[float, float]:
+        now = time.monotonic()
+        return self.ttl - (now - self.started), self.idle - (now - self.last_used)
+
+
+def harden() -> bool:
+    """No core dumps, not ptrace-able by the same uid, memory locked where allowed. True when mlocked."""
+    import ctypes
+    import resource
+
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+        # MCL_FUTURE under a finite RLIMIT_MEMLOCK would make later allocations fail: only when unlimited.
+        unlimited = resource.getrlimit(resource.RLIMIT_MEMLOCK)[0] == resource.RLIM_INFINITY
+        return libc.mlockall(1 | (2 if unlimited else 0)) == 0  # MCL_CURRENT | MCL_FUTURE
+    except (OSError, AttributeError):
+        return False
+
+
+def wipe(state: State) -> None:
+    """Drop every reference to the secrets we hold; Python may still have copies in freed memory."""
+    from wallet_cli import session
+
+    with contextlib.suppress(Exception):
+        state.uv.secrets.mnemonic = ""
+        state.uv.secrets.passphrase = ""
+        state.uv.secrets.imported = {}
+        state.uv._data_key = b""
+    state.uv = None
+    session._unlocked.clear()
+
+
+def peer_uid(conn: socket.socket) -> int:
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)[1]
+
+
+def _read_request(conn: socket.socket) -> dict[str, Any]:
+    conn.settimeout(10.0)
+    buf = bytearray()
+    while b"\n" not in buf:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+        if len(buf) > MAX_MESSAGE:
+            raise ValueError("the request is larger than 1 MiB")
+    body = json.loads(bytes(buf).split(b"\n", 1)[0])
+    if not isinstance(body, dict):
+        raise ValueError("the request is not a JSON object")
+    return body
+
+
+def _reply(conn: socket.socket, body: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):  # a client that died mid-request: its transaction is journalled
+        conn.sendall(json.dumps({"v": PROTOCOL, **body}).encode() + b"\n")
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    from wallet_cli import errors
+
+    code = errors.exit_code_for(exc)
+    if code is None:
+        return {"ok": False, "error": {"code": 1, "message": f"the agent failed unexpectedly ({type(exc).__name__})"}}
+    return {"ok": False, "error": {"code": code, "message": str(exc)}}
+
+
+def _entry(state: State, account: Any) -> dict[str, Any]:
+    from wallet_cli.errors import UsageError
+
+    if not isinstance(account, dict):
+        raise UsageError("the request names no account")
+    for e in state.uv.info.accounts:  # the authenticated index the agent unlocked, never the client's copy
+        if e.get("chain") == account.get("chain") and e.get("address") == account.get("address"):
+            return e
+    raise UsageError(f"the vault '{state.vault}' has no {account.get('chain')} account {account.get('address')}")
+
+
+def _network(name: Any, family: str) -> Any:
+    from wallet_cli import netconf
+    from wallet_cli.errors import UsageError
+
+    net = netconf.network(str(name))
+    if net.family != family:
+        raise UsageError(f"{net.name} is a {net.family} network, not {family}")
+    return net
+
+
+def _save_mark(state: State) -> Any:
+    def save(uv: Any, journal: Any) -> None:
+        from wallet_cli import session
+
+        if guard.journal_trusted(journal, uv):
+            state.uv = guard.advance_mark(state.home, state.vault, uv, journal)
+            session.replace(state.uv, state.vault)
+    return save
+
+
+def handle(state: State, req: dict[str, Any]) -> dict[str, Any]:
+    from chains.base import UnsignedTx, get_adapter
+    from wallet_cli import decode, netconf, session, signing
+    from wallet_cli.errors import UsageError
+    from wallet_cli.journal import Journal
+
+    if req.get("v") != PROTOCOL:
+        raise UsageError(f"this agent speaks protocol {PROTOCOL}, not {req.get('v')!r}")
+    op = req.get("op")
+    if op == "status":
+        ttl_left, idle_left = state.left()
+        return {"ok": True, "vault": state.vault, "vault_id": state.uv.info.id, "pid": os.getpid(),
+                "ttl_left": round(ttl_left), "idle_left": round(idle_left), "mlock": state.mlocked,
+                "policy": state.uv.secrets.policy is not None, "locked": False}
+    if op in ("lock", "stop"):
+        state.stop = True
+        return {"ok": True, "locked": True}
+    if req.get("vault") != state.vault:
+        raise UsageError(f"this agent serves the vault '{state.vault}', not {req.get('vault')!r}")
+    if op == "policy":
+        return {"ok": True, "policy": state.uv.secrets.policy}
+    state.last_used = time.monotonic()
+    entry = _entry(state, req.get("account"))
+    journal = Journal(state.home)
+    try:
+        if op == "sign_tx":
+            unsigned = UnsignedTx.from_json(req["unsigned"])
+            net = _network(unsigned.network, entry["chain"])
+            adapter = get_adapter(net, netconf.data_dir())
+            signer = session.signer_for(entry, net)
+            spend = decode.transaction(unsigned, net, adapter, signer)
+            tags = {k: str(v) for k, v in (req.get("tags") or {}).items() if k in _TAGS and v is not None}
+            signed = signing.finish(adapter, unsigned, signer, spend, state.uv, journal, tags,
+                                    save_mark=_save_mark(state), ledger=state.ledger)
+            return {"ok": True, "signed": signed.to_json()}
+        net = _network(req.get("network"), entry["chain"])
+        adapter = get_adapter(net, None)
+        if op == "sign_message":
+            signing.check_message(state.uv, net)
+            extra = {"offchain": True} if req.get("offchain") else {}
+            sig = adapter.sign_message(bytes.fromhex(str(req.get("message_hex", ""))),
+                                       session.signer_for(entry, net), **extra)
+            return {"ok": True, "signature": sig}
+        if op == "sign_typed_data":
+            typed = req.get("typed")
+            if not isinstance(typed, dict):
+                raise UsageError("typed data must be a JSON object")
+            signing.check_typed(state.uv, typed, entry, net, journal, state.ledger)
+            return {"ok": True, "signature": adapter.sign_typed_data(typed, session.signer_for(entry, net))}
+    finally:
+        journal.close()
+    raise UsageError(f"unknown agent operation {op!r}")
+
+
+def _serve_one(state: State, conn: socket.socket) -> None:
+    with conn:
+        if peer_uid(conn) != os.getuid():
+            _reply(conn, {"ok": False, "error": {"code": 3, "message": "the agent serves only its own user"}})
+            return
+        try:
+            req = _read_request(conn)
+        except (ValueError, OSError) as e:
+            _reply(conn, {"ok": False, "error": {"code": 2, "message": f"bad request: {e}"}})
+            return
+        try:
+            reply = handle(state, req)
+        except Exception as e:  # noqa: BLE001 - every failure becomes one reply; the agent keeps serving
+            reply = _error(e)
+        _reply(conn, reply)
+
+
+def bind(home: Path) -> socket.socket:
+    from keystore.files import ensure_private_dir
+
+    path = socket_path(home)
+    ensure_private_dir(path.parent)
+    agent_client._remove_stale(path)  # noqa: SLF001 - the start already checked no agent listens
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)
+    try:
+        sock.bind(str(path))
+    finally:
+        os.umask(old)
+    os.chmod(path, 0o600)
+    sock.listen(16)
+    return sock
+
+
+def serve(state: State, sock: socket.socket) -> None:
+    """Accept until the TTL, the idle timeout, lock/stop or SIGTERM; then wipe, remove the socket, return."""
+    path = socket_path(state.home)
+
+    def on_term(_signum: int, _frame: Any) -> None:
+        state.stop = True
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    try:
+        while not state.stop:
+            ttl_left, idle_left = state.left()
+            if ttl_left <= 0 or idle_left <= 0:
+                break
+            sock.settimeout(max(0.05, min(ttl_left, idle_left, 0.5)))
+            try:
+                conn, _ = sock.accept()
+            except (TimeoutError, InterruptedError):
+                continue
+            _serve_one(state, conn)
+    finally:
+        wipe(state)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        sock.close()
+
+
+def daemonize(state: State) -> int:
+    """Fork; the child serves in its own session with stdio on /dev/null. Returns the child's pid."""
+    sock = bind(state.home)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(w)
+        sock.close()
+        ok = os.read(r, 1)
+        os.close(r)
+        if ok != b"1":
+            raise OSError("the agent did not start")
+        return pid
+    os.close(r)
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        state.mlocked = harden()
+        state.started = state.last_used = time.monotonic()
+        os.write(w, b"1")
+        os.close(w)
+        serve(state, sock)
+    finally:
+        os._exit(0)

@@ -1,0 +1,109 @@
+"""agent start | status | lock | stop, and journal reconcile."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Annotated, Any
+
+import typer
+
+from wallet_cli import output, session
+from wallet_cli.context import options
+from wallet_cli.errors import PasswordUnavailable, UsageError
+
+agent_app = typer.Typer(help="A background process that signs without asking for the password.",
+                        no_args_is_help=True)
+journal_app = typer.Typer(help="The journal of signed transactions.", no_args_is_help=True)
+_DURATION = re.compile(r"([0-9]+)([smhd]?)")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str, what: str) -> float:
+    m = _DURATION.fullmatch(text.strip())
+    if not m or int(m[1]) == 0 or int(m[1]) * _UNITS[m[2]] > 30 * 86400:
+        raise UsageError(f"{what} must look like 90s, 30m, 8h or 1d (at most 30 days)")
+    return float(int(m[1]) * _UNITS[m[2]])
+
+
+@agent_app.command("start")
+def start(
+    ttl: Annotated[str, typer.Option(help="Lock (wipe the keys and exit) after this long.")] = "8h",
+    idle: Annotated[str, typer.Option(help="Lock after this long without a signing request.")] = "30m",
+) -> None:
+    """Unlock the vault once (asks for the password) and serve signatures in the background."""
+    from wallet_cli import agent, agent_client
+
+    home = options().home
+    ttl_s, idle_s = parse_duration(ttl, "--ttl"), parse_duration(idle, "--idle")
+    if home.exists() and home.stat().st_uid != os.getuid():
+        raise PasswordUnavailable(f"refusing to run the agent: {home} belongs to another user")
+    if agent_client.connect(home, options().vault) is not None:
+        raise UsageError("an agent is already running for this vault; stop it first with 'wallet agent stop'")
+    uv = session.unlock()
+    state = agent.State(home=home, vault=options().vault, uv=uv, ttl=ttl_s, idle=idle_s)
+    pid = agent.daemonize(state)
+    session._unlocked.clear()  # this process keeps no keys
+    data = {"pid": pid, "socket": str(agent_client.socket_path(home)), "ttl": ttl_s, "idle": idle_s,
+            "vault": options().vault}
+    output.emit(data, lambda: output.info(f"agent running (pid {pid}); it locks after {ttl} or {idle} idle"))
+
+
+@agent_app.command("status")
+def status() -> None:
+    """Is an agent running, for which vault, and how long until it locks. Exit 3 when none runs."""
+    from wallet_cli import agent_client
+
+    reply = agent_client.require(options().home)
+    data = {k: reply.get(k) for k in ("vault", "vault_id", "pid", "ttl_left", "idle_left", "mlock", "policy")}
+    output.emit(data, lambda: output.key_values({k: str(v) for k, v in data.items()}, title="Agent"))
+
+
+def _stop(op: str) -> None:
+    from wallet_cli import agent_client
+
+    agent_client.require(options().home)
+    agent_client.request(options().home, {"op": op})
+    output.emit({"locked": True}, lambda: output.info("the agent wiped its keys and stopped"))
+
+
+@agent_app.command("lock")
+def lock() -> None:
+    """Wipe the agent's keys now (it exits; start it again to sign without a password)."""
+    _stop("lock")
+
+
+@agent_app.command("stop")
+def stop() -> None:
+    """Stop the agent (its keys are wiped)."""
+    _stop("stop")
+
+
+@journal_app.command("reconcile")
+def reconcile() -> None:
+    """Accept the journal as it is after it was lost or rolled back (check the chain first)."""
+    from wallet_cli import guard
+    from wallet_cli.journal import Journal
+    from wallet_cli.prompts import confirm
+
+    journal = Journal(options().home)
+    uv = session.unlock()
+    mark = uv.secrets.journal or {}
+    data: dict[str, Any] = {"journal": str(journal.path), "journal_id": journal.identity(), "rows": journal.count(),
+                            "vault_saw_id": mark.get("id"), "vault_saw_rows": mark.get("count"),
+                            "trusted": guard.journal_trusted(journal, uv)}
+    if data["trusted"]:
+        output.emit({**data, "accepted": False}, lambda: output.info("the journal is the one this vault knows; "
+                                                                     "nothing to reconcile"))
+        return
+    output.key_values({k: str(v) for k, v in data.items()}, title="Journal and vault disagree")
+    output.warn("transfers signed since this journal's copy are not in it: look them up on the chain (history, "
+                "explorer) before accepting, or idempotency keys and spending windows will not see them")
+    confirm("Accept this journal as the wallet's record from now on?", dangerous=True)
+    session.replace(guard.accept_journal(options().home, options().vault, uv, journal))
+    output.emit({**data, "accepted": True}, lambda: output.info("journal accepted"))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(agent_app, name="agent", rich_help_panel="Safety")
+    app.add_typer(journal_app, name="journal", rich_help_panel="Safety")

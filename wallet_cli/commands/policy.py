@@ -1,0 +1,120 @@
+"""policy show | set | check: the spending policy kept in the vault's authenticated payload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wallet_cli import output, session
+from wallet_cli.context import options
+from wallet_cli.errors import UsageError
+
+policy_app = typer.Typer(help="The spending policy every signature must pass.", no_args_is_help=True)
+MAX_POLICY_FILE = 256 * 1024
+
+
+def _stored() -> dict[str, Any] | None:
+    """From a running agent (no password), else from the vault unlocked with the password."""
+    from wallet_cli import agent_client
+
+    if agent_client.connect(options().home, options().vault) is not None:
+        return agent_client.request(options().home, {"op": "policy", "vault": options().vault})["policy"]
+    return session.unlock().secrets.policy
+
+
+def _read(file: Path) -> str:
+    import stat
+
+    try:
+        st = file.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise UsageError(f"{file} is not a regular file")
+        if st.st_size > MAX_POLICY_FILE:
+            raise UsageError(f"{file} is larger than {MAX_POLICY_FILE // 1024} KiB; a policy is much smaller")
+        return file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"the policy file {file} does not exist") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read {file} ({e.__class__.__name__})") from None
+
+
+def _human(p: dict[str, Any] | None) -> None:
+    if p is None:
+        output.line("no policy: every signature is allowed (subject to fee caps and confirmations)")
+        return
+    output.key_values({"default": p.get("default"), "networks": ", ".join(p["networks"]) if "networks" in p
+                       else "any", "messages": "allowed" if p.get("messages", {}).get("allow",
+                                                                                    p.get("default") == "allow")
+                       else "refused"}, title="Spending policy")
+    for i, r in enumerate(p.get("rule", []), 1):
+        shown = {k: (", ".join(v) if isinstance(v, list) and k == "allow_to" else v)
+                 for k, v in r.items() if k != "targets"}
+        output.key_values(shown, title=f"Rule {i}")
+
+
+@policy_app.command("show")
+def show() -> None:
+    """Print the policy (from the agent, or after unlocking). --json prints the policy file's structure."""
+    p = _stored()
+    output.emit({"policy": p}, lambda: _human(p))
+
+
+@policy_app.command("set")
+def set_policy(file: Annotated[Path, typer.Argument(help="A policy TOML file (see the README).")]) -> None:
+    """Replace the policy. Needs the vault password and a confirmation; never goes through the agent."""
+    from wallet_cli import agent_client, netconf, policy, policy_setup
+    from wallet_cli.journal import Journal
+    from wallet_cli.prompts import confirm
+
+    journal = Journal(options().home)
+    parsed = policy_setup.prepare(policy.parse_toml(_read(file)), netconf.all_networks(), journal.contact)
+    data = parsed.to_json()
+    _human(data)
+    confirm("Replace the vault's spending policy with this one?", dangerous=True)
+
+    def mutate(uv: Any) -> None:
+        uv.secrets.policy = data
+
+    session.update(mutate)
+    stopped = False
+    if agent_client.connect(options().home, options().vault) is not None:
+        agent_client.request(options().home, {"op": "stop"})   # it holds the old policy: stop it
+        stopped = True
+    output.emit({"policy": data, "agent_stopped": stopped}, lambda: output.info(
+        "Policy set." + (" The running agent was stopped; start it again with 'wallet agent start'."
+                         if stopped else "")))
+
+
+@policy_app.command("check")
+def check(
+    network: Annotated[str, typer.Option("--network", "-n")],
+    to: Annotated[str, typer.Option(help="The recipient address.")],
+    amount: Annotated[str, typer.Option(help="The amount in the asset's unit.")],
+    token: Annotated[str | None, typer.Option(help="A token symbol or address (default: the native coin).")]
+    = None,
+    sender: Annotated[str, typer.Option("--from", help="The sending account (for sends to yourself).")] = "",
+) -> None:
+    """Would this payment be allowed now? Exit 0 when it would, 4 (with the reason) when not."""
+    from chains.base import Amount
+    from wallet_cli import decode, guard, netconf, policy
+    from wallet_cli.journal import Journal
+
+    net = netconf.network(network)
+    token_addr, decimals = None, policy.NATIVE_DECIMALS.get(net.family, net.decimals)
+    if token:
+        spec = next((s for k, s in net.tokens.items() if k.upper() == token.upper()), None)
+        token_addr, decimals = (str(spec["address"]), int(spec["decimals"])) if spec else (token, decimals)
+    raw = _stored()
+    value = Amount.parse(amount, decimals, token or net.symbol).value
+    spend = policy.Spend(chain=decode.chain_key(net), network=net.name, family=net.family, token=token_addr,
+                         outputs=((to, value),), sender=sender)
+    journal = Journal(options().home)
+    window = [guard._past(e) for e in journal.since(0)]  # noqa: SLF001
+    policy.check(None if raw is None else policy.from_dict(raw), spend, window)
+    output.emit({"allowed": True}, lambda: output.line("allowed"))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(policy_app, name="policy", rich_help_panel="Safety")

@@ -50,6 +50,10 @@ _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _HEX_RE = re.compile(r"(?:[0-9a-f]{2})*")
 _TOP_FIELDS = ("format", "version", "id", "name", "kdf", "weak_kdf", "fingerprint", "wrap", "payload",
                "accounts", "checksum")
+# Written once a spending policy is set: sha256 of the payload's policy, bound by the wrap's AAD, so only
+# someone with the password can change which policy the payload must hold (a payload swapped for an
+# older one, without the policy, is detected).
+_POLICY_FIELD = "policy_digest"
 _KDF_FIELDS = ("name", "memory_kib", "iterations", "lanes", "salt")
 _PAYLOAD_FIELDS = ("mnemonic", "passphrase", "language", "imported", "accounts_digest")
 # Optional payload fields, written only once set (older payloads stay byte-compatible):
@@ -235,7 +239,9 @@ def _parse(name: str, path: Path, raw: bytes) -> _Parsed:
     version = _int(name, doc.get("version"), "version")
     if version != VERSION:
         raise _corrupt(name, f"unsupported vault version {version} (this wallet reads version {VERSION})")
-    _exact_fields(name, doc, _TOP_FIELDS, "the file")
+    _exact_fields(name, doc, _TOP_FIELDS + ((_POLICY_FIELD,) if _POLICY_FIELD in doc else ()), "the file")
+    if _POLICY_FIELD in doc:
+        _hex(name, doc[_POLICY_FIELD], _POLICY_FIELD, 32)
     if not isinstance(doc["id"], str) or not _is_uuid(doc["id"]):
         raise _corrupt(name, "'id' is not a UUID")
     if not isinstance(doc["name"], str):
@@ -281,7 +287,8 @@ def _checksum(doc: dict) -> str:
 
 
 def _wrap_aad(doc: dict) -> bytes:
-    return canonical_json({k: doc[k] for k in ("format", "version", "id", "kdf", "fingerprint")})
+    keys = ("format", "version", "id", "kdf", "fingerprint") + ((_POLICY_FIELD,) if _POLICY_FIELD in doc else ())
+    return canonical_json({k: doc[k] for k in keys})
 
 
 def _payload_aad(doc: dict) -> bytes:
@@ -340,7 +347,7 @@ def _seal_wrap(doc: dict, password: str, data_key: bytes) -> None:
 
 def _serialise(doc: dict) -> bytes:
     doc["checksum"] = _checksum(doc)
-    ordered = {k: doc[k] for k in _TOP_FIELDS}
+    ordered = {k: doc[k] for k in _TOP_FIELDS[:-1] + (_POLICY_FIELD, "checksum") if k in doc}
     return (json.dumps(ordered, indent=2, allow_nan=False) + "\n").encode()
 
 
@@ -402,7 +409,7 @@ def read_info(home: Path, name: str) -> VaultInfo:
     return _read(home, name).info
 
 
-_HEADER = ("format", "version", "id", "kdf", "fingerprint", "wrap")
+_HEADER = ("format", "version", "id", "kdf", "fingerprint", "wrap", _POLICY_FIELD)
 
 
 def _unlock_parsed(parsed: _Parsed, password: str,
@@ -415,7 +422,7 @@ def _unlock_parsed(parsed: _Parsed, password: str,
     info, doc = parsed.info, parsed.doc
     if not isinstance(password, str):
         raise BadSecretInput("the password must be text")
-    same_header = prior is not None and all(doc[k] == prior[0].doc[k] for k in _HEADER)
+    same_header = prior is not None and all(doc.get(k) == prior[0].doc.get(k) for k in _HEADER)
     if prior is not None and same_header:
         data_key = prior[1]._data_key
     else:
@@ -432,6 +439,9 @@ def _unlock_parsed(parsed: _Parsed, password: str,
     vs, digest = _decode_payload(info.name, plain)
     if digest != _sha256_hex(info.accounts):
         raise _corrupt(info.name, "the account index was modified outside the wallet")
+    if doc.get(_POLICY_FIELD) != (None if vs.policy is None else _sha256_hex(vs.policy)):
+        raise _corrupt(info.name, "the spending policy in the payload is not the one the password set "
+                                  "(the payload was replaced)")
     if not (prior is not None and same_header and _seed_of(vs) == _seed_of(prior[1].secrets)):
         try:
             fingerprint = _fingerprint_of(vs)
@@ -489,7 +499,7 @@ def update(home: Path, name: str, password: str, mutate: Callable[[UnlockedVault
         files.cleanup_temp_files(path.parent, path.name)
         parsed = _read(home, name)
         vault = _unlock_parsed(parsed, password, prior)
-        seed_words = _seed_of(vault.secrets)
+        seed_words, policy = _seed_of(vault.secrets), vault.secrets.policy
         mutate(vault)
         accounts = vault.info.accounts
         if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
@@ -497,6 +507,8 @@ def update(home: Path, name: str, password: str, mutate: Callable[[UnlockedVault
         _check_secrets(vault.secrets)
         if _seed_of(vault.secrets) != seed_words:
             raise BadSecretInput("an update may not replace the seed of a vault")
+        if vault.secrets.policy != policy:
+            raise BadSecretInput("the spending policy changes only through set_policy")
         doc = dict(parsed.doc)
         doc["accounts"] = accounts
         _seal_payload(doc, vault._data_key, vault.secrets)
@@ -521,7 +533,7 @@ def change_password(home: Path, name: str, old: str, new: str, *,
         parsed = _read(home, name)
         vault = _unlock_parsed(parsed, old, prior)
         doc = dict(parsed.doc)
-        if all(parsed.doc[k] == first.doc[k] for k in _HEADER):
+        if all(parsed.doc.get(k) == first.doc.get(k) for k in _HEADER):
             doc.update({k: rewrapped[k] for k in ("kdf", "weak_kdf", "wrap")})
         else:  # the header changed meanwhile (and the old password still opened it): wrap again
             doc.update({"kdf": _new_kdf(weak=vault.weak), "weak_kdf": vault.weak})
@@ -542,8 +554,10 @@ def reseal(home: Path, name: str, vault: UnlockedVault, mutate: Callable[[Unlock
         if parsed.info.id != vault.info.id or parsed.info.fingerprint != vault.info.fingerprint:
             raise _corrupt(name, "the vault file was replaced by another vault while it was open")
         fresh = _unlock_parsed(parsed, "", (parsed, vault))
-        seed_words = _seed_of(fresh.secrets)
+        seed_words, policy = _seed_of(fresh.secrets), fresh.secrets.policy
         mutate(fresh)
+        if fresh.secrets.policy != policy:
+            raise BadSecretInput("the spending policy changes only through set_policy")
         _check_secrets(fresh.secrets)
         if _seed_of(fresh.secrets) != seed_words:
             raise BadSecretInput("an update may not replace the seed of a vault")
@@ -553,3 +567,27 @@ def reseal(home: Path, name: str, vault: UnlockedVault, mutate: Callable[[Unlock
         files.atomic_write(path, _serialise(doc))
         fresh.info = _parse(name, path, files.read_private_file(path)).info
     return fresh
+
+
+def set_policy(home: Path, name: str, password: str, policy: dict | None) -> UnlockedVault:
+    """Store a spending policy (None removes it). Needs the password: the wrap is sealed again so that its
+    AAD binds the policy's digest (one KDF run, under the lock; setting a policy is rare)."""
+    path = vault_path(home, name)
+    if policy is not None:
+        canonical_json(policy)
+    first = _read(home, name)
+    prior = (first, _unlock_parsed(first, password))
+    with files.locked(path):
+        files.cleanup_temp_files(path.parent, path.name)
+        parsed = _read(home, name)
+        vault = _unlock_parsed(parsed, password, prior)
+        doc = dict(parsed.doc)
+        doc.pop(_POLICY_FIELD, None)
+        if policy is not None:
+            doc[_POLICY_FIELD] = _sha256_hex(policy)
+        vault.secrets.policy = policy
+        _seal_wrap(doc, password, vault._data_key)
+        _seal_payload(doc, vault._data_key, vault.secrets)
+        files.atomic_write(path, _serialise(doc))
+        vault.info = _parse(name, path, files.read_private_file(path)).info
+    return vault

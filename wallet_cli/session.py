@@ -42,8 +42,12 @@ def replace(uv: Any, name: str | None = None) -> None:
     _unlocked[name or options().vault] = uv
 
 
-def _password(name: str) -> str:
+def password(name: str) -> str:
+    """For the few operations that must prove the password themselves (policy set)."""
     return passwords.unlock_password(name, vault_info(name).id)
+
+
+_password = password
 
 
 def _checked(name: str, uv: Any) -> Any:

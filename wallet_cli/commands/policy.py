@@ -74,10 +74,10 @@ def set_policy(file: Annotated[Path, typer.Argument(help="A policy TOML file (se
     _human(data)
     confirm("Replace the vault's spending policy with this one?", dangerous=True)
 
-    def mutate(uv: Any) -> None:
-        uv.secrets.policy = data
+    from keystore import vault
 
-    session.update(mutate)
+    name = options().vault
+    session.replace(vault.set_policy(options().home, name, session.password(name), data))
     stopped = False
     if agent_client.connect(options().home, options().vault) is not None:
         agent_client.request(options().home, {"op": "stop"})   # it holds the old policy: stop it

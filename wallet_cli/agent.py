@@ -163,7 +163,7 @@ def _save_mark(state: State) -> Any:
 
 def handle(state: State, req: dict[str, Any]) -> dict[str, Any]:
     from chains.base import UnsignedTx, get_adapter
-    from wallet_cli import decode, netconf, session, signing
+    from wallet_cli import decode, netconf, signing
     from wallet_cli.errors import UsageError
     from wallet_cli.journal import Journal
 
@@ -190,7 +190,7 @@ def handle(state: State, req: dict[str, Any]) -> dict[str, Any]:
             unsigned = UnsignedTx.from_json(req["unsigned"])
             net = _network(unsigned.network, entry["chain"])
             adapter = get_adapter(net, netconf.data_dir())
-            signer = session.signer_for(entry, net)
+            signer = signing.key_for(entry, net)
             spend = decode.transaction(unsigned, net, adapter, signer)
             tags = {k: str(v) for k, v in (req.get("tags") or {}).items() if k in _TAGS and v is not None}
             signed = signing.finish(adapter, unsigned, signer, spend, state.uv, journal, tags,
@@ -199,17 +199,15 @@ def handle(state: State, req: dict[str, Any]) -> dict[str, Any]:
         net = _network(req.get("network"), entry["chain"])
         adapter = get_adapter(net, None)
         if op == "sign_message":
-            signing.check_message(state.uv, net)
             extra = {"offchain": True} if req.get("offchain") else {}
-            sig = adapter.sign_message(bytes.fromhex(str(req.get("message_hex", ""))),
-                                       session.signer_for(entry, net), **extra)
-            return {"ok": True, "signature": sig}
+            message = bytes.fromhex(str(req.get("message_hex", "")))
+            return {"ok": True, "signature": signing.message_signature(state.uv, adapter, entry, net, message, extra)}
         if op == "sign_typed_data":
             typed = req.get("typed")
             if not isinstance(typed, dict):
                 raise UsageError("typed data must be a JSON object")
-            signing.check_typed(state.uv, typed, entry, net, journal, state.ledger)
-            return {"ok": True, "signature": adapter.sign_typed_data(typed, session.signer_for(entry, net))}
+            sig = signing.typed_signature(state.uv, adapter, entry, net, typed, journal, state.ledger)
+            return {"ok": True, "signature": sig}
     finally:
         journal.close()
     raise UsageError(f"unknown agent operation {op!r}")

@@ -54,10 +54,8 @@ class AccountSigner:
     network: Network
 
     def _key(self) -> Signer:
-        from wallet_cli import session
-
         _unlock()
-        return session.signer_for(self.entry, self.network)
+        return key_for(self.entry, self.network)
 
     def sign_transaction(self, adapter: ChainAdapter, unsigned: UnsignedTx, *, journal: Journal | None = None,
                          tags: dict[str, Any] | None = None) -> SignedTx:
@@ -115,15 +113,32 @@ class AccountSigner:
         client = _agent()
         if client is not None:
             return client.sign_message(message, self.entry, self.network, extra)
-        check_message(_unlock(), self.network)
-        return adapter.sign_message(message, self._key(), **extra)
+        return message_signature(_unlock(), adapter, self.entry, self.network, message, extra)
 
     def sign_typed_data(self, adapter: Any, typed: dict[str, Any]) -> str:
         client = _agent()
         if client is not None:
             return client.sign_typed_data(typed, self.entry, self.network)
-        check_typed(_unlock(), typed, self.entry, self.network, Journal(_opts().home))
-        return adapter.sign_typed_data(typed, self._key())
+        return typed_signature(_unlock(), adapter, self.entry, self.network, typed, Journal(_opts().home))
+
+
+def key_for(entry: dict[str, Any], network: Network) -> Signer:
+    """The one place a key comes out of the unlocked vault (in this process, or in the agent)."""
+    from wallet_cli import session
+
+    return session.signer_for(entry, network)
+
+
+def message_signature(uv: Any, adapter: ChainAdapter, entry: dict[str, Any], network: Network, message: bytes,
+                      extra: dict[str, Any]) -> str:
+    check_message(uv, network)
+    return adapter.sign_message(message, key_for(entry, network), **extra)
+
+
+def typed_signature(uv: Any, adapter: Any, entry: dict[str, Any], network: Network, typed: dict[str, Any],
+                    journal: Journal, ledger: guard.Ledger | None = None) -> str:
+    check_typed(uv, typed, entry, network, journal, ledger)
+    return adapter.sign_typed_data(typed, key_for(entry, network))
 
 
 def finish(adapter: ChainAdapter, unsigned: UnsignedTx, key: Signer, spend: Any, uv: Any, journal: Journal,

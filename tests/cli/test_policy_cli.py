@@ -106,33 +106,41 @@ def test_edited_config_cannot_raise_a_limit(cli, evm, tmp_path: Path, home: Path
         assert "per-transaction limit on ETH at local-evm is 1; this payment is 1.5" in r.err
 
 
-def test_deleted_or_older_journal_refuses_until_reconciled(cli, evm, tmp_path: Path, home: Path) -> None:
-    assert set_policy(cli, tmp_path, POLICY).code == 0
-    db = home / "wallet.db"
-    copy = tmp_path / "old.db"
-    assert send(cli, evm, "1").code == 0
-    cli("history", password=False)
+def test_deleted_or_older_journal_refuses_until_reconciled(cli, wallet_proc, evm, tmp_path: Path,
+                                                            home: Path) -> None:
     import sqlite3
 
+    assert set_policy(cli, tmp_path, POLICY).code == 0
+    env = {"WALLET_RPC_LOCAL_EVM": evm["url"]}
+
+    def psend(amount: str, *extra: str):  # real processes: no connection of this test process survives
+        return wallet_proc("--json", "--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to",
+                           evm["to"], "--amount", amount, *extra, env=env)
+
+    db = home / "wallet.db"
+    copy = tmp_path / "old.db"
+    assert psend("1").code == 0
     with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
         src.backup(dst)                              # an older copy: one transfer
-    assert send(cli, evm, "1").code == 0             # 2 sent of 2.5
+    assert psend("1").code == 0                      # 2 sent of 2.5
     for name in ("wallet.db", "wallet.db-wal", "wallet.db-shm"):
         (home / name).unlink(missing_ok=True)
-    gone = send(cli, evm, "1")
+    gone = psend("1")
     assert gone.code == 4 and "journal is missing or older" in gone.err
-    keyed = send(cli, evm, "0.1", "--idempotency-key", "k1")
+    keyed = psend("0.1", "--idempotency-key", "k1")
     assert keyed.code == 4 and "wallet journal reconcile" in keyed.err
+    for name in ("wallet.db", "wallet.db-wal", "wallet.db-shm"):
+        (home / name).unlink(missing_ok=True)
     copy.rename(db)                                  # restore the older copy: still detected
-    older = send(cli, evm, "1")
+    older = psend("1")
     assert older.code == 4 and "journal is missing or older" in older.err
-    assert cli("--json", "journal", "reconcile").code == 4          # without --yes: not confirmed
-    rec = cli("--json", "--yes", "journal", "reconcile")
+    assert wallet_proc("--json", "journal", "reconcile").code == 4   # without --yes: not confirmed
+    rec = wallet_proc("--json", "--yes", "journal", "reconcile")
     assert rec.code == 0, rec.err
     assert rec.json()["accepted"] is True and rec.json()["rows"] == 1
-    # Accepted: the window is what the journal holds (1 sent), so 1.5 more passes and 0.5 then fails.
-    assert send(cli, evm, "1").code == 0
-    assert send(cli, evm, "0.6").code == 4
+    # Accepted: the window is what the journal holds (1 sent), so 1 more passes and 0.6 then fails.
+    assert psend("1").code == 0
+    assert psend("0.6").code == 4
 
 
 def test_damaged_journal_is_one_sentence(cli, wallet_proc, evm, home: Path) -> None:

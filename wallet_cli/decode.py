@@ -147,6 +147,26 @@ def btc_psbt(psbt: str, net: Network, adapter: Any, signer: Signer, sender: str 
     return Spend(chain=chain_key(net), network=net.name, family="btc", token=None, outputs=outs, sender=sender)
 
 
+def btc_signed(raw_hex: str, net: Network, entry: dict[str, Any], sender: str = "") -> Spend:
+    """A signed replacement's outputs minus change, change decided by the account's own descriptors
+    (from the vault's authenticated index), never by descriptors carried in the journal."""
+    import bdkpython as bdk
+
+    from chains.bitcoin.descriptors import public_descriptors
+    from chains.bitcoin.review import _address, _Ours
+    from wallet_cli.accounts import to_account
+
+    ext, chg = public_descriptors(to_account(entry), net)
+    ours = _Ours(ext, chg, net)
+    tx = bdk.Transaction(bytes.fromhex(raw_hex))
+    outs = []
+    for o in tx.output():
+        spk = o.script_pubkey.to_bytes()
+        if not ours.owns(spk, []):
+            outs.append((_address(spk, net), int(o.value.to_sat())))
+    return Spend(chain=chain_key(net), network=net.name, family="btc", token=None, outputs=tuple(outs), sender=sender)
+
+
 def transaction(unsigned: UnsignedTx, net: Network, adapter: Any, signer: Signer | None) -> Spend:
     if unsigned.family != net.family:
         raise BadInput(f"this is a {unsigned.family} transaction, not a {net.family} one")

@@ -89,7 +89,10 @@ class AccountSigner:
         zero = Amount(0, self.network.decimals, self.network.symbol)
         unsigned = UnsignedTx(signed.family, signed.network, signed.sender, signed.recipient, signed.amount or zero,
                               signed.fee or zero, _unsigned_payload(signed))
-        spend = decode.transaction(unsigned, self.network, adapter, self._key() if signed.family == "btc" else None)
+        if signed.family == "btc":
+            spend = decode.btc_signed(signed.raw, self.network, self.entry, signed.sender)
+        else:
+            spend = decode.transaction(unsigned, self.network, adapter, None)
         spend = decode.Spend(**{**spend.__dict__, "replaces": replaces})
         guard.check_spend(uv, spend, Journal(_opts().home), keyed=False)
         guard.stamp(signed, unsigned, spend, uv)

@@ -66,6 +66,10 @@ def check_spend(uv: Any, spend: pol.Spend, journal: Journal, *, keyed: bool, led
     trusted = journal_trusted(journal, uv)
     if keyed and not trusted:
         raise JournalStale(stale_message(journal))
+    if not trusted:
+        from wallet_cli import output
+
+        output.warn(stale_message(journal))  # never silent; rolling limits below refuse
     policy = load_policy(uv)
     if policy is None:
         return

@@ -180,13 +180,24 @@ def test_ttl_and_idle_lock(wallet_proc, agent, evm, home: Path) -> None:
     assert wallet_proc("agent", "status", password=False).code == 0
     wait_gone(pid, timeout=6)
     assert not (home / SOCK).exists()
-    pid = agent("--ttl", "1h", "--idle", "4s")
+    pid = agent("--ttl", "1h", "--idle", "3s")
+    keepalive = {"v": 1, "op": "sign_message", "vault": "default", "network": "local-evm",
+                 "account": {"chain": "evm", "address": evm["from"]}, "message_hex": b"keepalive".hex()}
     started = time.monotonic()
-    while time.monotonic() - started < 6:  # signing requests keep it alive past the idle timeout
-        assert wallet_proc("--yes", "sign-message", "evm:0", "keepalive", password=False).code == 0
+    while time.monotonic() - started < 5:  # signing requests keep it alive past the idle timeout
+        reply = raw_request(home, keepalive)
+        assert reply is not None and reply["ok"] is True, reply
+        assert raw_request(home, {"v": 1, "op": "status"})["ok"] is True
         time.sleep(0.5)
     assert alive(pid)
-    wait_gone(pid, timeout=8)   # status polls are not activity
+    deadline = time.monotonic() + 8
+    while alive(pid) and time.monotonic() < deadline:  # status polls are not activity: it still locks
+        try:
+            raw_request(home, {"v": 1, "op": "status"})
+        except OSError:
+            pass
+        time.sleep(0.3)
+    assert not alive(pid)
     r = wallet_proc("--yes", "sign-message", "evm:0", "late", password=False)
     assert r.code == 3 and "the agent is not running" in r.err
 

@@ -14,6 +14,8 @@ OPs:
     policy           -> policy: the stored policy (JSON form) or null
     sign_tx          account {chain, address}, unsigned (UnsignedTx JSON), tags {kind, token, idem_key,
                      intent, replaces}  -> signed (SignedTx JSON)
+    check_run        account, unsigned: [UnsignedTx JSON, ...] (one network)  -> ok when the whole batch
+                     passes the policy, each counted with the ones before it (nothing is signed)
     sign_message     account, network, message_hex, offchain  -> signature
     sign_typed_data  account, network, typed  -> signature
 The client's UnsignedTx summary, recipient and amount are not trusted: the agent decodes the payload
@@ -196,6 +198,16 @@ def handle(state: State, req: dict[str, Any]) -> dict[str, Any]:
             signed = signing.finish(adapter, unsigned, signer, spend, state.uv, journal, tags,
                                     save_mark=_save_mark(state), ledger=state.ledger)
             return {"ok": True, "signed": signed.to_json()}
+        if op == "check_run":
+            runs = [UnsignedTx.from_json(u) for u in req.get("unsigned") or []]
+            if not runs or len({u.network for u in runs}) != 1:
+                raise UsageError("a run is a non-empty list of transactions on one network")
+            net = _network(runs[0].network, entry["chain"])
+            adapter = get_adapter(net, netconf.data_dir())
+            key = signing.key_for(entry, net)
+            guard.check_run(state.uv, [decode.transaction(u, net, adapter, key) for u in runs], journal,
+                            ledger=state.ledger)
+            return {"ok": True}
         net = _network(req.get("network"), entry["chain"])
         adapter = get_adapter(net, None)
         if op == "sign_message":

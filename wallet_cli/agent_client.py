@@ -102,6 +102,9 @@ class Client:
                             "tags": tags})
         return SignedTx.from_json(reply["signed"])
 
+    def check_run(self, unsigned: list[UnsignedTx], entry: dict[str, Any]) -> None:
+        self._call({"op": "check_run", "account": _ref(entry), "unsigned": [u.to_json() for u in unsigned]})
+
     def sign_message(self, message: bytes, entry: dict[str, Any], network: Network, extra: dict[str, Any]) -> str:
         reply = self._call({"op": "sign_message", "account": _ref(entry), "network": network.name,
                             "message_hex": message.hex(), "offchain": bool(extra.get("offchain"))})

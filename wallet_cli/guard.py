@@ -77,6 +77,18 @@ def check_spend(uv: Any, spend: pol.Spend, journal: Journal, *, keyed: bool, led
     pol.check(policy, spend, window, now)
 
 
+def check_run(uv: Any, spends: list[pol.Spend], journal: Journal, *, ledger: Ledger | None = None) -> None:
+    """A batch (pay) before anything is signed: each transaction in turn, counting the run's earlier ones."""
+    import time
+
+    now = time.time()
+    run = Ledger(dict((ledger or Ledger()).entries))
+    for i, spend in enumerate(spends):
+        check_spend(uv, spend, journal, keyed=False, ledger=run, now=now)
+        run.entries[f"run:{i}"] = pol.Past(f"run:{i}", now, spend.network, spend.family, None, spend.token,
+                                           None, "signed", units=spend.total)
+
+
 def check_review(unsigned: UnsignedTx, spend: pol.Spend) -> None:
     """The review showed unsigned.recipient and unsigned.amount: they must be what is signed."""
     if spend.contract_call or not spend.outputs or unsigned.family == "btc":

@@ -136,6 +136,7 @@ class Past:
     token: str | None
     amount: str | None                   # decimal text in the asset's unit
     state: str
+    units: int | None = None             # exact base units, when known (the agent's own and a run's)
 
 
 # ---------------------------------------------------------------- parsing
@@ -277,7 +278,7 @@ def _target_of(rule: Rule, spend: Spend) -> tuple[str, str, str | None, int] | N
 
 
 def _past_matches(target: tuple[str, str, str | None, int], spend: Spend, p: Past) -> bool:
-    if p.state not in COUNTED_STATES or p.txid == spend.replaces or not p.amount:
+    if p.state not in COUNTED_STATES or p.txid == spend.replaces or (not p.amount and p.units is None):
         return False
     _chain, name, token, _dec = target
     if p.network != name or (token is None) != (not p.token):
@@ -355,7 +356,8 @@ def _check_rule(rule: Rule, target: tuple[str, str, str | None, int], spend: Spe
         if cap_text is None:
             continue
         cap = _base_units(cap_text, dec, ROUND_FLOOR)
-        sent = sum(_base_units(p.amount or "0", dec, ROUND_CEILING) for p in past if p.created > now - span)
+        sent = sum(p.units if p.units is not None else _base_units(p.amount or "0", dec, ROUND_CEILING)
+                   for p in past if p.created > now - span)
         if sent + total > cap:
             raise PolicyRefused(f"refused by policy: {label} limit on {asset} at {rule.where} is "
                                 f"{_show(cap, dec)}; {_show(sent, dec)} sent, this payment is {_show(total, dec)}")

@@ -70,6 +70,17 @@ class AccountSigner:
         spend = decode.transaction(unsigned, self.network, adapter, key)
         return finish(adapter, unsigned, key, spend, uv, journal, tags, save_mark=_save_mark)
 
+    def check_run(self, adapter: ChainAdapter, unsigned: list[UnsignedTx], *, journal: Journal | None = None) -> None:
+        """pay: the whole run against the policy before the first signature (each is checked again when
+        signed by sign_transaction)."""
+        journal = journal or Journal(_opts().home)
+        client = _agent()
+        if client is not None:
+            client.check_run(unsigned, self.entry)
+            return
+        uv, key = _unlock(), self._key()
+        guard.check_run(uv, [decode.transaction(u, self.network, adapter, key) for u in unsigned], journal)
+
     def resign_key(self, original: SignedTx) -> Signer:
         """The key for re-signing the same journalled transfer (Solana, after its blockhash provably
         expired); each re-signed transaction passes check_signed before it is journalled."""
@@ -158,7 +169,8 @@ def finish(adapter: ChainAdapter, unsigned: UnsignedTx, key: Signer, spend: Any,
         amount = signed.amount
         ledger.entries[signed.txid] = guard.pol.Past(signed.txid, time.time(), signed.network, signed.family,
                                                      amount.symbol if amount else None, spend.token,
-                                                     amount.plain() if amount else None, "signed")
+                                                     amount.plain() if amount else None, "signed",
+                                                     units=spend.total)
     return signed
 
 

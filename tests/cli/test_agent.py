@@ -134,6 +134,10 @@ def test_policy_refusal_via_the_agent_uses_its_own_decode(wallet_proc, agent, ev
     assert "its review says" in reply["error"]["message"]
     ok = nopw_send(wallet_proc, evm, "1")
     assert ok.code == 0, ok.err
+    run = {"v": 1, "op": "check_run", "vault": "default", "account": {"chain": "evm", "address": evm["from"]}}
+    assert raw_request(home, {**run, "unsigned": [_unsigned(evm, "0.5"), _unsigned(evm, "1")]})["ok"] is True
+    bad = raw_request(home, {**run, "unsigned": [_unsigned(evm, "0.5"), _unsigned(evm, "1.5")]})
+    assert bad["ok"] is False and "this payment is 1.5" in bad["error"]["message"]
     shown = wallet_proc("--json", "policy", "show", password=False)
     assert shown.code == 0 and shown.json()["policy"]["rule"][0]["max_per_tx"] == "1"
 

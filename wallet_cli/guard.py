@@ -40,7 +40,7 @@ def stale_message(journal: Journal) -> str:
             "'wallet journal reconcile'")
 
 
-def _past(e: Any) -> pol.Past:
+def past_of(e: Any) -> pol.Past:
     token = e.signed.payload.get("token") if isinstance(e.signed.payload, dict) else None
     return pol.Past(e.txid, e.created, e.network, e.family, e.symbol, token if isinstance(token, str) else None,
                     e.amount, e.state)
@@ -53,7 +53,7 @@ class Ledger:
     entries: dict[str, pol.Past] = field(default_factory=dict)
 
     def window(self, journal: Journal, now: float) -> list[pol.Past]:
-        rows = [_past(e) for e in journal.since(now - pol.WEEK) if e.txid not in self.entries]
+        rows = [past_of(e) for e in journal.since(now - pol.WEEK) if e.txid not in self.entries]
         mine = [p for p in self.entries.values() if p.created > now - pol.WEEK]
         return rows + mine
 
@@ -107,7 +107,7 @@ def stamp(signed: SignedTx, unsigned: UnsignedTx, spend: pol.Spend, uv: Any) -> 
     decimals = unsigned.amount.decimals
     policy = load_policy(uv)
     for rule in policy.rules if policy else ():
-        target = pol._target_of(rule, spend)  # noqa: SLF001 - the same matching the check used
+        target = pol.target_of(rule, spend)  # the same matching the check used
         if target is not None:
             decimals = target[3]
             break

@@ -264,15 +264,15 @@ def _show(units: int, decimals: int) -> str:
     return text
 
 
-def _norm(address: str) -> str:
+def norm(address: str) -> str:
     return address.lower() if address.lower().startswith("0x") else address
 
 
-def _target_of(rule: Rule, spend: Spend) -> tuple[str, str, str | None, int] | None:
+def target_of(rule: Rule, spend: Spend) -> tuple[str, str, str | None, int] | None:
     for t in rule.targets:
         chain, _name, token, _dec = t
         if chain == spend.chain and (token is None) == (spend.token is None) \
-                and (token is None or _norm(token) == _norm(spend.token or "")):
+                and (token is None or norm(token) == norm(spend.token or "")):
             return t
     return None
 
@@ -283,7 +283,7 @@ def _past_matches(target: tuple[str, str, str | None, int], spend: Spend, p: Pas
     _chain, name, token, _dec = target
     if p.network != name or (token is None) != (not p.token):
         return False
-    return token is None or _norm(token) == _norm(p.token or "")
+    return token is None or norm(token) == norm(p.token or "")
 
 
 def _in_hours(spec: str, hour: int) -> bool:
@@ -303,7 +303,7 @@ def check(policy: Policy | None, spend: Spend, window: list[Past] | None, now: f
     _check_network(policy, spend.chain, net)
     if spend.contract_call:
         raise PolicyRefused(f"refused by policy: {spend.contract_call}; the policy cannot account for it")
-    matched = [(r, t) for r in policy.rules if (t := _target_of(r, spend)) is not None]
+    matched = [(r, t) for r in policy.rules if (t := target_of(r, spend)) is not None]
     if not matched:
         if policy.default == "allow":
             return
@@ -314,7 +314,11 @@ def check(policy: Policy | None, spend: Spend, window: list[Past] | None, now: f
 
 
 def _check_network(policy: Policy, chain: str, name: str) -> None:
-    if policy.chains is not None and chain not in policy.chains:
+    if policy.networks is not None and policy.chains is None:  # not prepared by `policy set`: by name
+        allowed = name in policy.networks
+    else:
+        allowed = policy.chains is None or chain in policy.chains
+    if not allowed:
         raise PolicyRefused(f"refused by policy: {name} is not among the allowed networks "
                             f"({', '.join(policy.networks or ()) or 'none'})")
 
@@ -328,9 +332,9 @@ def _check_rule(rule: Rule, target: tuple[str, str, str | None, int], spend: Spe
         if not _in_hours(rule.hours_utc, hour):
             raise PolicyRefused(f"{head} allows signing only at {rule.hours_utc} UTC; it is now {hour:02d}:xx UTC")
     if rule.allow_to is not None:
-        allowed = {_norm(a) for a in rule.allow_to}
+        allowed = {norm(a) for a in rule.allow_to}
         for to, _ in spend.outputs:
-            if _norm(to) not in allowed and _norm(to) != _norm(spend.sender):
+            if norm(to) not in allowed and norm(to) != norm(spend.sender):
                 raise PolicyRefused(f"{head} does not allow the recipient {to}")
     dec = target[3]
     total = spend.total
@@ -372,27 +376,3 @@ def check_message(policy: Policy | None, chain: str, network: str) -> None:
     if not allowed:
         raise PolicyRefused("refused by policy: message and typed-data signing is not allowed "
                             "([messages] allow = false)")
-
-
-def resolve_recipients(policy: Policy, resolve: Any) -> Policy:
-    """Replace contact names in allow_to by addresses, once, when the policy is set.
-
-    resolve(name, rule) -> address or raises; it is the caller's address book and address parser.
-    """
-    rules = []
-    for r in policy.rules:
-        if r.allow_to is None:
-            rules.append(r)
-            continue
-        rules.append(Rule(**{**r.__dict__, "allow_to": tuple(resolve(x, r) for x in r.allow_to)}))
-    return Policy(tuple(rules), policy.default, policy.networks, policy.messages_allow, policy.chains)
-
-
-def with_targets(policy: Policy, targets_of: Any, chain_of: Any) -> Policy:
-    """Fill each rule's targets and the allowed chain keys from the networks known when the policy is set.
-
-    targets_of(rule) -> targets (raises BadPolicy when the asset is unknown); chain_of(name) -> chain key.
-    """
-    rules = tuple(Rule(**{**r.__dict__, "targets": tuple(targets_of(r))}) for r in policy.rules)
-    chains = tuple(chain_of(n) for n in policy.networks) if policy.networks is not None else None
-    return Policy(rules, policy.default, policy.networks, policy.messages_allow, chains)

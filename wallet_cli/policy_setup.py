@@ -25,7 +25,7 @@ def _targets(rule: pol.Rule, networks: dict[str, Network]) -> list[tuple[str, st
             continue
         for sym, spec in net.tokens.items():
             addr = str(spec.get("address", ""))
-            if rule.asset.upper() == sym.upper() or pol._norm(rule.asset) == pol._norm(addr):  # noqa: SLF001
+            if rule.asset.upper() == sym.upper() or pol.norm(rule.asset) == pol.norm(addr):
                 out.append((key, net.name, addr, int(spec["decimals"])))
                 break
     if not out:
@@ -62,5 +62,29 @@ def prepare(policy: pol.Policy, networks: dict[str, Network], contact: Any) -> p
                                 "address nor a contact")
         return str(found)
 
-    resolved = pol.resolve_recipients(policy, resolve)
-    return pol.with_targets(resolved, lambda r: _targets(r, networks), lambda n: _chain_of(n, networks))
+    resolved = resolve_recipients(policy, resolve)
+    return with_targets(resolved, lambda r: _targets(r, networks), lambda n: _chain_of(n, networks))
+
+
+def resolve_recipients(policy: pol.Policy, resolve: Any) -> pol.Policy:
+    """Replace contact names in allow_to by addresses, once, when the policy is set.
+
+    resolve(name, rule) -> address or raises; it is the caller's address book and address parser.
+    """
+    rules = []
+    for r in policy.rules:
+        if r.allow_to is None:
+            rules.append(r)
+            continue
+        rules.append(pol.Rule(**{**r.__dict__, "allow_to": tuple(resolve(x, r) for x in r.allow_to)}))
+    return pol.Policy(tuple(rules), policy.default, policy.networks, policy.messages_allow, policy.chains)
+
+
+def with_targets(policy: pol.Policy, targets_of: Any, chain_of: Any) -> pol.Policy:
+    """Fill each rule's targets and the allowed chain keys from the networks known when the policy is set.
+
+    targets_of(rule) -> targets (raises BadPolicy when the asset is unknown); chain_of(name) -> chain key.
+    """
+    rules = tuple(pol.Rule(**{**r.__dict__, "targets": tuple(targets_of(r))}) for r in policy.rules)
+    chains = tuple(chain_of(n) for n in policy.networks) if policy.networks is not None else None
+    return pol.Policy(rules, policy.default, policy.networks, policy.messages_allow, chains)

@@ -81,6 +81,10 @@ class AccountSigner:
         uv, key = _unlock(), self._key()
         guard.check_run(uv, [decode.transaction(u, self.network, adapter, key) for u in unsigned], journal)
 
+    def can_resign(self) -> bool:
+        """Re-signing needs the key in this process: not when the agent holds it (then --wait only waits)."""
+        return _agent() is None
+
     def resign_key(self, original: SignedTx) -> Signer:
         """The key for re-signing the same journalled transfer (Solana, after its blockhash provably
         expired); each re-signed transaction passes check_signed before it is journalled."""

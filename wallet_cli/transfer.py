@@ -220,7 +220,7 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
     """
     from chains.errors import TxRejected
 
-    if wait and signer is not None and hasattr(adapter, "send_with_resign"):
+    if wait and signer is not None and hasattr(adapter, "send_with_resign") and signer.can_resign():
         return _publish_resigning(signed, adapter, journal, wait_timeout, signer, commitment, tags or {})
     try:
         txid = adapter.broadcast(signed)

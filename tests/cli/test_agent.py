@@ -308,3 +308,34 @@ def test_kill_9_leaves_no_secret_on_disk(wallet_proc, agent, evm, home: Path, tm
     r = nopw_send(wallet_proc, evm, "0.1")
     assert r.code == 3 and "the agent is not running; start it with wallet agent start" in r.err
     assert not (home / SOCK).exists()
+
+
+@pytest.fixture(scope="module")
+def svm():
+    from devnet import sol_sandbox
+
+    with sol_sandbox.Sandbox() as sb:
+        yield sb
+
+
+def test_solana_send_and_wait_through_the_agent(wallet_proc, new_funded_vault, svm, home: Path,
+                                                tmp_path: Path) -> None:
+    sol = new_funded_vault("sol", svm.url, "2")
+    env = {"WALLET_RPC_LOCAL_SOL": svm.url}
+    pol = tmp_path / "p.toml"
+    pol.write_text('[[rule]]\nnetwork = "local-sol"\nasset = "SOL"\nmax_per_tx = "0.5"\n')
+    assert wallet_proc("--yes", "policy", "set", str(pol), env=env).code == 0
+    r = wallet_proc("--json", "agent", "start", env=env)
+    assert r.code == 0, r.err
+    pid = r.json()["pid"]
+    try:
+        def send(amount: str):
+            return wallet_proc("--json", "--yes", "send", "--network", "local-sol", "--from", "sol:0", "--to",
+                               sol["to"], "--amount", amount, "--wait", password=False, env=env)
+
+        ok = send("0.5")
+        assert ok.code == 0 and ok.json()["state"] == "confirmed", ok.err
+        over = send("0.500000001")
+        assert over.code == 4 and "per-transaction limit on SOL at local-sol is 0.5" in over.err
+    finally:
+        os.kill(pid, signal.SIGTERM)

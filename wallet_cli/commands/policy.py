@@ -111,7 +111,7 @@ def check(
     spend = policy.Spend(chain=decode.chain_key(net), network=net.name, family=net.family, token=token_addr,
                          outputs=((to, value),), sender=sender)
     journal = Journal(options().home)
-    window = [guard._past(e) for e in journal.since(0)]  # noqa: SLF001
+    window = [guard.past_of(e) for e in journal.since(0)]
     policy.check(None if raw is None else policy.from_dict(raw), spend, window)
     output.emit({"allowed": True}, lambda: output.line("allowed"))
 

@@ -24,7 +24,7 @@ def unlock(name: str | None = None):  # noqa: ANN201 - keystore.vault.UnlockedVa
 
     name = name or options().vault
     if name not in _unlocked:
-        _unlocked[name] = _checked(name, vault.unlock(options().home, name, _password(name)))
+        _unlocked[name] = _checked(name, vault.unlock(options().home, name, password(name)))
     return _unlocked[name]
 
 
@@ -33,7 +33,7 @@ def update(mutate: Any, name: str | None = None):  # noqa: ANN201
     from keystore import vault
 
     name = name or options().vault
-    _unlocked[name] = _checked(name, vault.update(options().home, name, _password(name), mutate))
+    _unlocked[name] = _checked(name, vault.update(options().home, name, password(name), mutate))
     return _unlocked[name]
 
 
@@ -43,11 +43,8 @@ def replace(uv: Any, name: str | None = None) -> None:
 
 
 def password(name: str) -> str:
-    """For the few operations that must prove the password themselves (policy set)."""
+    """The vault password from its sources; also for operations that must prove it themselves (policy set)."""
     return passwords.unlock_password(name, vault_info(name).id)
-
-
-_password = password
 
 
 def _checked(name: str, uv: Any) -> Any:

@@ -239,6 +239,8 @@ def _serve_one(state: State, conn: socket.socket) -> None:
             reply = handle(state, req)
         except Exception as e:  # noqa: BLE001 - every failure becomes one reply; the agent keeps serving
             reply = _error(e)
+        if req.get("op") not in ("status", "lock", "stop"):
+            state.last_used = time.monotonic()  # idle counts from the end of the last signing request
         _reply(conn, reply)
 
 

@@ -17,11 +17,13 @@ MAX_POLICY_FILE = 256 * 1024
 
 def _stored() -> dict[str, Any] | None:
     """From a running agent (no password), else from the vault unlocked with the password."""
-    from wallet_cli import agent_client
+    from wallet_cli import agent_client, policy
 
     if agent_client.connect(options().home, options().vault) is not None:
-        return agent_client.request(options().home, {"op": "policy", "vault": options().vault})["policy"]
-    return session.unlock().secrets.policy
+        raw = agent_client.request(options().home, {"op": "policy", "vault": options().vault})["policy"]
+    else:
+        raw = session.unlock().secrets.policy
+    return None if raw is None else policy.from_dict(raw).to_json()  # the file's order, checked
 
 
 def _read(file: Path) -> str:

@@ -28,6 +28,8 @@ def chain_key(net: Network) -> str:
         return f"evm:{net.chain_id}"
     if net.family == "btc":
         return f"btc:{net.btc_network}"
+    if net.family == "tron" and net.genesis:  # checked against the node's block 0 before signing
+        return f"tron:{net.genesis}"
     return f"{net.family}:{net.name}"
 
 
@@ -133,6 +135,30 @@ def _ata_owner(claimed_owner: str, mint: str, dest: str, program: str) -> str:
     return dest
 
 
+def tron(unsigned: UnsignedTx, net: Network) -> Spend:
+    """A TRX Transfer or a TRC-20 transfer() trigger, decoded from the raw bytes that are signed."""
+    from chains.tron import tokens
+    from chains.tron import tx as ttx
+    from chains.tron.address import VERSION, from_bytes21
+
+    try:
+        raw = ttx.decode_raw(bytes.fromhex(str(unsigned.payload["raw"])))
+    except (KeyError, ValueError):
+        raise BadInput("this is not a TRON transaction built by this wallet") from None
+    token, call, outs = None, None, ()
+    if raw.contract_type == ttx.TRANSFER:
+        outs = ((raw.to_address, raw.amount),)
+    else:
+        decoded = tokens.decode_transfer(raw.call_data)
+        token = raw.to_address
+        if decoded is None or raw.amount:
+            call = f"the transaction calls the contract {token} with data this wallet cannot read"
+        else:
+            outs = ((from_bytes21(bytes([VERSION]) + decoded[0]), decoded[1]),)
+    return Spend(chain=chain_key(net), network=net.name, family="tron", token=token, outputs=outs,
+                 sender=raw.owner_address, contract_call=call)
+
+
 def btc(unsigned: UnsignedTx, net: Network, adapter: Any, signer: Signer) -> Spend:
     """PSBT outputs that are not change of the signing account (change derived from the key, not the payload)."""
     psbt = unsigned.payload.get("psbt")
@@ -176,5 +202,7 @@ def transaction(unsigned: UnsignedTx, net: Network, adapter: Any, signer: Signer
         return sol(unsigned, net)
     if net.family == "btc" and signer is not None:
         return btc(unsigned, net, adapter, signer)
+    if net.family == "tron":
+        return tron(unsigned, net)
     return Spend(chain=chain_key(net), network=net.name, family=net.family, token=None, outputs=(),
                  sender=unsigned.sender, contract_call=f"{net.family} transactions are not decoded by this wallet")

@@ -161,3 +161,32 @@ def btc_mempool(url: str) -> list:
 
     with urllib.request.urlopen(url + "/mempool/txids", timeout=10) as resp:  # noqa: S310 - local sandbox
         return json.loads(resp.read())
+
+
+@pytest.fixture(scope="module")
+def tron_node():
+    from devnet import tron_sandbox
+
+    with tron_sandbox.Sandbox() as sb:
+        yield sb
+
+
+def test_tron_trx_and_trc20_limits(cli, new_funded_vault, tron_node, tmp_path: Path) -> None:
+    accts = new_funded_vault("tron", tron_node.url, "100")
+    assert cli("devnet", "fund", "tron:0", "--amount", "100", "--token", "USDT", "--network", "local-tron").code == 0
+    set_policy(cli, tmp_path, '[[rule]]\nnetwork = "local-tron"\nasset = "TRX"\nmax_per_tx = "5"\n'
+                              '[[rule]]\nnetwork = "local-tron"\nasset = "USDT"\nmax_per_tx = "20"\n')
+
+    def send(amount: str, *token: str):
+        return cli("--json", "--yes", "send", "--network", "local-tron", "--from", "tron:0", "--to", accts["to"],
+                   "--amount", amount, *token)
+
+    over = send("5.000001")
+    assert refused(over) and "per-transaction limit on TRX at local-tron is 5; this payment is 5.000001" \
+        in over.err, over.err
+    assert send("5").code == 0
+    assert send("4.999999").code == 0
+    usdt = send("20.000001", "--token", "USDT")
+    assert refused(usdt) and "per-transaction limit on USDT at local-tron is 20" in usdt.err, usdt.err
+    assert send("20", "--token", "USDT").code == 0
+    assert refused(cli("--yes", "sign-message", "tron:0", "hello"))

@@ -342,3 +342,36 @@ def test_solana_send_and_wait_through_the_agent(wallet_proc, new_funded_vault, s
         assert over.code == 4 and "per-transaction limit on SOL at local-sol is 0.5" in over.err
     finally:
         os.kill(pid, signal.SIGTERM)
+
+
+@pytest.fixture(scope="module")
+def regtest():
+    import devnet.btc_sandbox as btc
+
+    with btc.Sandbox() as sb:
+        yield sb
+
+
+def test_bitcoin_send_through_the_agent_decodes_the_psbt(wallet_proc, new_funded_vault, regtest, home: Path,
+                                                         tmp_path: Path) -> None:
+    url = new_funded_vault("btc", regtest.url, "1")["url"]
+    env = {"WALLET_RPC_LOCAL_BTC": url}
+    to = wallet_proc("--json", "address", "btc:1", "--network", "local-btc", password=False, env=env).json()["address"]
+    pol = tmp_path / "p.toml"
+    pol.write_text('[[rule]]\nnetwork = "local-btc"\nasset = "BTC"\nmax_per_tx = "0.1"\n')
+    assert wallet_proc("--yes", "policy", "set", str(pol), env=env).code == 0
+    r = wallet_proc("--json", "agent", "start", env=env)
+    assert r.code == 0, r.err
+    pid = r.json()["pid"]
+    try:
+        def send(amount: str):
+            return wallet_proc("--json", "--yes", "send", "--network", "local-btc", "--from", "btc:0", "--to", to,
+                               "--amount", amount, "--fee-rate", "2", password=False, env=env)
+
+        over = send("0.10000001")
+        assert over.code == 4 and "per-transaction limit on BTC at local-btc is 0.1; this payment is 0.10000001" \
+            in over.err, over.err
+        ok = send("0.1")   # the change output goes back to the wallet and is not counted
+        assert ok.code == 0, ok.err
+    finally:
+        os.kill(pid, signal.SIGTERM)

@@ -19,7 +19,10 @@ FAMILIES = {
     "erc20": ("evm:8453", "base", USDC, 6, "USDC"),
     "sol": ("sol:local-sol", "local-sol", None, 9, "SOL"),
     "btc": ("btc:regtest", "local-btc", None, 8, "BTC"),
+    "tron": ("tron:00000000", "local-tron", None, 6, "TRX"),
+    "trc20": ("tron:00000000", "local-tron", "TSboQF7FL8f41WT3z4KB3UTYTJ6nHByNqT", 6, "USDT"),
 }
+_FAMILY = {"erc20": "evm", "trc20": "tron"}
 
 
 def _policy(kind: str, **limits: object) -> pol.Policy:
@@ -31,13 +34,13 @@ def _policy(kind: str, **limits: object) -> pol.Policy:
 
 def _spend(kind: str, units: int, to: str = ALICE, replaces: str | None = None) -> pol.Spend:
     chain, net, token, _dec, _sym = FAMILIES[kind]
-    fam = "evm" if kind == "erc20" else kind
+    fam = _FAMILY.get(kind, kind)
     return pol.Spend(chain=chain, network=net, family=fam, token=token, outputs=((to, units),), replaces=replaces)
 
 
 def _past(kind: str, amount: str, ago: float, state: str = "confirmed", txid: str = "t") -> pol.Past:
     _chain, net, token, _dec, sym = FAMILIES[kind]
-    return pol.Past(txid, NOW - ago, net, "evm" if kind == "erc20" else kind, sym, token, amount, state)
+    return pol.Past(txid, NOW - ago, net, _FAMILY.get(kind, kind), sym, token, amount, state)
 
 
 def _unit(kind: str) -> int:

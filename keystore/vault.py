@@ -554,6 +554,9 @@ def reseal(home: Path, name: str, vault: UnlockedVault, mutate: Callable[[Unlock
         if parsed.info.id != vault.info.id or parsed.info.fingerprint != vault.info.fingerprint:
             raise _corrupt(name, "the vault file was replaced by another vault while it was open")
         fresh = _unlock_parsed(parsed, "", (parsed, vault))
+        if fresh.secrets.policy != vault.secrets.policy:
+            # An older copy of the file (or a policy set meanwhile): never adopt a policy without the password.
+            raise _corrupt(name, "its spending policy changed since it was unlocked; unlock it again")
         seed_words, policy = _seed_of(fresh.secrets), fresh.secrets.policy
         mutate(fresh)
         if fresh.secrets.policy != policy:

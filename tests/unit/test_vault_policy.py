@@ -98,3 +98,18 @@ def test_reseal_keeps_the_mark_without_a_password(home: Path) -> None:
     assert again.secrets.journal == {"id": "j", "count": 3} and again.secrets.policy == POLICY
     vault.change_password(home, "v", PASSWORD, "new password")
     assert vault.unlock(home, "v", "new password").secrets.policy == POLICY
+
+
+def test_reseal_never_adopts_another_policy_from_disk(home: Path) -> None:
+    """The agent re-seals the journal mark after each signature: an older file swapped in (no policy)
+    must not become the policy it enforces."""
+    older = vault.vault_path(home, "v").read_bytes()
+    vault.set_policy(home, "v", PASSWORD, POLICY)
+    uv = vault.unlock(home, "v", PASSWORD)
+    vault.vault_path(home, "v").write_bytes(older)
+
+    def mark(fresh: vault.UnlockedVault) -> None:
+        fresh.secrets.journal = {"id": "j", "count": 1}
+
+    with pytest.raises(VaultCorrupted, match="spending policy changed since it was unlocked"):
+        vault.reseal(home, "v", uv, mark)

@@ -303,6 +303,7 @@ def daemonize(state: State) -> int:
     os.close(r)
     try:
         os.setsid()
+        os.chdir("/")  # hold no directory busy; the home is absolute
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)

@@ -292,20 +292,19 @@ def test_kill_9_leaves_no_secret_on_disk(wallet_proc, agent, evm, home: Path, tm
     needles = [mnemonic.encode(), mnemonic.split()[0].encode() + b" " + mnemonic.split()[1].encode(),
                key.encode(), bytes.fromhex(key)]
     scanned = 0
-    # The home, everything else this test wrote, and the agent's working directory (where a core would go).
-    for root in (tmp_path, Path.cwd()):
-        for dirpath, _dirs, names in os.walk(root, onerror=lambda _e: None):
-            for name in names:
-                p = Path(dirpath) / name
-                try:
-                    if p.is_symlink() or not p.is_file() or p == Path(evm["mnemonic"]) or \
-                            (root != tmp_path and not name.startswith("core")):
-                        continue
-                    data = p.read_bytes()
-                except OSError:
-                    continue
-                scanned += 1
-                assert not any(n in data for n in needles), f"a secret is in {p}"
+    # The home and everything else this test wrote, and the agent's working directory (/), where a core
+    # file would go (the agent turns them off; SIGKILL never dumps one anyway).
+    files = [Path(d) / n for d, _, names in os.walk(tmp_path, onerror=lambda _e: None) for n in names]
+    files += [p for p in Path("/").glob("core*") if p.is_file()]
+    for p in files:
+        try:
+            if p.is_symlink() or not p.is_file() or p == Path(evm["mnemonic"]):
+                continue
+            data = p.read_bytes()
+        except OSError:
+            continue
+        scanned += 1
+        assert not any(n in data for n in needles), f"a secret is in {p}"
     assert scanned > 3  # the vault, the journal and its WAL at least
     # The socket it left behind is stale: handled, and the next send says how to start an agent.
     r = nopw_send(wallet_proc, evm, "0.1")

@@ -32,8 +32,12 @@ def start(
     idle: Annotated[str, typer.Option(help="Lock after this long without a signing request.")] = "30m",
 ) -> None:
     """Unlock the vault once (asks for the password) and serve signatures in the background."""
-    from wallet_cli import agent, agent_client
+    import dataclasses
 
+    from wallet_cli import agent, agent_client
+    from wallet_cli.context import set_options
+
+    set_options(dataclasses.replace(options(), home=options().home.absolute()))  # the daemon runs in /
     home = options().home
     ttl_s, idle_s = parse_duration(ttl, "--ttl"), parse_duration(idle, "--idle")
     if home.exists() and home.stat().st_uid != os.getuid():

@@ -68,3 +68,20 @@ class KsKit:
 @pytest.fixture
 def ks() -> KsKit:
     return KsKit()
+
+
+@pytest.fixture
+def fault_proxy():
+    """fault_proxy(upstream_url) -> a started FaultProxy (see fault_proxy.py), stopped after the test."""
+    from tests.reliability.fault_proxy import FaultProxy
+
+    started: list[FaultProxy] = []
+
+    def make(upstream: str) -> FaultProxy:
+        proxy = FaultProxy(upstream).start()
+        started.append(proxy)
+        return proxy
+
+    yield make
+    for proxy in started:
+        proxy.stop()

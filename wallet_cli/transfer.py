@@ -218,8 +218,6 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
 
     `tags` (idempotency key and intent) are carried onto any transaction re-signed on the way.
     """
-    from chains.errors import TxRejected
-
     if wait and signer is not None and hasattr(adapter, "send_with_resign") and signer.can_resign():
         return _publish_resigning(signed, adapter, journal, wait_timeout, signer, commitment, tags or {})
     try:
@@ -228,9 +226,14 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
         journal.set_state(signed.network, signed.txid, "unknown", str(e))
         raise Unavailable(f"{e} The signed transaction {signed.txid} is journalled: rerun the same command "
                           "to reconcile it; it will not be sent twice.") from None
-    except TxRejected as e:
-        journal.set_state(signed.network, signed.txid, "rejected", str(e))
+    except CannotLand as e:
+        journal.set_state(signed.network, signed.txid, "rejected", str(e))  # proof: a rerun may sign anew
         raise
+    except ChainRefused as e:
+        # An error reply is not proof that nothing was sent: keep it unknown, so a rerun reconciles it.
+        journal.set_state(signed.network, signed.txid, "unknown", str(e))
+        raise Refused(f"{e}; the signed transaction {signed.txid} stays journalled, and rerunning the same "
+                      "command re-sends it instead of signing another") from None
     journal.set_state(signed.network, txid, "pending")
     if not wait:
         return _result(signed, "pending")

@@ -28,11 +28,11 @@ from chains.base import (
 )
 from chains.errors import (
     BadInput,
+    CannotLand,
     ChainIdMismatch,
     InsufficientFunds,
     Refused,
     SimulationFailed,
-    TxRejected,
     Unavailable,
 )
 from chains.evm.address import checksum
@@ -62,7 +62,6 @@ from chains.evm.tx import (
 
 __all__ = ["Adapter", "build_offline"]
 
-_KNOWN_TX = ("already known", "already imported", "known transaction", "nonce too low", "already exists")
 CONTRACT_GAS_MARGIN = 1.2  # estimates hold for the current state only; token balances can change first
 
 
@@ -267,19 +266,27 @@ class Adapter(ChainAdapter):
             try:
                 got = self.rpc.call("eth_sendRawTransaction", raw)
             except RpcError as e:
-                msg = e.message.lower()
-                if any(k in msg for k in _KNOWN_TX) and self.rpc.call("eth_getTransactionByHash", txid):
-                    return txid  # the node already has it (pending or mined): broadcasting again is a no-op
-                if "insufficient funds" in msg:
-                    raise InsufficientFunds(f"the node rejected the transaction: {e.message}") from None
-                if "nonce too low" in msg:
-                    raise TxRejected(f"nonce {tx['nonce']} is already used by another transaction "
-                                     f"(node: {e.message})") from None
-                raise TxRejected(f"the node rejected the transaction: {e.message}") from None
+                return self._after_send_error(e, tx, _sender, txid)
         if isinstance(got, str) and got.lower() != txid:
             raise Unavailable(f"the RPC at {self.rpc.where} returned txid {got} for a transaction whose hash "
                               f"is {txid}")
         return txid
+
+    def _after_send_error(self, e: RpcError, tx: dict[str, Any], sender: str, txid: str) -> str:
+        """An error reply is not proof that nothing was sent: a proxy or load balancer may have passed
+        the transaction on and lost the answer. Ask the node what it has; only a nonce consumed by another
+        transaction proves this one can never land (CannotLand). Anything else leaves the outcome unknown."""
+        known, used = self.rpc.batch([("eth_getTransactionByHash", [txid]),
+                                      ("eth_getTransactionCount", [sender, "latest"])])
+        if ok(known):
+            return txid  # the node has it (pending or mined): the error was about the reply, not the tx
+        if to_int(ok(used)) > int(tx["nonce"]):
+            raise CannotLand(f"nonce {tx['nonce']} is already used by another transaction of {sender}, so "
+                             f"{txid} can never land (node: {e.message})")
+        if "insufficient funds" in e.message.lower():
+            raise InsufficientFunds(f"the node refused the transaction: {e.message}")
+        raise Unavailable(f"the RPC at {self.rpc.where} answered eth_sendRawTransaction with an error "
+                          f"({e.message}) and does not show the transaction, so whether it was sent is unknown")
 
     def status(self, txid: str) -> TxStatus:
         with _rpc_errors(self.rpc.where):

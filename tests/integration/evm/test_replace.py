@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chains.base import Amount, FeeOptions, SignedTx, Transfer
-from chains.errors import BadInput, FeeTooHigh, Refused, TxRejected
+from chains.errors import BadInput, CannotLand, FeeTooHigh, Refused
 from chains.evm import Adapter
 from devnet import anvil
 
@@ -60,7 +60,7 @@ def test_speed_up_replaces_the_pending_transaction(manual_chain, mnet, payer):
         ad.speed_up(faster, payer.signer)
     with pytest.raises(Refused, match="already used"):
         ad.speed_up(original, payer.signer)
-    with pytest.raises(TxRejected, match="nonce 0 is already used"):
+    with pytest.raises(CannotLand, match="nonce 0 is already used"):
         ad.broadcast(original)   # the replaced one cannot come back
 
 

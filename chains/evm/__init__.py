@@ -278,7 +278,7 @@ class Adapter(ChainAdapter):
         transaction proves this one can never land (CannotLand). Anything else leaves the outcome unknown."""
         known, used = self.rpc.batch([("eth_getTransactionByHash", [txid]),
                                       ("eth_getTransactionCount", [sender, "latest"])])
-        if ok(known):
+        if self._object(known, txid):
             return txid  # the node has it (pending or mined): the error was about the reply, not the tx
         if to_int(ok(used)) > int(tx["nonce"]):
             raise CannotLand(f"nonce {tx['nonce']} is already used by another transaction of {sender}, so "
@@ -288,16 +288,24 @@ class Adapter(ChainAdapter):
         raise Unavailable(f"the RPC at {self.rpc.where} answered eth_sendRawTransaction with an error "
                           f"({e.message}) and does not show the transaction, so whether it was sent is unknown")
 
+    def _object(self, reply: Any, txid: str) -> dict[str, Any] | None:
+        """A receipt or transaction is an object or null; anything else is a confused or hostile node."""
+        value = ok(reply)
+        if value is not None and not isinstance(value, dict):
+            raise Unavailable(f"the RPC at {self.rpc.where} answered something that is not a transaction "
+                              f"or receipt for {txid}")
+        return value or None
+
     def status(self, txid: str) -> TxStatus:
         with _rpc_errors(self.rpc.where):
             receipt, tx, head = self.rpc.batch([("eth_getTransactionReceipt", [txid]),
                                                 ("eth_getTransactionByHash", [txid]),
                                                 ("eth_blockNumber", [])])
-            receipt, tx, head = ok(receipt), ok(tx), to_int(ok(head))
+            receipt, tx, head = self._object(receipt, txid), self._object(tx, txid), to_int(ok(head))
         if receipt:
-            block = to_int(receipt["blockNumber"])
+            block = to_int(receipt.get("blockNumber"))
             price = receipt.get("effectiveGasPrice") or (tx or {}).get("gasPrice") or "0x0"
-            fee = self._native(to_int(receipt["gasUsed"]) * to_int(price))
+            fee = self._native(to_int(receipt.get("gasUsed")) * to_int(price))
             ok_ = to_int(receipt.get("status", "0x1")) == 1
             return TxStatus(txid, "confirmed" if ok_ else "failed", max(head - block + 1, 1), block, fee,
                             None if ok_ else "the transaction reverted; its fee was still paid")
@@ -330,9 +338,9 @@ class Adapter(ChainAdapter):
                                 ("eth_getBlockByNumber", ["latest", False]), ("eth_maxPriorityFeePerGas", []),
                                 ("eth_gasPrice", [])])
             self._check_chain_id(r[0])
-            receipt = ok(r[1])
+            receipt = self._object(r[1], old_txid)
             if receipt:
-                raise Refused(f"{old_txid} is already mined in block {to_int(receipt['blockNumber'])}; "
+                raise Refused(f"{old_txid} is already mined in block {to_int(receipt.get('blockNumber'))}; "
                               "it can no longer be replaced")
             if to_int(ok(r[2])) > int(old["nonce"]):
                 raise Refused(f"nonce {old['nonce']} of {sender} is already used by a mined transaction; "

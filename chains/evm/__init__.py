@@ -43,6 +43,7 @@ from chains.evm.tokens import (
     SEL_DECIMALS,
     SEL_SYMBOL,
     balance_of_data,
+    check_listed,
     decode_revert,
     decode_symbol,
     decode_uint,
@@ -128,6 +129,7 @@ class Adapter(ChainAdapter):
             symbol = "TOKEN"
         if decimals > 77:
             raise BadInput(f"{contract} reports {decimals} decimals, which no real token has")
+        check_listed(self.network, self.rpc.where, contract, symbol, decimals)
         return symbol, decimals
 
     @staticmethod

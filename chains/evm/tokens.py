@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chains.errors import BadInput
+from chains.base import Network
+from chains.errors import BadInput, Refused
 
 SEL_TRANSFER = "a9059cbb"      # transfer(address,uint256)
 SEL_BALANCE_OF = "70a08231"    # balanceOf(address)
@@ -100,3 +101,21 @@ def decode_revert(data: Any) -> str | None:
     except Exception:  # malformed revert data: name the selector, as for a custom error
         return f"unparseable revert data 0x{data[2:10]}"
     return f"custom error 0x{data[2:10]}"
+
+
+def check_listed(network: Network, where: str, contract: str, symbol: str, decimals: int) -> None:
+    """Where the network config lists this token, the RPC must agree with it: an RPC that says 8
+    decimals for a 6-decimal USDC would make '12.5' sign a transfer of 1250 (exit 4, not obeyed)."""
+    from chains.evm.address import checksum
+
+    for name, spec in network.tokens.items():
+        if checksum(spec["address"]) != contract:
+            continue
+        listed = spec.get("decimals")
+        if listed is not None and int(listed) != decimals:
+            raise Refused(f"the RPC at {where} says {name} at {contract} has {decimals} decimals but network "
+                          f"{network.name} lists {listed}; refusing to trust it")
+        want = spec.get("symbol")
+        if want is not None and str(want) != symbol:
+            raise Refused(f"the RPC at {where} says the token at {contract} is {symbol!r} but network "
+                          f"{network.name} lists it as {str(want)!r}; refusing to trust it")

@@ -329,6 +329,9 @@ class Adapter(ChainAdapter):
     def _replace(self, original: SignedTx, signer: Signer, pct: int, *, cancel: bool,
                  allow_high_fee: bool) -> SignedTx:
         old, sender, old_txid = decode_raw(original.raw)
+        if int(old["chainId"]) != self.network.chain_id:  # the journal is not a signing authority
+            raise ChainIdMismatch(f"{old_txid} was signed for chain id {old['chainId']} but network "
+                                  f"{self.network.name} is chain id {self.network.chain_id}; refusing to replace it")
         key_owner = signer_address(signer)
         if key_owner != sender:
             raise BadInput(f"the signing key belongs to {key_owner}, but the transaction is from {sender}")

@@ -12,6 +12,8 @@ from chains.base import FAMILIES, Network
 from chains.errors import BadInput
 
 _FIELDS = {f.name for f in fields(Network)}
+# A network without its own fee_cap (a custom one, say) still gets one: the family's mainnet figure.
+DEFAULT_FEE_CAP = {"evm": "0.05", "btc": "0.1", "sol": "0.01", "tron": "50"}
 
 
 def builtin_networks() -> dict[str, dict[str, Any]]:
@@ -37,6 +39,7 @@ def make_network(name: str, spec: dict[str, Any]) -> Network:
     spec["rpc_url"] = os.environ.get(env_rpc_var(name)) or spec.get("rpc_url", "")
     spec.setdefault("symbol", {"evm": "ETH", "tron": "TRX"}.get(family, family.upper()))
     spec.setdefault("decimals", {"evm": 18, "tron": 6}.get(family, 8))
+    spec.setdefault("fee_cap", DEFAULT_FEE_CAP.get(family))
     return Network(name=name, **spec)
 
 

@@ -29,3 +29,45 @@ def data_dir() -> str:
     ensure_private_dir(options().home)
     ensure_private_dir(p)
     return str(p)
+
+
+MAX_URL_BYTES = 4096
+
+
+def read_rpc_url(arg: str | None, file: Path | None) -> str:
+    """--rpc-url URL, --rpc-url - (the first line of stdin) or --rpc-url-file PATH, so that a URL with an
+    API key need not land in shell history. Reads are bounded and only from a regular file or stdin."""
+    import os
+    import stat
+    import sys
+
+    from wallet_cli.errors import UsageError
+
+    if (arg is None) == (file is None):
+        raise UsageError("give the RPC URL with exactly one of --rpc-url URL, --rpc-url - (stdin) or --rpc-url-file")
+    if arg is not None and arg != "-":
+        return arg.strip()
+    if arg == "-":
+        text = sys.stdin.readline(MAX_URL_BYTES + 1)
+    else:
+        assert file is not None
+        try:
+            fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except OSError as e:
+            raise UsageError(f"cannot read the RPC URL file {file} ({e.strerror or 'unreadable'})") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise UsageError(f"the RPC URL file {file} is not a regular file")
+            data = os.read(fd, MAX_URL_BYTES + 1)
+        finally:
+            os.close(fd)
+        try:
+            text = data.decode("utf-8").split("\n", 1)[0]
+        except UnicodeDecodeError:
+            raise UsageError(f"the RPC URL file {file} is not UTF-8 text") from None
+    if len(text.encode()) > MAX_URL_BYTES:
+        raise UsageError(f"the RPC URL is longer than {MAX_URL_BYTES} bytes")
+    url = text.strip()
+    if not url:
+        raise UsageError("no RPC URL was given (the input was empty)")
+    return url

@@ -34,3 +34,15 @@ def to_int(value: Any) -> int:
     if isinstance(value, str):
         return int(value, 16) if value.startswith(("0x", "0X")) else int(value)
     raise Unavailable(f"the RPC returned {value!r} where a number was expected")
+
+
+def remote_chain_id(url: str, timeout: float = 10.0) -> int:
+    """The chain id the node at `url` reports (eth_chainId); Unavailable if it cannot say."""
+    rpc = Rpc(url, timeout)
+    try:
+        return to_int(rpc.call("eth_chainId"))
+    except RpcError as e:
+        raise Unavailable(f"the RPC at {rpc.where} did not tell its chain id ({e.message})") from None
+    except ValueError:
+        raise Unavailable(f"the RPC at {rpc.where} answered eth_chainId with something that is not a number") \
+            from None

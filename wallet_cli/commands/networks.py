@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from wallet_cli import config, netconf, output
 from wallet_cli.context import options
-from wallet_cli.errors import UsageError
+from wallet_cli.errors import Refused, UsageError
 
 networks_app = typer.Typer(help="List, add and remove networks.", no_args_is_help=True)
 
@@ -19,12 +20,14 @@ def list_networks(
 ) -> None:
     """List built-in and custom networks."""
     from chains.networks import builtin_networks, env_rpc_var
+    from chains.transport import redact_url
 
     builtin = builtin_networks()
     nets = [n for n in netconf.all_networks().values() if family is None or n.family == family]
     rows = [{"name": n.name, "family": n.family, "chain_id": n.chain_id, "symbol": n.symbol, "kind": n.kind,
-             "rpc_url": n.rpc_url, "rpc_env": env_rpc_var(n.name), "fee_cap": n.fee_cap,
-             "custom": n.name not in builtin, "tokens": sorted(n.tokens), "description": n.description}
+             "rpc_url": redact_url(n.rpc_url) if n.rpc_url else "", "rpc_env": env_rpc_var(n.name),
+             "fee_cap": n.fee_cap, "custom": n.name not in builtin, "tokens": sorted(n.tokens),
+             "description": n.description}
             for n in nets]
     output.emit(rows, lambda: output.table(
         ["name", "family", "chain id", "symbol", "kind", "rpc", "fee cap", "note"],
@@ -35,7 +38,10 @@ def list_networks(
 @networks_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="A new network name (lower case, digits, '-').")],
-    rpc_url: Annotated[str, typer.Option(help="The node's RPC URL (an Esplora URL for btc).")],
+    rpc_url: Annotated[str | None, typer.Option(
+        help="The node's RPC URL (an Esplora URL for btc); '-' reads it from stdin.")] = None,
+    rpc_url_file: Annotated[Path | None, typer.Option(
+        help="Read the RPC URL from this file (keeps an API key out of shell history).")] = None,
     family: Annotated[str, typer.Option(help="evm, btc, sol or tron.")] = "evm",
     chain_id: Annotated[int | None, typer.Option(help="evm: the chain id (required).")] = None,
     symbol: Annotated[str | None, typer.Option(help="Native coin symbol.")] = None,
@@ -47,12 +53,19 @@ def add(
     btc_network: Annotated[str | None, typer.Option(help="btc: bitcoin, testnet4, signet or regtest.")] = None,
     genesis: Annotated[str | None, typer.Option(
         help="tron: block 0's id (getblockbynum num=0), checked before signing (required).")] = None,
+    verify: Annotated[bool, typer.Option(
+        help="evm: check the chain id with the RPC before saving; --no-verify to save offline.")] = True,
 ) -> None:
-    """Add a custom network, or override a built-in one's settings."""
+    """Add a custom network, or override a built-in one's settings.
+
+    Without --fee-cap a network gets its family's default cap (evm 0.05, btc 0.1, sol 0.01, tron 50).
+    """
     import re
 
     from chains.networks import make_network
+    from chains.transport import redact_url
 
+    rpc_url = netconf.read_rpc_url(rpc_url, rpc_url_file)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", name):
         raise UsageError("a network name is lower-case letters, digits and '-', up to 41 characters")
     if not re.match(r"^(https?|wss?)://", rpc_url):
@@ -73,11 +86,30 @@ def add(
             raise UsageError("a tron network needs --genesis: block 0's blockID, from getblockbynum num=0")
         spec["genesis"] = genesis.strip().lower()
     make_network(name, spec)  # validates before anything is written
+    if verify and family == "evm":
+        _verify_chain_id(rpc_url, int(spec["chain_id"]))
 
     def change(cfg: dict[str, Any]) -> None:
         cfg.setdefault("networks", {})[name] = spec
     config.update(options().home, change)
-    output.emit({"name": name, **spec}, lambda: output.info(f"Added network {name}."))
+    output.emit({"name": name, **spec, "rpc_url": redact_url(rpc_url)},
+                lambda: output.info(f"Added network {name}."))
+
+
+def _verify_chain_id(url: str, chain_id: int) -> None:
+    from chains.errors import Unavailable
+    from chains.evm.rpc import remote_chain_id
+    from chains.transport import redact_url
+
+    if not url.startswith(("http://", "https://")):
+        raise UsageError("only an http(s) RPC can be checked; pass --no-verify to save this one unchecked")
+    try:
+        got = remote_chain_id(url)
+    except Unavailable as e:
+        raise Unavailable(f"{e}; nothing was saved (pass --no-verify to save it without checking)") from None
+    if got != chain_id:
+        raise Refused(f"the RPC at {redact_url(url)} reports chain id {got}, not {chain_id}; nothing was saved "
+                      "(check the URL and --chain-id)")
 
 
 @networks_app.command("remove")

@@ -9,8 +9,8 @@ import pytest
 
 
 def test_add_list_remove_custom_network(cli, home) -> None:
-    r = cli("--json", "networks", "add", "my-l2", "--rpc-url", "http://127.0.0.1:9999", "--chain-id", "424242", "--no-verify",
-            "--symbol", "ETH", "--fee-cap", "0.5", password=False)
+    r = cli("--json", "networks", "add", "my-l2", "--rpc-url", "http://127.0.0.1:9999", "--chain-id", "424242",
+            "--no-verify", "--symbol", "ETH", "--fee-cap", "0.5", password=False)
     assert r.code == 0, r.err
     nets = {n["name"]: n for n in cli("--json", "networks", "list", password=False).json()}
     assert nets["my-l2"]["chain_id"] == 424242 and nets["my-l2"]["custom"] is True

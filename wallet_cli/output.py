@@ -90,6 +90,13 @@ def key_values(pairs: dict[str, Any], title: str | None = None) -> None:
     err_console().print(t)
 
 
+def review(title: str, lines: Iterable[str]) -> None:
+    """A review of untrusted content on stderr, printed literally (no markup, no highlighting). The caller
+    has escaped control characters in the lines."""
+    sys.stderr.write(title + "\n" + "".join(f"  {text}\n" for text in lines))
+    sys.stderr.flush()
+
+
 def line(text: str) -> None:
     """One line of data on stdout (human mode)."""
     sys.stdout.write(text + "\n")

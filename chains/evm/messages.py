@@ -52,10 +52,14 @@ def verify_message(message: bytes, signature: str, address: str) -> bool:
 
 
 def _encode_typed(typed: dict[str, Any]) -> Any:
+    """Only strictly valid typed data, in the canonical form its review showed, is ever encoded."""
     from eth_account.messages import encode_typed_data
 
+    from chains.evm.typed_data import canonical
+
+    exact = canonical(typed)
     try:
-        return encode_typed_data(full_message=typed)
+        return encode_typed_data(full_message=exact)
     except Exception as e:
         raise BadInput(f"the EIP-712 typed data is invalid ({type(e).__name__}: {e})") from None
 

@@ -40,6 +40,8 @@ def sign_message(
     entry = entry_for(account)
     net = default_network(entry["chain"])
     data = _message_bytes(message, file)
+    if not data:  # a signature over nothing is never what was meant, and it can be replayed anywhere
+        raise UsageError("the message is empty; nothing was signed")
     extra = _offchain(entry["chain"], offchain)
     adapter = get_adapter(net, None)
     require(adapter, "sign_message", "message signing")
@@ -68,16 +70,16 @@ def sign_typed_data(
         typed = json.loads(file.read_text())
     except (OSError, ValueError) as e:
         raise UsageError(f"cannot read typed data from {file}: {e.__class__.__name__}") from None
+    from chains.evm.typed_data import canonical, review_tree
     from wallet_cli.prompts import confirm
 
-    if not isinstance(typed, dict) or not {"types", "primaryType", "domain", "message"} <= set(typed):
-        raise UsageError("EIP-712 typed data needs types, primaryType, domain and message")
+    exact = canonical(typed)   # strict: a field the types do not declare is an error, not decoration
     net = default_network("evm")
-    # Permits move tokens: show who may spend what, on which chain and contract, before signing.
-    output.key_values({"Primary type": typed["primaryType"], "Domain": json.dumps(typed["domain"]),
-                       "Message": json.dumps(typed["message"])[:1200]}, title="Review the typed data")
+    # Permits move tokens: show every signed field, in full, before signing.
+    output.review(f"Review the typed data ({exact['primaryType']}) signed by {entry['address']}:",
+                  review_tree(exact))
     confirm("Sign this typed data?")
-    sig = AccountSigner(entry, net).sign_typed_data(get_adapter(net, None), typed)
+    sig = AccountSigner(entry, net).sign_typed_data(get_adapter(net, None), exact)
     output.emit({"address": entry["address"], "signature": sig}, lambda: output.line(sig))
 
 

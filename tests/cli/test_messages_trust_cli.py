@@ -1,0 +1,55 @@
+"""What you see is what you sign (issue 8, items 12 and 14): `sign-typed-data` shows every signed field as
+a tree and refuses fields the types do not declare; `sign-message` refuses an empty message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+
+from tests.unit.test_typed_data import DEAD, OWNER, permit
+
+
+def write(tmp_path: Path, doc: dict) -> str:
+    p = tmp_path / "typed.json"
+    p.write_text(json.dumps(doc))
+    return str(p)
+
+
+def test_a_permit_with_a_display_field_is_refused(cli, restored, tmp_path: Path) -> None:
+    doc = permit(note="Sign in to example.org [and nothing else]")
+    r = cli("--json", "--yes", "sign-typed-data", "evm:0", write(tmp_path, doc))
+    assert r.code == 2, r.err
+    assert "message has fields that Permit does not declare (note)" in r.err
+    assert "signature" not in r.out and r.out == ""
+
+
+def test_the_review_shows_every_field_and_the_signature_matches(cli, restored, tmp_path: Path) -> None:
+    doc = permit()
+    r = cli("--yes", "sign-typed-data", "evm:0", write(tmp_path, doc))
+    assert r.code == 0, r.err
+    for expected in ("domain (EIP712Domain)", '  name (string): "USD Coin"', "  chainId (uint256): 1",
+                     "message (Permit)", f"  spender (address): {DEAD}",
+                     f"  value (uint256): {2**256 - 1} (the maximum uint256: unlimited)", "  nonce (uint256): 0"):
+        assert expected in r.err.splitlines() or "  " + expected in r.err.splitlines()
+    sig = r.out.strip()
+    assert Account.recover_message(encode_typed_data(full_message=doc), signature=sig) == OWNER  # evm:0
+
+
+def test_loose_values_are_refused(cli, restored, tmp_path: Path) -> None:
+    for change in ({"value": "lots"}, {"nonce": True}, {"spender": "0x1234"}):
+        r = cli("--yes", "sign-typed-data", "evm:0", write(tmp_path, permit(**change)))
+        assert r.code == 2, r.err
+        assert len(r.err.strip().splitlines()) == 1 and r.out == ""
+
+
+def test_sign_message_refuses_an_empty_message(cli, restored, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    for args in (["evm:0", ""], ["evm:0", "--file", str(empty)], ["evm:0"]):
+        r = cli("--json", "--yes", "sign-message", *args)
+        assert r.code == 2, (args, r.err)
+        assert r.out == ""
+    assert "the message is empty; nothing was signed" in cli("--yes", "sign-message", "evm:0", "").err

@@ -121,6 +121,13 @@ def _settle_keyed(adapter: ChainAdapter, journal: Journal, rows: list[Any]) -> S
             done = _reconcile(adapter, journal, e)
             if done is not None:
                 return done
+        elif e.state == "rejected":
+            # Journals written before the rule "an error reply is not a rejection" may hold a
+            # 'rejected' transaction that landed: believe the chain, not the old verdict.
+            st = adapter.status(e.txid)
+            if st.state in ("pending", "confirmed", "failed"):
+                journal.set_state(e.network, e.txid, st.state)
+                return _result(e.signed, st.state, replayed=True)
     return None  # every earlier attempt was rejected or provably dropped
 
 

@@ -100,3 +100,18 @@ def test_nonce_used_by_another_transaction_is_proof_and_allows_a_new_one(cli, ev
     assert again.json()["txid"] != old
     assert journal_state(cli, old) == "dropped"
     assert nonce(evm["url"], evm["from"]) == 2      # the other one, and exactly one payment
+
+
+def test_a_landed_tx_journalled_as_rejected_by_older_code_is_not_paid_again(cli, evm, home: Path) -> None:
+    import sqlite3
+
+    first = send(cli, evm, "pay-4")
+    assert first.code == 0, first.err
+    db = sqlite3.connect(home / "wallet.db")
+    with db:  # what the old rule wrote after an unrecognised error reply to a forwarded transaction
+        db.execute("UPDATE txs SET state = 'rejected' WHERE txid = ?", (first.json()["txid"],))
+    db.close()
+    again = send(cli, evm, "pay-4")
+    assert again.code == 0, again.err
+    assert again.json()["txid"] == first.json()["txid"] and again.json()["replayed"] is True
+    assert nonce(evm["url"], evm["from"]) == 1

@@ -278,11 +278,12 @@ class Adapter(ChainAdapter):
         """An error reply is not proof that nothing was sent: a proxy or load balancer may have passed
         the transaction on and lost the answer. Ask the node what it has; only a nonce consumed by another
         transaction proves this one can never land (CannotLand). Anything else leaves the outcome unknown."""
-        known, used = self.rpc.batch([("eth_getTransactionByHash", [txid]),
-                                      ("eth_getTransactionCount", [sender, "latest"])])
-        if self._object(known, txid):
+        # The nonce first, then the lookup: a mined transaction stays findable, so "nonce used, and ours
+        # still unknown afterwards" means another transaction took the nonce.
+        used = to_int(self.rpc.call("eth_getTransactionCount", sender, "latest"))
+        if self._object(self.rpc.call("eth_getTransactionByHash", txid), txid):
             return txid  # the node has it (pending or mined): the error was about the reply, not the tx
-        if to_int(ok(used)) > int(tx["nonce"]):
+        if used > int(tx["nonce"]):
             raise CannotLand(f"nonce {tx['nonce']} is already used by another transaction of {sender}, so "
                              f"{txid} can never land (node: {e.message})")
         if "insufficient funds" in e.message.lower():

@@ -44,13 +44,15 @@ class Tally:
     hangs: int = 0
     exit1: int = 0
     tracebacks: int = 0
+    slowest: float = 0.0       # seconds, the longest single run
     exits: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     def line(self, suite: str) -> str:
         return json.dumps({"suite": suite, "cases": self.cases, "faults": self.faults, "doubles": self.doubles,
                            "missing": self.missing, "hangs": self.hangs, "exit1": self.exit1,
-                           "tracebacks": self.tracebacks, "exits": self.exits})
+                           "tracebacks": self.tracebacks, "slowest_s": round(self.slowest, 1),
+                           "exits": self.exits})
 
 
 class Wallet:
@@ -83,6 +85,7 @@ class Wallet:
         if setup:
             assert p.returncode == 0, p.stderr
             return p.stdout
+        self.tally.slowest = max(self.tally.slowest, time.monotonic() - t0)
         self.tally.exits[str(p.returncode)] = self.tally.exits.get(str(p.returncode), 0) + 1
         if p.returncode == 1:
             self.tally.exit1 += 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chains.base import Amount, ChainAdapter, FeeOptions, Network, SignedTx, Transfer, UnsignedTx
-from chains.errors import CannotLand, Unavailable
+from chains.errors import CannotLand, ChainIdMismatch, Unavailable
 from chains.errors import Refused as ChainRefused
 from wallet_cli import accounts
 from wallet_cli.errors import Refused, UsageError
@@ -236,6 +236,8 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
     except CannotLand as e:
         journal.set_state(signed.network, signed.txid, "rejected", str(e))  # proof: a rerun may sign anew
         raise
+    except ChainIdMismatch:
+        raise  # refused before anything was sent: the journal entry stays as it was
     except ChainRefused as e:
         # An error reply is not proof that nothing was sent: keep it unknown, so a rerun reconciles it.
         journal.set_state(signed.network, signed.txid, "unknown", str(e))

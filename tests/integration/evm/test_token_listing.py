@@ -43,3 +43,30 @@ def test_agreement_is_accepted(url, alice, token) -> None:
     ad = Adapter(local_network(url, tokens={"TT": {"address": token, "decimals": 6, "symbol": "TT"}}))
     assert ad.token_info("TT") == (token, "TT", 6)
     assert ad.balance(alice.account, "TT") == Amount(10**12, 6, "TT")
+
+
+def test_a_hostile_rpc_answering_decimals_8_for_a_listed_6_is_refused(url, alice, bob, token) -> None:
+    """The real contract says 6; the RPC in front of it says 8 (the issue's USDC case)."""
+    import json
+
+    from tests.reliability.fault_proxy import FaultProxy, Request
+
+    def decimals_8(req: Request, upstream: bytes) -> bytes:
+        doc = json.loads(upstream)
+        calls = json.loads(req.body)
+        calls = calls if isinstance(calls, list) else [calls]
+        asks = {c["id"] for c in calls if c["method"] == "eth_call" and "313ce567" in json.dumps(c["params"])}
+        for item in doc if isinstance(doc, list) else [doc]:
+            if item.get("id") in asks:
+                item["result"] = "0x" + "8".rjust(64, "0")
+        return json.dumps(doc).encode()
+
+    with FaultProxy(url) as proxy:
+        proxy.set("wrong_chain", reply=decimals_8)
+        net = local_network(proxy.url, tokens={"USDC": {"address": token, "decimals": 6}})
+        ad = Adapter(net)
+        with pytest.raises(Refused, match="has 8 decimals but network local-evm lists 6"):
+            ad.build_transfer(Transfer(net, alice.account, bob.address, Amount.parse("12.5", 8, "USDC"),
+                                       token="USDC"))
+        assert proxy.faulted >= 1
+    assert nonce(url, alice.address) == 0

@@ -85,7 +85,8 @@ net = dataclasses.replace(get_network("local-evm"), rpc_url={url!r})
 ad = Adapter(net)
 acct = Account("evm", None, None, me, "")
 t = Transfer(net, acct, "0x000000000000000000000000000000000000dEaD", Amount(5, 18, "ETH"))
-ad.broadcast(ad.sign(ad.build_transfer(t), Signer("evm", me, key)))
+txid = ad.broadcast(ad.sign(ad.build_transfer(t), Signer("evm", me, key)))
+assert ad.wait(txid, timeout=30).state == "confirmed"  # under load anvil may mine after the reply
 assert ad.balance(acct).value < 10**18
 """
     loaded = _modules_after(code)

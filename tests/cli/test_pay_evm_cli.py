@@ -1,0 +1,150 @@
+"""`wallet pay` on EVM through the real CLI against a real anvil: native and ERC-20 rows, review, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devnet import anvil
+
+
+@pytest.fixture(scope="module")
+def chain() -> Iterator[anvil.Sandbox]:
+    with anvil.Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def evm(new_funded_vault, chain: anvil.Sandbox) -> dict[str, str]:
+    return new_funded_vault("evm", chain.url, "100")
+
+
+def recipients(n: int) -> list[str]:
+    from keystore.addresses import to_checksum_address
+
+    return [to_checksum_address(os.urandom(20)) for _ in range(n)]
+
+
+def wei(url: str, address: str) -> int:
+    return int(anvil.rpc(url, "eth_getBalance", [address, "latest"]), 16)
+
+
+def nonce(url: str, address: str) -> int:
+    return int(anvil.rpc(url, "eth_getTransactionCount", [address, "latest"]), 16)
+
+
+def token_balance(url: str, token: str, owner: str) -> int:
+    return int(anvil.token_call(url, token, "0x70a08231" + owner[2:].lower().rjust(64, "0")), 16)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def pay(cli, evm, path: Path, *extra: str):
+    return cli("--json", "--yes", "pay", str(path), "--network", "local-evm", "--from", "evm:0", *extra)
+
+
+def test_native_rows_paid_once_and_rerun_pays_nothing(cli, evm, tmp_path: Path) -> None:
+    to = recipients(3)
+    f = write(tmp_path, "june.csv", f"to,amount,memo\n{to[0]},0.5,a\n{to[1]},1.25,b\n{to[2]},0.001,c\n")
+    r = pay(cli, evm, f, "--wait")
+    assert r.code == 0, r.err
+    rep = r.json()
+    assert rep["run"] == "june" and rep["states"] == {"confirmed": 3} and rep["transactions"] == 3
+    assert [wei(evm["url"], a) for a in to] == [5 * 10**17, 125 * 10**16, 10**15]
+    assert nonce(evm["url"], evm["from"]) == 3
+    again = pay(cli, evm, f, "--wait")
+    assert again.code == 0, again.err
+    assert again.json()["transactions"] == 3
+    assert nonce(evm["url"], evm["from"]) == 3
+    assert [wei(evm["url"], a) for a in to] == [5 * 10**17, 125 * 10**16, 10**15]
+    st = cli("--json", "pay", "status", "june")
+    assert st.code == 0 and [row["state"] for row in st.json()] == ["confirmed"] * 3
+    rep_csv = cli("pay", "report", "june", "--csv")
+    assert rep_csv.code == 0
+    lines = rep_csv.out.strip().splitlines()
+    assert lines[0].startswith("line,id,key,to,amount") and len(lines) == 4 and to[1] in lines[2]
+
+
+def test_erc20_rows_with_token_option(cli, evm, chain: anvil.Sandbox, tmp_path: Path) -> None:
+    token = anvil.deploy_token(chain.url, "Test Token", "TT", 6, 10**12, evm["from"])
+    to = recipients(2)
+    f = write(tmp_path, "tok.csv", f"id,to,amount\nA-1,{to[0]},12.5\nA-2,{to[1]},0.000001\n")
+    r = pay(cli, evm, f, "--token", token, "--wait")
+    assert r.code == 0, r.err
+    assert [token_balance(chain.url, token, a) for a in to] == [12_500_000, 1]
+
+
+def test_dry_run_signs_nothing(cli, evm, tmp_path: Path) -> None:
+    to = recipients(2)
+    f = write(tmp_path, "dry.csv", f"to,amount\n{to[0]},1\n{to[1]},2\n")
+    r = pay(cli, evm, f, "--dry-run")
+    assert r.code == 0, r.err
+    plan = r.json()
+    assert plan["dry_run"] and plan["to_pay"] == 2 and plan["totals"][0]["amount"] == "3"
+    assert plan["largest"][0]["to"] == to[1] and plan["fees"]["transactions"] == 2
+    assert nonce(evm["url"], evm["from"]) == 0 and wei(evm["url"], to[0]) == 0
+    assert cli("--json", "pay", "status", "dry").code == 2     # no run was created
+
+
+def test_invalid_rows_named_by_line_and_nothing_signed(cli, evm, tmp_path: Path) -> None:
+    good = recipients(1)[0]
+    bad_checksum = good[:2] + (good[2:].swapcase() if good[2:].swapcase() != good[2:] else good[2:])
+    f = write(tmp_path, "bad.csv", "to,amount\n"
+              f"{good},1e3\n{good},\"1,5\"\n{good},-1\n{good},0\n"
+              "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu,1\n"
+              f"{bad_checksum},1\n{good},1\n")
+    r = pay(cli, evm, f)
+    assert r.code == 2
+    err = json.loads(r.err.strip().splitlines()[-1])["error"]
+    for line in (2, 3, 4, 5, 6, 7):
+        assert f"line {line}:" in err
+    assert "line 8:" not in err
+    assert nonce(evm["url"], evm["from"]) == 0
+
+
+def test_duplicates_refused_unless_allowed(cli, evm, tmp_path: Path) -> None:
+    to = recipients(1)[0]
+    f = write(tmp_path, "dup.csv", f"to,amount\n{to},1\n{to},1.0\n")
+    r = pay(cli, evm, f)
+    assert r.code == 2 and "line 3" in r.err and "duplicate of line 2" in r.err
+    ok = pay(cli, evm, f, "--allow-duplicates", "--wait")
+    assert ok.code == 0, ok.err
+    assert wei(evm["url"], to) == 2 * 10**18 and nonce(evm["url"], evm["from"]) == 2
+
+
+def test_changed_row_after_payment_is_a_conflict(cli, evm, tmp_path: Path) -> None:
+    to = recipients(2)
+    f = write(tmp_path, "c.csv", f"id,to,amount\n1,{to[0]},1\n")
+    assert pay(cli, evm, f, "--wait").code == 0
+    write(tmp_path, "c.csv", f"id,to,amount\n1,{to[0]},2\n2,{to[1]},3\n")
+    r = pay(cli, evm, f, "--wait")
+    assert r.code == 4, r.err
+    rep = r.json()
+    assert [c["line"] for c in rep["conflicts"]] == [2]
+    assert wei(evm["url"], to[0]) == 10**18 and wei(evm["url"], to[1]) == 3 * 10**18
+
+
+def test_reverting_row_refused_before_signing(cli, evm, chain: anvil.Sandbox, tmp_path: Path) -> None:
+    token = anvil.deploy_token(chain.url, "Test Token", "TT", 6, 10**12, evm["from"])
+    to = recipients(2)
+    anvil.set_blocked(chain.url, token, to[1])
+    f = write(tmp_path, "rev.csv", f"to,amount\n{to[0]},1\n{to[1]},1\n")
+    r = pay(cli, evm, f, "--token", token)
+    assert r.code == 4 and "line 3" in r.err
+    assert nonce(evm["url"], evm["from"]) == 0
+
+
+def test_insufficient_funds_refused(cli, evm, tmp_path: Path) -> None:
+    to = recipients(1)[0]
+    f = write(tmp_path, "big.csv", f"to,amount\n{to},1000\n")
+    r = pay(cli, evm, f)
+    assert r.code == 4 and "need" in r.err
+    assert nonce(evm["url"], evm["from"]) == 0

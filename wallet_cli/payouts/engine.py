@@ -1,0 +1,189 @@
+"""The run loop, the same for every family: match the file with the run, reconcile, review, sign in chunks.
+
+Order per chunk: sign -> journal (one SQLite transaction) -> broadcast -> record the outcome. A kill at any
+point leaves either nothing signed for a row (it is signed on the rerun) or a journalled transaction that
+the rerun reconciles with the node before anything new is signed. Ctrl-C is deferred to the end of the
+current chunk.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from chains.base import Signer
+from chains.errors import Unavailable
+from wallet_cli.errors import INTERRUPTED, NETWORK, OK, REFUSED
+from wallet_cli.payouts import plan as plan_mod
+from wallet_cli.payouts.plan import Plan, Row
+from wallet_cli.payouts.runs import OPEN_TX, RowRecord, Runs, SignedPayment, TxRecord
+
+Outcome = tuple[str, str, str | None]
+
+
+class Driver(Protocol):
+    family: str
+
+    def prepare(self, plan: Plan, todo: list[Row], history: list[TxRecord]) -> dict[str, Any]: ...
+    def reconcile(self, txs: list[TxRecord]) -> list[Outcome]: ...
+    def sign_chunks(self, todo: list[Row], signer: Signer) -> Any: ...
+    def broadcast(self, chunk: list[SignedPayment]) -> list[Outcome]: ...
+    def wait(self, txs: list[TxRecord], timeout: float) -> list[Outcome]: ...
+
+
+class Progress(Protocol):
+    def update(self, signed: int, broadcast: int, confirmed: int) -> None: ...
+
+
+@dataclass
+class Report:
+    run: str
+    network: str
+    rows: list[RowRecord]
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    stopped: str | None = None              # why the run stopped early, one sentence
+    network_failed: bool = False
+    interrupted: bool = False
+    transactions: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(r.state for r in self.rows))
+
+    @property
+    def refused(self) -> list[dict[str, Any]]:
+        return [r.to_json() for r in self.rows if r.state == "failed"
+                or (r.state == "inflight" and r.detail)]
+
+    @property
+    def exit_code(self) -> int:
+        if self.network_failed:
+            return NETWORK
+        if self.interrupted:
+            return INTERRUPTED
+        if self.conflicts or self.refused or self.stopped:
+            return REFUSED
+        return OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run": self.run, "network": self.network, "rows": len(self.rows), "states": self.counts,
+                "transactions": self.transactions, "conflicts": self.conflicts, "refused": self.refused,
+                "stopped": self.stopped, "interrupted": self.interrupted, "exit_code": self.exit_code}
+
+
+def conflicts_of(pairs: list[tuple[Row, RowRecord]]) -> list[dict[str, Any]]:
+    return [{"line": row.line, "key": rec.key, "state": rec.state, "txid": rec.txid,
+             "paid": {"to": rec.to, "amount": rec.amount, "symbol": rec.symbol, "memo": rec.memo},
+             "file": {"to": row.to, "amount": row.amount.plain(), "symbol": row.amount.symbol, "memo": row.memo}}
+            for row, rec in pairs]
+
+
+def dry_run(name: str, plan: Plan, runs: Runs, driver: Driver) -> dict[str, Any]:
+    """The review, computed without writing anything (no run is created, nothing is reconciled)."""
+    stored = {r.key: r for r in runs.rows(name)}
+    todo = [r for r in plan.rows if r.key not in stored or stored[r.key].state == "new"]
+    fees = driver.prepare(plan, todo, runs.all_txs(name))
+    return plan_mod.review(plan, fees, len(todo), len(plan.rows) - len(todo))
+
+
+class _Deferred:
+    """SIGINT sets a flag that the loop checks between chunks (main thread only)."""
+
+    def __init__(self) -> None:
+        self.hit = False
+        self._old: Any = None
+
+    def __enter__(self) -> _Deferred:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, *_: Any) -> None:
+        self.hit = True
+
+    def __exit__(self, *_: Any) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
+            confirm: Callable[[dict[str, Any]], None], signer_for: Callable[[], Signer],
+            wait: bool = False, timeout: float = 120.0, progress: Progress | None = None) -> Report:
+    conflicts = conflicts_of(runs.sync(name, plan))
+    conflict_keys = {c["key"] for c in conflicts}
+    report = Report(name, plan.network.name, [], conflicts)
+    try:
+        _reconcile(name, runs, driver, report)
+        if report.stopped:
+            return _finish(report, runs)
+        states = {r.key: r.state for r in runs.rows(name)}
+        todo = [r for r in plan.rows if states.get(r.key) == "new" and r.key not in conflict_keys]
+        if todo:
+            fees = driver.prepare(plan, todo, runs.all_txs(name))
+            confirm(plan_mod.review(plan, fees, len(todo), len(plan.rows) - len(todo)))
+            _pay(name, runs, driver, todo, signer_for(), report, progress)
+        if wait and not report.stopped:
+            pending = [t for t in runs.open_txs(name) if t.state == "pending"]
+            runs.set_states(name, driver.wait(pending, timeout))
+    except Unavailable as e:
+        report.network_failed = True
+        report.stopped = f"{e} Rerun the same command to resume; nothing will be paid twice."
+    return _finish(report, runs)
+
+
+def _finish(report: Report, runs: Runs) -> Report:
+    report.rows = runs.rows(report.run)
+    report.transactions = len(runs.all_txs(report.run))
+    return report
+
+
+def _reconcile(name: str, runs: Runs, driver: Driver, report: Report) -> None:
+    """Settle every journalled transaction whose outcome is open before signing anything new."""
+    open_txs = runs.open_txs(name)
+    if not open_txs:
+        return
+    runs.set_states(name, driver.reconcile(open_txs))
+    still = [t for t in runs.open_txs(name) if t.state in ("signed", "unknown")]
+    if still:
+        t = still[0]
+        report.stopped = (f"{len(still)} transaction(s) signed earlier could be neither found nor re-sent (first: "
+                          f"{t.txid}, {t.detail or 'no answer'}); nothing new was signed, since they may still "
+                          "land. Rerun later to reconcile them")
+
+
+def _pay(name: str, runs: Runs, driver: Driver, todo: list[Row], signer: Signer, report: Report,
+         progress: Progress | None) -> None:
+    signed = sent = 0
+    with _Deferred() as sigint:
+        for chunk in driver.sign_chunks(todo, signer):
+            runs.record_signed(name, chunk)                 # journalled before any byte leaves
+            signed += sum(len(p.rows) for p in chunk)
+            if progress:
+                progress.update(signed, sent, 0)
+            try:
+                outcomes = driver.broadcast(chunk)
+            except Unavailable:
+                runs.set_states(name, [(p.txid, "unknown", "the broadcast's outcome is unknown") for p in chunk])
+                raise
+            runs.set_states(name, outcomes)
+            good = {t for t, st, _d in outcomes if st in ("pending", "confirmed")}
+            sent += sum(len(p.rows) for p in chunk if p.txid in good)
+            if progress:
+                progress.update(signed, sent, 0)
+            bad = [o for o in outcomes if o[1] not in ("pending", "confirmed")]
+            if bad:
+                rows = {p.txid: p.rows for p in chunk}
+                report.stopped = (f"the node did not accept transaction {bad[0][0]} (rows {', '.join(rows[bad[0][0]])}"
+                                  f"): {bad[0][2]}; later rows wait, nothing is re-signed without proof")
+                return
+            if sigint.hit:
+                report.interrupted = True
+                report.stopped = "interrupted after a complete chunk; rerun the same command to resume"
+                return
+
+
+__all__ = ["OPEN_TX", "Report", "dry_run", "execute"]

@@ -1,0 +1,173 @@
+"""Payout runs in the journal (wallet.db, SQLite WAL): runs, their rows, and the transactions paying them.
+
+Every signed transaction is written with the row keys it pays before it is broadcast, a whole chunk in
+one SQLite transaction (one fsync per chunk, not per row). Row states:
+  new       nothing signed for it, or everything signed for it provably can never land
+  inflight  a signed transaction pays it and its outcome is not final (signed, pending or unknown)
+  confirmed / failed   the transaction landed (failed: it reverted; the fee was paid, the row was not)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from wallet_cli.errors import UsageError
+from wallet_cli.payouts.plan import Plan, Row
+
+OPEN_TX = ("signed", "pending", "unknown")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS payout_runs (
+    name TEXT PRIMARY KEY, network TEXT NOT NULL, sender TEXT NOT NULL, created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS payout_rows (
+    run TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, line INTEGER NOT NULL,
+    recipient TEXT NOT NULL, amount TEXT NOT NULL, symbol TEXT NOT NULL, token TEXT, memo TEXT,
+    fingerprint TEXT NOT NULL, state TEXT NOT NULL, txid TEXT, detail TEXT,
+    PRIMARY KEY (run, key)
+);
+CREATE TABLE IF NOT EXISTS payout_txs (
+    run TEXT NOT NULL, txid TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT NOT NULL, detail TEXT,
+    rows TEXT NOT NULL, raw TEXT NOT NULL, meta TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL,
+    PRIMARY KEY (run, txid)
+);
+CREATE INDEX IF NOT EXISTS payout_txs_state ON payout_txs (run, state);
+"""
+
+
+@dataclass
+class SignedPayment:
+    """One signed transaction of a run: the bytes to broadcast and the rows it pays."""
+
+    txid: str
+    seq: int                           # evm: the nonce; others: order of signing
+    raw: str
+    rows: list[str]
+    meta: dict[str, Any]
+
+
+@dataclass
+class TxRecord(SignedPayment):
+    state: str = "signed"
+    detail: str | None = None
+
+
+@dataclass
+class RowRecord:
+    key: str
+    seq: int
+    line: int
+    to: str
+    amount: str
+    symbol: str
+    token: str | None
+    memo: str | None
+    fingerprint: str
+    state: str
+    txid: str | None
+    detail: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.key[3:] if self.key.startswith("id:") else None, "key": self.key, "line": self.line,
+                "to": self.to, "amount": self.amount, "symbol": self.symbol, "token": self.token,
+                "memo": self.memo, "state": self.state, "txid": self.txid, "detail": self.detail}
+
+
+class Runs:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    # ---- runs and rows -------------------------------------------------------------------------
+
+    def run_info(self, name: str) -> tuple[str, str] | None:
+        r = self.db.execute("SELECT network, sender FROM payout_runs WHERE name = ?", (name,)).fetchone()
+        return (r[0], r[1]) if r else None
+
+    def sync(self, name: str, plan: Plan) -> list[tuple[Row, RowRecord]]:
+        """Create the run or match the file against it; returns the conflicts (row changed after paying).
+
+        A row not yet paid may change freely (its stored text is updated); new rows are added.
+        """
+        conflicts: list[tuple[Row, RowRecord]] = []
+        with self._tx() as db:
+            info = self.run_info(name)
+            if info is None:
+                db.execute("INSERT INTO payout_runs VALUES (?,?,?,?)",
+                           (name, plan.network.name, plan.sender, time.time()))
+            elif info != (plan.network.name, plan.sender):
+                raise UsageError(f"run {name!r} pays from {info[1]} on {info[0]}; give another --run name "
+                                 "for this network or account")
+            stored = {r.key: r for r in self.rows(name)}
+            for row in plan.rows:
+                old = stored.get(row.key)
+                if old is None or (old.state == "new" and old.fingerprint != row.fingerprint):
+                    db.execute("INSERT OR REPLACE INTO payout_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               (name, row.key, row.seq, row.line, row.to, row.amount.plain(), row.amount.symbol,
+                                row.asset.token, row.memo, row.fingerprint, "new", None, None))
+                elif old.fingerprint != row.fingerprint:
+                    conflicts.append((row, old))
+                elif old.line != row.line or old.seq != row.seq:
+                    db.execute("UPDATE payout_rows SET line = ?, seq = ? WHERE run = ? AND key = ?",
+                               (row.line, row.seq, name, row.key))
+        return conflicts
+
+    def rows(self, name: str) -> list[RowRecord]:
+        cur = self.db.execute("SELECT key, seq, line, recipient, amount, symbol, token, memo, fingerprint, state,"
+                              " txid, detail FROM payout_rows WHERE run = ? ORDER BY seq", (name,))
+        return [RowRecord(*r) for r in cur.fetchall()]
+
+    def names(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM payout_runs ORDER BY created")]
+
+    # ---- transactions --------------------------------------------------------------------------
+
+    def record_signed(self, name: str, chunk: list[SignedPayment]) -> None:
+        """One SQLite transaction per chunk: the signed bytes and the rows they pay, before broadcast."""
+        now = time.time()
+        with self._tx() as db:
+            db.executemany("INSERT INTO payout_txs VALUES (?,?,?,?,?,?,?,?,?,?)",
+                           [(name, p.txid, p.seq, "signed", None, json.dumps(p.rows), p.raw,
+                             json.dumps(p.meta, separators=(",", ":")), now, now) for p in chunk])
+            db.executemany("UPDATE payout_rows SET state = 'inflight', txid = ?, detail = NULL "
+                           "WHERE run = ? AND key = ?", [(p.txid, name, k) for p in chunk for k in p.rows])
+
+    def set_states(self, name: str, updates: Iterable[tuple[str, str, str | None]]) -> None:
+        """(txid, tx state, detail) in one transaction; the rows follow their transaction's state."""
+        updates = list(updates)
+        if not updates:
+            return
+        now = time.time()
+        row_state = {"confirmed": "confirmed", "failed": "failed", "dropped": "new", "rejected": "new"}
+        with self._tx() as db:
+            db.executemany("UPDATE payout_txs SET state = ?, detail = COALESCE(?, detail), updated = ? "
+                           "WHERE run = ? AND txid = ?", [(s, d, now, name, t) for t, s, d in updates])
+            db.executemany("UPDATE payout_rows SET state = ?, txid = CASE WHEN ? = 'new' THEN NULL ELSE txid END,"
+                           " detail = ? WHERE run = ? AND txid = ?",
+                           [(row_state.get(s, "inflight"), row_state.get(s, "inflight"), d, name, t)
+                            for t, s, d in updates])
+
+    def open_txs(self, name: str) -> list[TxRecord]:
+        return [t for t in self.all_txs(name) if t.state in OPEN_TX]
+
+    def all_txs(self, name: str) -> list[TxRecord]:
+        cur = self.db.execute("SELECT txid, seq, raw, rows, meta, state, detail FROM payout_txs WHERE run = ? "
+                              "ORDER BY seq", (name,))
+        return [TxRecord(t, s, raw, json.loads(rows), json.loads(meta), st, d)
+                for t, s, raw, rows, meta, st, d in cur.fetchall()]

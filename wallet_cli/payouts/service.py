@@ -1,0 +1,69 @@
+"""Wiring a payout: file -> plan -> family driver -> engine. The pay command calls only this and `show`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from chains.base import ChainAdapter, FeeOptions, Network, Signer
+from wallet_cli import accounts
+from wallet_cli.errors import UsageError
+from wallet_cli.journal import Journal
+from wallet_cli.payouts import csvfile
+from wallet_cli.payouts import plan as plan_mod
+from wallet_cli.payouts.plan import Plan
+from wallet_cli.payouts.runs import Runs
+
+
+def run_name(path: str, run: str | None) -> str:
+    name = run if run is not None else ("stdin" if path == "-" else Path(path).stem)
+    name = name.strip()
+    if not name or len(name) > 100 or any(ord(c) < 0x20 for c in name):
+        raise UsageError("the run name must be 1 to 100 printable characters; pass --run NAME")
+    return name
+
+
+def load_plan(path: str, network: Network, entry: dict[str, Any], adapter: ChainAdapter, journal: Journal, *,
+              token: str | None, allow_duplicates: bool) -> Plan:
+    if entry["chain"] != network.family:
+        raise UsageError(f"{accounts.to_account(entry).ref} is a {entry['chain']} account but {network.name} is "
+                         f"a {network.family} network")
+    if network.family == "tron":
+        raise UsageError("payouts on TRON are not available yet")
+    try:
+        parsed = csvfile.load(path)
+    except csvfile.FileProblem as e:
+        raise UsageError(str(e)) from None
+    known = journal.known_recipients(network.family)
+    return plan_mod.build(parsed.rows, network, adapter, entry["address"], default_token=token,
+                          contact=lambda name: journal.contact(name, network.family), known=known,
+                          allow_duplicates=allow_duplicates, problems=parsed.problems)
+
+
+def driver_for(network: Network, entry: dict[str, Any], adapter: ChainAdapter, fees: FeeOptions, *,
+               max_outputs: int = 500) -> Any:
+    if network.family == "evm":
+        from wallet_cli.payouts.evm import EvmPayout
+
+        return EvmPayout(network, entry["address"], fees)
+    if network.family == "btc":
+        from wallet_cli.payouts.btc import BtcPayout
+
+        return BtcPayout(network, accounts.to_account(entry), adapter, fees, max_outputs=max_outputs)
+    if network.family == "sol":
+        from wallet_cli.payouts.sol import SolPayout
+
+        return SolPayout(network, entry["address"], adapter, fees)
+    raise UsageError(f"payouts are not available on {network.family} networks")
+
+
+def signer(entry: dict[str, Any], network: Network) -> Signer:
+    """The one place a payout obtains its key. When wallet_cli/signing.py lands, its batch policy check and
+    key release replace this call (one line)."""
+    from wallet_cli import session
+
+    return session.signer_for(entry, network)
+
+
+def runs_of(journal: Journal) -> Runs:
+    return Runs(journal.db)

@@ -84,6 +84,9 @@ class Dispatcher:
             return c.recent_priority_fees([str(_pubkey(a)) for a in (p[0] if p else [])])
         if method == "getAccountInfo":
             return self.ctx(c.account_json(_pubkey(p[0]), _cfg(p, 1).get("encoding", "base64")))
+        if method == "getMultipleAccounts":
+            enc = _cfg(p, 1).get("encoding", "base64")
+            return self.ctx([c.account_json(_pubkey(a), enc) for a in p[0]])
         if method == "getTokenAccountsByOwner":
             flt = _cfg(p, 1)
             mint = _pubkey(flt["mint"]) if "mint" in flt else None

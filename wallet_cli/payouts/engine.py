@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from chains.base import Signer
+from chains.errors import Refused as ChainRefused
 from chains.errors import Unavailable
 from wallet_cli.errors import INTERRUPTED, NETWORK, OK, REFUSED
 from wallet_cli.payouts import plan as plan_mod
@@ -125,7 +126,10 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
         if todo:
             fees = driver.prepare(plan, todo, runs.all_txs(name))
             confirm(plan_mod.review(plan, fees, len(todo), len(plan.rows) - len(todo)))
-            _pay(name, runs, driver, todo, signer_for(), report, progress)
+            try:
+                _pay(name, runs, driver, todo, signer_for(), report, progress)
+            except ChainRefused as e:         # e.g. a later transaction fails simulation: stop, report
+                report.stopped = str(e)
         if wait and not report.stopped:
             pending = [t for t in runs.open_txs(name) if t.state == "pending"]
             runs.set_states(name, driver.wait(pending, timeout))

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,116 @@ def fault_proxy():
     yield make
     for proxy in started:
         proxy.stop()
+
+
+# ---- a random-fault, latency-adding proxy for the payout kill tests --------------------------------------
+
+class PayoutProxy:
+    """HTTP/1.1 forwarder to one upstream URL that injects random faults (fault_proxy.py's are chosen per
+    test): the payout kill tests need every request slowed and a random mix of faults.
+
+    Every request waits `latency` seconds first. Then, with the configured probabilities: `drop` forwards
+    it and closes the connection without a reply; `error` forwards it and answers HTTP 502; `delay` waits
+    0.3 s more; `refuse` answers 502 without forwarding. In the first two cases the request has reached the
+    node, which is exactly what the wallet must not mistake for "not sent".
+    """
+
+    def __init__(self, upstream: str, *, drop: float = 0.0, error: float = 0.0, delay: float = 0.0, refuse: float = 0.0,
+                 latency: float = 0.0, seed: int = 0, only: Any = None) -> None:
+        import http.server
+        import random
+        import threading
+        import urllib.parse
+
+        self.upstream = urllib.parse.urlsplit(upstream)
+        self.rates = {"drop": drop, "error": error, "delay": delay, "refuse": refuse}
+        self.rng = random.Random(seed)
+        self.counts = {"drop": 0, "error": 0, "delay": 0, "refuse": 0, "ok": 0}
+        self.enabled = True
+        self.latency = latency          # every request, faults or not: the round trip of a remote node
+        self.only = only                # (method, path) -> bool: which requests may get a fault
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                proxy._handle(self, "GET")
+
+            def do_POST(self) -> None:  # noqa: N802
+                proxy._handle(self, "POST")
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _fault(self) -> str:
+        if not self.enabled:
+            return "ok"
+        x = self.rng.random()
+        for kind in ("drop", "error", "delay", "refuse"):
+            if x < self.rates[kind]:
+                return kind
+            x -= self.rates[kind]
+        return "ok"
+
+    def _handle(self, h: Any, method: str) -> None:
+        import http.client
+        import time
+
+        length = int(h.headers.get("Content-Length") or 0)
+        body = h.rfile.read(length) if length else None
+        kind = self._fault() if self.only is None or self.only(method, h.path) else "ok"
+        self.counts[kind] += 1
+        time.sleep(self.latency + (0.3 if kind == "delay" else 0.0))
+        if kind == "refuse":            # the one fault where the node never sees the request
+            self._answer(h, 502, "text/plain", b"bad gateway")
+            return
+        conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
+        headers = {k: v for k, v in h.headers.items() if k.lower() in ("content-type",)}
+        try:
+            conn.request(method, h.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data, status = resp.read(), resp.status
+            ctype = resp.getheader("Content-Type", "application/json")
+        finally:
+            conn.close()
+        if kind == "drop":
+            h.close_connection = True
+            return
+        if kind == "error":
+            data, status, ctype = b"bad gateway", 502, "text/plain"
+        self._answer(h, status, ctype, data)
+
+    @staticmethod
+    def _answer(h: Any, status: int, ctype: str, data: bytes) -> None:
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", ctype)
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.write(data)
+        except OSError:                 # the client was killed while we answered
+            h.close_connection = True
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def payout_proxy():  # noqa: ANN201 - a factory of PayoutProxy
+    made: list[PayoutProxy] = []
+
+    def make(upstream: str, **rates: Any) -> PayoutProxy:
+        p = PayoutProxy(upstream, **rates)
+        made.append(p)
+        return p
+
+    yield make
+    for p in made:
+        p.close()

@@ -52,6 +52,8 @@ def run(
     max_total_fee: Annotated[str | None, typer.Option(
         help="Refuse the run if its fees could exceed this (native unit).")] = None,
     max_outputs: Annotated[int, typer.Option(min=1, max=2000, help="btc: outputs per transaction.")] = 500,
+    chunk_size: Annotated[int | None, typer.Option(min=1, max=5000, hidden=True,
+                                                   help="evm: rows, sol: transactions per journal commit.")] = None,
 ) -> None:
     """Pay every row of FILE once. Rerun the same command after any failure: it resumes."""
     from chains.base import Amount, get_adapter
@@ -65,7 +67,7 @@ def run(
     journal = _journal()
     plan = service.load_plan(file, net, entry, adapter, journal, token=token, allow_duplicates=allow_duplicates)
     fees = _fee_options(net.family, max_fee, priority_fee, None, None, fee_rate, None, allow_high_fee)
-    driver = service.driver_for(net, entry, adapter, fees, max_outputs=max_outputs)
+    driver = service.driver_for(net, entry, adapter, fees, max_outputs=max_outputs, chunk=chunk_size)
     runs = service.runs_of(journal)
     cap = Amount.parse(max_total_fee, net.decimals, net.symbol) if max_total_fee else None
     if dry_run:
@@ -89,8 +91,9 @@ def run(
     if bar:
         bar.__enter__()
     try:
-        report = engine.execute(name, plan, runs, driver, confirm=confirm, wait=wait, timeout=timeout,
-                                signer_for=lambda: service.signer(entry, net), progress=bar)
+        with journal.lock("payout-run:" + name):       # one process per run: two would both sign its rows
+            report = engine.execute(name, plan, runs, driver, confirm=confirm, wait=wait, timeout=timeout,
+                                    signer_for=lambda: service.signer(entry, net), progress=bar)
     finally:
         if bar:
             bar.__exit__()

@@ -46,8 +46,10 @@ def _rpc_call(fn: Any, where: str) -> Any:
 class EvmPayout:
     family = "evm"
 
-    def __init__(self, network: Network, sender: str, fees: FeeOptions, timeout: float = 30.0) -> None:
+    def __init__(self, network: Network, sender: str, fees: FeeOptions, *, chunk: int = CHUNK,
+                 timeout: float = 30.0) -> None:
         self.network = network
+        self.chunk = chunk
         self.sender = checksum(sender)
         self.opts = fees
         self.rpc = Rpc(network.rpc_url, timeout)
@@ -148,9 +150,9 @@ class EvmPayout:
         fast = FastSigner(signer.private_key, int(self.network.chain_id or 0), self.fees)
         if checksum("0x" + fast.address_bytes.hex()) != self.sender:
             raise Refused("the signing key does not belong to the sending account")
-        for i in range(0, len(todo), CHUNK):
+        for i in range(0, len(todo), self.chunk):
             chunk = []
-            for row in todo[i:i + CHUNK]:
+            for row in todo[i:i + self.chunk]:
                 to, value, data = self._call_of(row)
                 raw, txid = fast.sign(self.nonce, bytes.fromhex(to[2:]), value, bytes.fromhex(data[2:]),
                                       self.gas[row.key])

@@ -41,11 +41,11 @@ def load_plan(path: str, network: Network, entry: dict[str, Any], adapter: Chain
 
 
 def driver_for(network: Network, entry: dict[str, Any], adapter: ChainAdapter, fees: FeeOptions, *,
-               max_outputs: int = 500) -> Any:
+               max_outputs: int = 500, chunk: int | None = None) -> Any:
     if network.family == "evm":
         from wallet_cli.payouts.evm import EvmPayout
 
-        return EvmPayout(network, entry["address"], fees)
+        return EvmPayout(network, entry["address"], fees, chunk=chunk or 250)
     if network.family == "btc":
         from wallet_cli.payouts.btc import BtcPayout
 
@@ -53,7 +53,7 @@ def driver_for(network: Network, entry: dict[str, Any], adapter: ChainAdapter, f
     if network.family == "sol":
         from wallet_cli.payouts.sol import SolPayout
 
-        return SolPayout(network, entry["address"], adapter, fees)
+        return SolPayout(network, entry["address"], adapter, fees, chunk=chunk or 8)
     raise UsageError(f"payouts are not available on {network.family} networks")
 
 

@@ -38,8 +38,10 @@ def _sol(lamports: int) -> Amount:
 class SolPayout:
     family = "sol"
 
-    def __init__(self, network: Network, sender: str, adapter: Any, fees: FeeOptions) -> None:
+    def __init__(self, network: Network, sender: str, adapter: Any, fees: FeeOptions, *,
+                 chunk: int = TXS_PER_CHUNK) -> None:
         self.network = network
+        self.chunk = chunk
         self.sender = Pubkey.from_string(sender)
         self.adapter = adapter
         self.rpc = adapter.rpc
@@ -164,10 +166,10 @@ class SolPayout:
         kp = Keypair.from_seed(signer.private_key)
         if kp.pubkey() != self.sender:
             raise Refused("the signing key does not belong to the sending account")
-        for i in range(0, len(self.groups), TXS_PER_CHUNK):
+        for i in range(0, len(self.groups), self.chunk):
             blockhash, last_valid = self.rpc.get_latest_blockhash()
             chunk = []
-            for rows, ixs, est in self.groups[i:i + TXS_PER_CHUNK]:
+            for rows, ixs, est in self.groups[i:i + self.chunk]:
                 limit = self._simulate(rows, ixs, blockhash)
                 if self.price and limit > est:
                     raise FeeTooHigh(f"lines {rows[0].line}-{rows[-1].line} need {limit} compute units, more than "

@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "tx": ("tx", "Follow, speed up or cancel a sent transaction.", "Chains"),
     "history": ("history", "List the transactions this wallet signed or broadcast.", "Chains"),
     "psbt": ("bitcoin", "Sign a Bitcoin PSBT offline.", "Chains"),
+    "pay": ("pay", "Batch payouts from a CSV file, exactly once and resumable.", "Chains"),
     "networks": ("networks", "List, add and remove networks.", "Chains"),
     "contacts": ("contacts", "Keep an address book.", "Chains"),
     "sign-message": ("messages", "Sign a message.", "Messages"),

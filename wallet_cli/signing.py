@@ -90,6 +90,12 @@ class AccountSigner:
         expired); each re-signed transaction passes check_signed before it is journalled."""
         return self._key()
 
+    def payout_key(self, review: dict[str, Any]) -> Signer:
+        """The key for one payout run (`wallet pay`), once the user approved its review: rows, recipients,
+        totals per asset and fees. The run signs many transactions with it in a tight loop, so this is
+        where a policy checks the whole run, once, against `review`."""
+        return self._key()
+
     def sign_replacement(self, adapter: ChainAdapter, original: SignedTx, how: str, bump: int, *,
                          allow_high_fee: bool) -> SignedTx:
         """A speed-up (same payment, higher fee) or a cancel (pays yourself, higher fee)."""

@@ -28,13 +28,13 @@ def regtest() -> Iterator[btc.Sandbox]:
 
 
 def lamports(url: str, address: str) -> int:
-    from chains.solana_rpc import SolanaRpc
+    from chains.solana.rpc import SolanaRpc
 
     return SolanaRpc(url).get_balance(address)
 
 
 def token_units(url: str, owner: str, mint: str) -> int:
-    from chains.solana_rpc import SolanaRpc
+    from chains.solana.rpc import SolanaRpc
 
     accts = SolanaRpc(url).token_accounts_by_owner(owner, mint)
     return sum(int(a["account"]["data"]["parsed"]["info"]["tokenAmount"]["amount"]) if isinstance(
@@ -44,7 +44,7 @@ def token_units(url: str, owner: str, mint: str) -> int:
 def _raw_amount(entry: dict) -> int:
     import base64
 
-    from chains.solana_tokens import parse_token_account
+    from chains.solana.tokens import parse_token_account
 
     return parse_token_account(base64.b64decode(entry["account"]["data"][0])).amount
 

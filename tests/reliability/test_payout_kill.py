@@ -58,7 +58,7 @@ def _evm(url: str) -> Kit:
 def _sol(url: str) -> Kit:
     from solders.keypair import Keypair
 
-    from chains.solana_rpc import SolanaRpc
+    from chains.solana.rpc import SolanaRpc
 
     return Kit("sol", "local-sol", url, ["--chunk-size", "1"], lambda: str(Keypair().pubkey()),
                lambda i: (f"0.00{i % 9 + 1}", (i % 9 + 1) * 10**6), lambda a: SolanaRpc(url).get_balance(a),

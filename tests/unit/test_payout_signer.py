@@ -1,4 +1,4 @@
-"""The per-run EVM signer produces exactly the bytes of chains.evm_sign (itself checked against cast)."""
+"""The per-run EVM signer produces exactly the bytes of chains.evm.sign (itself checked against cast)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from chains.evm_fees import Fees
-from chains.evm_sign import decode_signed, sign_transaction
+from chains.evm.fees import Fees
+from chains.evm.sign import decode_signed, sign_transaction
 from keystore.addresses import to_checksum_address
 from wallet_cli.payouts.evm_signer import FastSigner
 

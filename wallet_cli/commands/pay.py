@@ -57,7 +57,7 @@ def run(
 ) -> None:
     """Pay every row of FILE once. Rerun the same command after any failure: it resumes."""
     from chains.base import Amount, get_adapter
-    from wallet_cli.commands.chain import _fee_options
+    from wallet_cli.fee_options import fee_options
     from wallet_cli.payouts import engine, service, show
 
     entry = accounts.resolve(sender, session.vault_info().accounts)
@@ -66,7 +66,7 @@ def run(
     name = service.run_name(file, run_name)
     journal = _journal()
     plan = service.load_plan(file, net, entry, adapter, journal, token=token, allow_duplicates=allow_duplicates)
-    fees = _fee_options(net.family, max_fee, priority_fee, None, None, fee_rate, None, allow_high_fee)
+    fees = fee_options(net.family, max_fee, priority_fee, None, None, fee_rate, None, allow_high_fee)
     driver = service.driver_for(net, entry, adapter, fees, max_outputs=max_outputs, chunk=chunk_size)
     runs = service.runs_of(journal)
     cap = Amount.parse(max_total_fee, net.decimals, net.symbol) if max_total_fee else None
@@ -93,7 +93,8 @@ def run(
     try:
         with journal.lock("payout-run:" + name):       # one process per run: two would both sign its rows
             report = engine.execute(name, plan, runs, driver, confirm=confirm, wait=wait, timeout=timeout,
-                                    signer_for=lambda: service.signer(entry, net), progress=bar)
+                                    key_for=lambda review: service.signer(entry, net, review),
+                                    progress=bar)
     finally:
         if bar:
             bar.__exit__()

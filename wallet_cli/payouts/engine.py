@@ -112,7 +112,7 @@ class _Deferred:
 
 
 def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
-            confirm: Callable[[dict[str, Any]], None], signer_for: Callable[[], Signer],
+            confirm: Callable[[dict[str, Any]], None], key_for: Callable[[dict[str, Any]], Signer],
             wait: bool = False, timeout: float = 120.0, progress: Progress | None = None) -> Report:
     conflicts = conflicts_of(runs.sync(name, plan))
     conflict_keys = {c["key"] for c in conflicts}
@@ -125,9 +125,10 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
         todo = [r for r in plan.rows if states.get(r.key) == "new" and r.key not in conflict_keys]
         if todo:
             fees = driver.prepare(plan, todo, runs.all_txs(name))
-            confirm(plan_mod.review(plan, fees, len(todo), len(plan.rows) - len(todo)))
+            review = plan_mod.review(plan, fees, len(todo), len(plan.rows) - len(todo))
+            confirm(review)
             try:
-                _pay(name, runs, driver, todo, signer_for(), report, progress)
+                _pay(name, runs, driver, todo, key_for(review), report, progress)
             except ChainRefused as e:         # e.g. a later transaction fails simulation: stop, report
                 report.stopped = str(e)
         if wait and not report.stopped:

@@ -13,10 +13,10 @@ from typing import Any
 
 from chains.base import Amount, FeeOptions, Network, Signer
 from chains.errors import ChainIdMismatch, InsufficientFunds, Refused, SimulationFailed, Unavailable
-from chains.evm_address import checksum
-from chains.evm_fees import Fees, check_cap, suggest
-from chains.evm_rpc import Rpc, RpcError, ok, to_int
-from chains.evm_tokens import balance_of_data, decode_revert, decode_uint, transfer_data
+from chains.evm.address import checksum
+from chains.evm.fees import Fees, check_cap, suggest
+from chains.evm.rpc import Rpc, RpcError, ok, to_int
+from chains.evm.tokens import balance_of_data, decode_revert, decode_uint, transfer_data
 from wallet_cli.payouts.evm_signer import FastSigner
 from wallet_cli.payouts.plan import Asset, Plan, Row
 from wallet_cli.payouts.runs import SignedPayment, TxRecord

@@ -1,6 +1,6 @@
 """A per-run EVM signer: the key is built once, fixed fields are RLP-encoded once, each tx is encoded once.
 
-`chains.evm_sign.sign_transaction` serves one send: it checks and converts a JSON tx dict, builds the
+`chains.evm.sign.sign_transaction` serves one send: it checks and converts a JSON tx dict, builds the
 secp256k1 key, RLP-encodes the fields for the signing hash and again for the raw bytes. For a payout of
 thousands of rows from one account at one fee, all of that is the same every time except nonce, recipient,
 value and data, so this signer keeps the encoded parts and concatenates (the bytes are identical; a test
@@ -9,8 +9,8 @@ compares them with sign_transaction).
 
 from __future__ import annotations
 
-from chains.evm_fees import Fees
-from chains.evm_rlp import _length_prefix, encode
+from chains.evm.fees import Fees
+from chains.evm.rlp import _length_prefix, encode
 from keystore.addresses import SECP256K1_ORDER, keccak256
 
 _HALF_ORDER = SECP256K1_ORDER // 2

@@ -57,12 +57,11 @@ def driver_for(network: Network, entry: dict[str, Any], adapter: ChainAdapter, f
     raise UsageError(f"payouts are not available on {network.family} networks")
 
 
-def signer(entry: dict[str, Any], network: Network) -> Signer:
-    """The one place a payout obtains its key. When wallet_cli/signing.py lands, its batch policy check and
-    key release replace this call (one line)."""
-    from wallet_cli import session
+def signer(entry: dict[str, Any], network: Network, review: dict[str, Any]) -> Signer:
+    """The one place a payout obtains its key: the signing choke point, with the approved review."""
+    from wallet_cli.signing import AccountSigner
 
-    return session.signer_for(entry, network)
+    return AccountSigner(entry, network).payout_key(review)
 
 
 def runs_of(journal: Journal) -> Runs:

@@ -15,11 +15,11 @@ from typing import Any
 
 from solders.pubkey import Pubkey
 
-from chains import solana_build as sb
-from chains import solana_tokens as spl
 from chains.base import Amount, FeeOptions, Network, Signer
 from chains.errors import BadInput, FeeTooHigh, InsufficientFunds, Refused, SimulationFailed
-from chains.solana_rpc import RpcError, describe_err
+from chains.solana import tokens as spl
+from chains.solana import tx as sb
+from chains.solana.rpc import RpcError, describe_err
 from wallet_cli.payouts.plan import Plan, Row
 from wallet_cli.payouts.runs import SignedPayment, TxRecord
 

@@ -28,6 +28,7 @@ _TX_VB = 11
 
 class BtcPayout:
     family = "btc"
+    pipeline = False  # the next build needs this tx applied first
 
     def __init__(self, network: Network, account: Account, adapter: Any, fees: FeeOptions, *,
                  max_outputs: int = 500) -> None:

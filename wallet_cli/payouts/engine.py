@@ -160,35 +160,78 @@ def _reconcile(name: str, runs: Runs, driver: Driver, report: Report) -> None:
                           "land. Rerun later to reconcile them")
 
 
+class _Sender:
+    """Broadcasts one chunk at a time on a worker thread, so that the next chunk is signed and journalled
+    while the node ingests this one (drivers with `pipeline = True`). Journal writes stay on the caller's
+    thread; a chunk is only ever broadcast after its own journal commit."""
+
+    def __init__(self, name: str, runs: Runs, driver: Driver, report: Report) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.name, self.runs, self.driver, self.report = name, runs, driver, report
+        self.pool = ThreadPoolExecutor(1) if getattr(driver, "pipeline", False) else None
+        self.inflight: tuple[list[SignedPayment], Any] | None = None
+        self.sent = 0
+
+    def submit(self, chunk: list[SignedPayment]) -> None:
+        if self.pool is None:
+            self.inflight = (chunk, None)
+            self.settle()
+        else:
+            self.inflight = (chunk, self.pool.submit(self.driver.broadcast, chunk))
+
+    def settle(self) -> bool:
+        """Record the outcome of the chunk in flight; False if the run must stop."""
+        if self.inflight is None:
+            return True
+        chunk, future = self.inflight
+        self.inflight = None
+        try:
+            outcomes = future.result() if future is not None else self.driver.broadcast(chunk)
+        except Unavailable:
+            self.runs.set_states(self.name, [(p.txid, "unknown", "the broadcast's outcome is unknown")
+                                             for p in chunk])
+            raise
+        self.runs.set_states(self.name, outcomes)
+        good = {t for t, st, _d in outcomes if st in ("pending", "confirmed")}
+        self.sent += sum(len(p.rows) for p in chunk if p.txid in good)
+        bad = [o for o in outcomes if o[1] not in ("pending", "confirmed")]
+        if bad:
+            rows = {p.txid: p.rows for p in chunk}
+            self.report.stopped = (f"the node did not accept transaction {bad[0][0]} (rows "
+                                   f"{', '.join(rows[bad[0][0]])}): {bad[0][2]}; later rows wait, nothing is "
+                                   "re-signed without proof")
+            return False
+        return True
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+
+
 def _pay(name: str, runs: Runs, driver: Driver, todo: list[Row], signer: Signer, report: Report,
          progress: Progress | None) -> None:
-    signed = sent = 0
-    with _Deferred() as sigint:
-        for chunk in driver.sign_chunks(todo, signer):
-            runs.record_signed(name, chunk)                 # journalled before any byte leaves
-            signed += sum(len(p.rows) for p in chunk)
+    signed = 0
+    sender = _Sender(name, runs, driver, report)
+    try:
+        with _Deferred() as sigint:
+            for chunk in driver.sign_chunks(todo, signer):
+                runs.record_signed(name, chunk)             # journalled before any byte leaves
+                signed += sum(len(p.rows) for p in chunk)
+                if not sender.settle():                     # the previous chunk's outcome first
+                    return                                  # this chunk stays journalled as signed
+                if progress:
+                    progress.update(signed, sender.sent, 0)
+                sender.submit(chunk)
+                if sigint.hit:
+                    report.interrupted = True
+                    report.stopped = "interrupted after a complete chunk; rerun the same command to resume"
+                    break
+            sender.settle()
             if progress:
-                progress.update(signed, sent, 0)
-            try:
-                outcomes = driver.broadcast(chunk)
-            except Unavailable:
-                runs.set_states(name, [(p.txid, "unknown", "the broadcast's outcome is unknown") for p in chunk])
-                raise
-            runs.set_states(name, outcomes)
-            good = {t for t, st, _d in outcomes if st in ("pending", "confirmed")}
-            sent += sum(len(p.rows) for p in chunk if p.txid in good)
-            if progress:
-                progress.update(signed, sent, 0)
-            bad = [o for o in outcomes if o[1] not in ("pending", "confirmed")]
-            if bad:
-                rows = {p.txid: p.rows for p in chunk}
-                report.stopped = (f"the node did not accept transaction {bad[0][0]} (rows {', '.join(rows[bad[0][0]])}"
-                                  f"): {bad[0][2]}; later rows wait, nothing is re-signed without proof")
-                return
-            if sigint.hit:
-                report.interrupted = True
-                report.stopped = "interrupted after a complete chunk; rerun the same command to resume"
-                return
+                progress.update(signed, sender.sent, 0)
+    finally:
+        sender.close()
 
 
 __all__ = ["OPEN_TX", "Report", "dry_run", "execute"]

@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS payout_txs (
     PRIMARY KEY (run, txid)
 );
 CREATE INDEX IF NOT EXISTS payout_txs_state ON payout_txs (run, state);
+CREATE INDEX IF NOT EXISTS payout_rows_txid ON payout_rows (run, txid);
 """
 
 
@@ -115,17 +116,18 @@ class Runs:
                 raise UsageError(f"run {name!r} pays from {info[1]} on {info[0]}; give another --run name "
                                  "for this network or account")
             stored = {r.key: r for r in self.rows(name)}
+            fresh, moved = [], []
             for row in plan.rows:
                 old = stored.get(row.key)
                 if old is None or (old.state == "new" and old.fingerprint != row.fingerprint):
-                    db.execute("INSERT OR REPLACE INTO payout_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                               (name, row.key, row.seq, row.line, row.to, row.amount.plain(), row.amount.symbol,
-                                row.asset.token, row.memo, row.fingerprint, "new", None, None))
+                    fresh.append((name, row.key, row.seq, row.line, row.to, row.amount.plain(), row.amount.symbol,
+                                  row.asset.token, row.memo, row.fingerprint, "new", None, None))
                 elif old.fingerprint != row.fingerprint:
                     conflicts.append((row, old))
                 elif old.line != row.line or old.seq != row.seq:
-                    db.execute("UPDATE payout_rows SET line = ?, seq = ? WHERE run = ? AND key = ?",
-                               (row.line, row.seq, name, row.key))
+                    moved.append((row.line, row.seq, name, row.key))
+            db.executemany("INSERT OR REPLACE INTO payout_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", fresh)
+            db.executemany("UPDATE payout_rows SET line = ?, seq = ? WHERE run = ? AND key = ?", moved)
         return conflicts
 
     def rows(self, name: str) -> list[RowRecord]:

@@ -37,6 +37,7 @@ def _sol(lamports: int) -> Amount:
 
 class SolPayout:
     family = "sol"
+    pipeline = True  # broadcast chunk k while chunk k+1 is signed
 
     def __init__(self, network: Network, sender: str, adapter: Any, fees: FeeOptions, *,
                  chunk: int = TXS_PER_CHUNK) -> None:

@@ -130,3 +130,29 @@ def regtest_address() -> str:
     from keystore.addresses import btc_address
 
     return btc_address(PrivateKey(os.urandom(32)).public_key.format(), "p2wpkh", "regtest")
+
+
+def test_sol_resigns_only_after_proven_blockhash_expiry(cli, new_funded_vault, svm, tmp_path: Path) -> None:
+    v = new_funded_vault("sol", svm.url, "5")
+    to = [str(Keypair().pubkey()) for _ in range(30)]
+    f = tmp_path / "held.csv"
+    f.write_text("to,amount\n" + "".join(f"{a},0.01\n" for a in to))
+    args = ("--json", "--yes", "pay", str(f), "--network", "local-sol", "--from", "sol:0")
+    before = lamports(svm.url, v["from"])
+    sol_sandbox.hold(svm.url, True)
+    try:
+        first = cli(*args)                                  # accepted by the node, never landed
+        assert first.code == 0, first.err
+        ntx = first.json()["transactions"]
+        again = cli(*args)                                  # blockhash still valid: re-sent, not re-signed
+        assert again.code == 0 and again.json()["transactions"] == ntx
+        assert again.json()["states"] == {"inflight": 30}
+        sol_sandbox.drop_held(svm.url)
+    finally:
+        sol_sandbox.hold(svm.url, False)
+    sol_sandbox.expire_blockhash(svm.url)
+    done = cli(*args, "--wait")                             # expiry proven and signatures absent: re-signed
+    assert done.code == 0, done.err
+    assert done.json()["states"] == {"confirmed": 30} and done.json()["transactions"] == 2 * ntx
+    assert [lamports(svm.url, a) for a in to] == [10**7] * 30
+    assert lamports(svm.url, v["from"]) == before - 30 * 10**7 - 5000 * ntx

@@ -81,6 +81,11 @@ def run(families: list[str], *, keep: bool = False) -> None:
                 _sol(t, urls["sol"])
             if "tron" in families:
                 _tron(t)
+            from wallet_cli import demo_payout
+
+            for fam in families:
+                if fam in demo_payout.NETWORKS:        # TRON payouts are not available yet
+                    demo_payout.show(t, fam, _say)
             _say("History: every signed transaction was journalled before it was broadcast")
             t.wallet("history")
             _say("Stopping the local chains")

@@ -13,7 +13,8 @@ def test_demo_runs_end_to_end_and_cleans_up(tmp_path) -> None:
     p = subprocess.run([sys.executable, "-m", "wallet_cli", "demo"], capture_output=True, text=True, env=env,
                        timeout=300, stdin=subprocess.DEVNULL)
     assert p.returncode == 0, p.stderr[-3000:]
-    for step in ("local-evm", "local-btc", "local-sol", "local-tron", "250 DEMO", "0.1 BTC", "0.5 SOL", "25 USDT"):
+    for step in ("local-evm", "local-btc", "local-sol", "local-tron", "250 DEMO", "0.1 BTC", "0.5 SOL", "25 USDT",
+                 "run demo-evm: 5 rows", "run demo-btc: 5 rows", "run demo-sol: 5 rows (5 confirmed)"):
         assert step in p.stdout + p.stderr
     assert "weak test KDF" not in p.stderr
     assert list(tmp_path.iterdir()) == []  # the throwaway home is gone

@@ -120,7 +120,7 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
     try:
         _reconcile(name, runs, driver, report)
         if report.stopped:
-            return _finish(report, runs)
+            return _finish(report, runs, progress)
         states = {r.key: r.state for r in runs.rows(name)}
         todo = [r for r in plan.rows if states.get(r.key) == "new" and r.key not in conflict_keys]
         if todo:
@@ -128,7 +128,7 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
             review = plan_mod.review(plan, fees, len(todo), len(plan.rows) - len(todo))
             confirm(review)
             try:
-                _pay(name, runs, driver, todo, key_for(review), report, progress)
+                _pay(name, runs, driver, todo, key_for(review), report, progress, len(plan.rows) - len(todo))
             except ChainRefused as e:         # e.g. a later transaction fails simulation: stop, report
                 report.stopped = str(e)
         if wait and not report.stopped:
@@ -137,12 +137,17 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
     except Unavailable as e:
         report.network_failed = True
         report.stopped = f"{e} Rerun the same command to resume; nothing will be paid twice."
-    return _finish(report, runs)
+    return _finish(report, runs, progress)
 
 
-def _finish(report: Report, runs: Runs) -> Report:
+def _finish(report: Report, runs: Runs, progress: Progress | None = None) -> Report:
     report.rows = runs.rows(report.run)
     report.transactions = len(runs.all_txs(report.run))
+    if progress:
+        states = Counter(r.state for r in report.rows)
+        sent = {t.txid for t in runs.all_txs(report.run) if t.state in ("pending", "confirmed", "failed")}
+        progress.update(len(report.rows) - states["new"], sum(1 for r in report.rows if r.txid in sent),
+                        states["confirmed"])
     return report
 
 
@@ -210,9 +215,10 @@ class _Sender:
 
 
 def _pay(name: str, runs: Runs, driver: Driver, todo: list[Row], signer: Signer, report: Report,
-         progress: Progress | None) -> None:
-    signed = 0
+         progress: Progress | None, before: int = 0) -> None:
+    signed = before                                         # rows paid or in flight from earlier runs
     sender = _Sender(name, runs, driver, report)
+    sender.sent = before
     try:
         with _Deferred() as sigint:
             for chunk in driver.sign_chunks(todo, signer):

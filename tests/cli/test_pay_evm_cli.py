@@ -148,3 +148,29 @@ def test_insufficient_funds_refused(cli, evm, tmp_path: Path) -> None:
     r = pay(cli, evm, f)
     assert r.code == 4 and "need" in r.err
     assert nonce(evm["url"], evm["from"]) == 0
+
+
+def test_run_fee_cap_and_stdin(cli, evm, tmp_path: Path) -> None:
+    to = recipients(2)
+    text = f"to,amount\n{to[0]},1\n{to[1]},1\n"
+    r = cli("--json", "--yes", "pay", "-", "--run", "piped", "--network", "local-evm", "--from", "evm:0",
+            "--max-total-fee", "0.000000001", stdin=text)
+    assert r.code == 4 and "--max-total-fee" in r.err
+    assert nonce(evm["url"], evm["from"]) == 0
+    ok = cli("--json", "--yes", "pay", "-", "--run", "piped", "--network", "local-evm", "--from", "evm:0",
+             "--max-total-fee", "1", "--wait", stdin=text)
+    assert ok.code == 0, ok.err
+    assert ok.json()["run"] == "piped" and [wei(evm["url"], a) for a in to] == [10**18, 10**18]
+
+
+def test_lookalike_recipient_refused_under_yes(cli, evm, tmp_path: Path) -> None:
+    real = recipients(1)[0]
+    assert cli("contacts", "add", "bob", real, "--chain", "evm").code == 0
+    core = real[2:]
+    twin = "0x" + core[:4] + ("0" if core[4] != "0" else "1") * 32 + core[-4:]
+    from keystore.addresses import to_checksum_address
+
+    f = write(tmp_path, "look.csv", f"to,amount\n{to_checksum_address(twin)},1\n")
+    r = pay(cli, evm, f)
+    assert r.code == 4 and "poisoning" in r.err and "--allow-lookalike" in r.err
+    assert nonce(evm["url"], evm["from"]) == 0

@@ -44,7 +44,8 @@ class ParsedFile:
 def read_bytes(path: str) -> bytes:
     """The file's bytes, at most MAX_BYTES; '-' reads stdin. Only regular files (no FIFOs, devices)."""
     if path == "-":
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        stream = getattr(sys.stdin, "buffer", None)      # a text-only stdin (embedding, tests) has none
+        data = stream.read(MAX_BYTES + 1) if stream is not None else sys.stdin.read(MAX_BYTES + 1).encode()
     else:
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))

@@ -126,3 +126,9 @@ def test_lookalikes_of_known_and_listed_addresses() -> None:
     warnings = plan.lookalike_warnings([to_checksum_address(twin)], {a})
     assert len(warnings) == 1 and "poisoning" in warnings[0]
     assert plan.lookalike_warnings([a], {a}) == []
+
+
+def test_control_characters_from_the_file_are_escaped_in_messages() -> None:
+    with pytest.raises(plan.PlanProblems) as e:
+        build("to,amount\n\x1b[8mhidden,1\n")
+    assert "\x1b" not in str(e.value) and "\\x1b[8mhidden" in str(e.value)

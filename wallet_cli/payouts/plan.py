@@ -16,7 +16,7 @@ from typing import Any
 
 from chains.base import Amount, ChainAdapter, Network
 from chains.errors import BadInput
-from wallet_cli.payouts.csvfile import RawRow
+from wallet_cli.payouts.csvfile import RawRow, literal
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class PlanProblems(BadInput):
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
         self.problems = sorted(problems)
-        shown = [f"line {ln}: {msg}" for ln, msg in self.problems[:50]]
+        shown = [f"line {ln}: {literal(msg)}" for ln, msg in self.problems[:50]]
         more = f" (and {len(self.problems) - 50} more)" if len(self.problems) > 50 else ""
         super().__init__(f"the payout file has {len(self.problems)} invalid row(s), nothing was sent: "
                          + "; ".join(shown) + more)

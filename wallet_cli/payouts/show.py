@@ -12,14 +12,9 @@ import sys
 from typing import Any
 
 from wallet_cli import output
+from wallet_cli.payouts.csvfile import literal
 
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
-_CONTROL.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
-
-
-def literal(value: Any) -> str:
-    return "" if value is None else str(value).translate(_CONTROL)
-
+__all__ = ["Bar", "csv_report", "literal", "review", "status_table"]
 
 def _text(value: Any) -> Any:
     from rich.text import Text

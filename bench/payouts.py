@@ -205,7 +205,7 @@ def bench_btc(rows: int) -> dict[str, Any]:
                            allow_duplicates=False, known=set())
         driver = BtcPayout(network, account, adapter, FeeOptions(fee_rate=2), max_outputs=rows)
         t0 = time.perf_counter()
-        driver.prepare(p, p.rows, [])                          # includes an incremental sync
+        driver.prepare(p, p.rows, 0)                          # includes an incremental sync
         t1 = time.perf_counter()
         chunk = next(driver.sign_chunks(p.rows, Signer("btc", addresses[0], xprv=xprv, path=account.path)))
         t2 = time.perf_counter()

@@ -116,7 +116,7 @@ def _render(report: Any) -> None:
 
     def human() -> None:
         states = ", ".join(f"{v} {k}" for k, v in sorted(report.counts.items()))
-        output.info(f"run {show.literal(report.run)}: {len(report.rows)} rows ({states}), "
+        output.info(f"run {show.literal(report.run)}: {report.rows} rows ({states}), "
                     f"{report.transactions} transaction(s)")
         for c in report.conflicts:
             output.warn(f"line {c['line']} changed after it was paid ({c['txid']}); not paid again")

@@ -52,7 +52,7 @@ class BtcPayout:
             if r.to not in self.spk:
                 self.spk[r.to] = bdk.Address(r.to, net).script_pubkey().to_bytes()
 
-    def prepare(self, plan: Plan, todo: list[Row], history: list[TxRecord]) -> dict[str, Any]:
+    def prepare(self, plan: Plan, todo: list[Row], next_seq: int) -> dict[str, Any]:
         self._scripts(todo)
         for r in todo:
             kind = send.script_kind(self.spk[r.to])

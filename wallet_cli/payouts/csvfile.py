@@ -34,7 +34,7 @@ class FileProblem(Exception):
     """The file as a whole cannot be read (one sentence)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawRow:
     line: int                          # 1-based line number in the file, for messages
     to: str

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -29,7 +28,7 @@ Outcome = tuple[str, str, str | None]
 class Driver(Protocol):
     family: str
 
-    def prepare(self, plan: Plan, todo: list[Row], history: list[TxRecord]) -> dict[str, Any]: ...
+    def prepare(self, plan: Plan, todo: list[Row], next_seq: int) -> dict[str, Any]: ...
     def reconcile(self, txs: list[TxRecord]) -> list[Outcome]: ...
     def sign_chunks(self, todo: list[Row], signer: Signer) -> Any: ...
     def broadcast(self, chunk: list[SignedPayment]) -> list[Outcome]: ...
@@ -44,7 +43,8 @@ class Progress(Protocol):
 class Report:
     run: str
     network: str
-    rows: list[RowRecord]
+    counts: dict[str, int] = field(default_factory=dict)          # rows per state
+    refused: list[dict[str, Any]] = field(default_factory=list)   # rows that failed, or whose tx the node refused
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     stopped: str | None = None              # why the run stopped early, one sentence
     network_failed: bool = False
@@ -52,13 +52,8 @@ class Report:
     transactions: int = 0
 
     @property
-    def counts(self) -> dict[str, int]:
-        return dict(Counter(r.state for r in self.rows))
-
-    @property
-    def refused(self) -> list[dict[str, Any]]:
-        return [r.to_json() for r in self.rows if r.state == "failed"
-                or (r.state == "inflight" and r.detail)]
+    def rows(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def exit_code(self) -> int:
@@ -71,7 +66,7 @@ class Report:
         return OK
 
     def to_json(self) -> dict[str, Any]:
-        return {"run": self.run, "network": self.network, "rows": len(self.rows), "states": self.counts,
+        return {"run": self.run, "network": self.network, "rows": self.rows, "states": self.counts,
                 "transactions": self.transactions, "conflicts": self.conflicts, "refused": self.refused,
                 "stopped": self.stopped, "interrupted": self.interrupted, "exit_code": self.exit_code}
 
@@ -85,9 +80,9 @@ def conflicts_of(pairs: list[tuple[Row, RowRecord]]) -> list[dict[str, Any]]:
 
 def dry_run(name: str, plan: Plan, runs: Runs, driver: Driver) -> dict[str, Any]:
     """The review, computed without writing anything (no run is created, nothing is reconciled)."""
-    stored = {r.key: r for r in runs.rows(name)}
-    todo = [r for r in plan.rows if r.key not in stored or stored[r.key].state == "new"]
-    fees = driver.prepare(plan, todo, runs.all_txs(name))
+    stored = runs.row_states(name)
+    todo = [r for r in plan.rows if stored.get(r.key, "new") == "new"]
+    fees = driver.prepare(plan, todo, runs.next_seq(name))
     return plan_mod.review(plan, fees, len(todo), len(plan.rows) - len(todo))
 
 
@@ -116,15 +111,15 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
             wait: bool = False, timeout: float = 120.0, progress: Progress | None = None) -> Report:
     conflicts = conflicts_of(runs.sync(name, plan))
     conflict_keys = {c["key"] for c in conflicts}
-    report = Report(name, plan.network.name, [], conflicts)
+    report = Report(name, plan.network.name, conflicts=conflicts)
     try:
         _reconcile(name, runs, driver, report)
         if report.stopped:
             return _finish(report, runs, progress)
-        states = {r.key: r.state for r in runs.rows(name)}
+        states = runs.row_states(name)
         todo = [r for r in plan.rows if states.get(r.key) == "new" and r.key not in conflict_keys]
         if todo:
-            fees = driver.prepare(plan, todo, runs.all_txs(name))
+            fees = driver.prepare(plan, todo, runs.next_seq(name))
             review = plan_mod.review(plan, fees, len(todo), len(plan.rows) - len(todo))
             confirm(review)
             try:
@@ -141,13 +136,11 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
 
 
 def _finish(report: Report, runs: Runs, progress: Progress | None = None) -> Report:
-    report.rows = runs.rows(report.run)
-    report.transactions = len(runs.all_txs(report.run))
+    report.counts = runs.state_counts(report.run)
+    report.refused = [r.to_json() for r in runs.refused_rows(report.run)]
+    report.transactions = runs.tx_count(report.run)
     if progress:
-        states = Counter(r.state for r in report.rows)
-        sent = {t.txid for t in runs.all_txs(report.run) if t.state in ("pending", "confirmed", "failed")}
-        progress.update(len(report.rows) - states["new"], sum(1 for r in report.rows if r.txid in sent),
-                        states["confirmed"])
+        progress.update(*runs.progress(report.run))
     return report
 
 

@@ -60,11 +60,11 @@ class EvmPayout:
 
     # ---- before signing ------------------------------------------------------------------------
 
-    def prepare(self, plan: Plan, todo: list[Row], history: list[TxRecord]) -> dict[str, Any]:
+    def prepare(self, plan: Plan, todo: list[Row], next_seq: int) -> dict[str, Any]:
         """Chain id, nonce, fees, per-row gas (simulated), balances and fee caps; the review's fee figures."""
-        return _rpc_call(lambda: self._prepare(plan, todo, history), self.rpc.where)
+        return _rpc_call(lambda: self._prepare(plan, todo, next_seq), self.rpc.where)
 
-    def _prepare(self, plan: Plan, todo: list[Row], history: list[TxRecord]) -> dict[str, Any]:
+    def _prepare(self, plan: Plan, todo: list[Row], next_seq: int) -> dict[str, Any]:
         net = self.network
         tokens = sorted({r.asset.token for r in plan.rows if r.asset.token})
         calls: list[tuple[str, list[Any]]] = [
@@ -76,8 +76,7 @@ class EvmPayout:
         if to_int(ok(r[0])) != net.chain_id:
             raise ChainIdMismatch(f"the RPC at {self.rpc.where} reports chain id {to_int(ok(r[0]))} but network "
                                   f"{net.name} is configured with {net.chain_id}; refusing to sign")
-        mined_or_ours = max((t.seq + 1 for t in history), default=0)
-        self.nonce = max(to_int(ok(r[1])), mined_or_ours)
+        self.nonce = max(to_int(ok(r[1])), next_seq)    # never below a nonce this run already signed
         block = ok(r[2])
         base = block.get("baseFeePerGas") if isinstance(block, dict) else None
         legacy = net.legacy_fees or base is None

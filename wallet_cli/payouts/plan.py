@@ -30,7 +30,7 @@ class Asset:
         return self.symbol if self.token is None else f"{self.symbol} ({self.token})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     key: str
     seq: int                           # position in the file (0-based), the order of payment

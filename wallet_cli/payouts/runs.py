@@ -42,7 +42,7 @@ CREATE INDEX IF NOT EXISTS payout_rows_txid ON payout_rows (run, txid);
 """
 
 
-@dataclass
+@dataclass(slots=True)
 class SignedPayment:
     """One signed transaction of a run: the bytes to broadcast and the rows it pays."""
 
@@ -53,13 +53,13 @@ class SignedPayment:
     meta: dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class TxRecord(SignedPayment):
     state: str = "signed"
     detail: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RowRecord:
     key: str
     seq: int
@@ -115,25 +115,42 @@ class Runs:
             elif info != (plan.network.name, plan.sender):
                 raise UsageError(f"run {name!r} pays from {info[1]} on {info[0]}; give another --run name "
                                  "for this network or account")
-            stored = {r.key: r for r in self.rows(name)}
+            stored = {r[0]: r for r in db.execute(
+                "SELECT key, fingerprint, state, line, seq FROM payout_rows WHERE run = ?", (name,))}
             fresh, moved = [], []
             for row in plan.rows:
                 old = stored.get(row.key)
-                if old is None or (old.state == "new" and old.fingerprint != row.fingerprint):
+                if old is None or (old[2] == "new" and old[1] != row.fingerprint):
                     fresh.append((name, row.key, row.seq, row.line, row.to, row.amount.plain(), row.amount.symbol,
                                   row.asset.token, row.memo, row.fingerprint, "new", None, None))
-                elif old.fingerprint != row.fingerprint:
-                    conflicts.append((row, old))
-                elif old.line != row.line or old.seq != row.seq:
+                elif old[1] != row.fingerprint:
+                    conflicts.append((row, self._row(name, row.key)))
+                elif old[3] != row.line or old[4] != row.seq:
                     moved.append((row.line, row.seq, name, row.key))
             db.executemany("INSERT OR REPLACE INTO payout_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", fresh)
             db.executemany("UPDATE payout_rows SET line = ?, seq = ? WHERE run = ? AND key = ?", moved)
         return conflicts
 
+    _ROW = ("SELECT key, seq, line, recipient, amount, symbol, token, memo, fingerprint, state, txid, detail "
+            "FROM payout_rows WHERE run = ? ")
+
     def rows(self, name: str) -> list[RowRecord]:
-        cur = self.db.execute("SELECT key, seq, line, recipient, amount, symbol, token, memo, fingerprint, state,"
-                              " txid, detail FROM payout_rows WHERE run = ? ORDER BY seq", (name,))
-        return [RowRecord(*r) for r in cur.fetchall()]
+        return [RowRecord(*r) for r in self.db.execute(self._ROW + "ORDER BY seq", (name,))]
+
+    def _row(self, name: str, key: str) -> RowRecord:
+        return RowRecord(*self.db.execute(self._ROW + "AND key = ?", (name, key)).fetchone())
+
+    def refused_rows(self, name: str) -> list[RowRecord]:
+        """Rows whose transaction failed on chain, or that wait on one the node did not accept."""
+        return [RowRecord(*r) for r in self.db.execute(
+            self._ROW + "AND (state = 'failed' OR (state = 'inflight' AND detail IS NOT NULL)) ORDER BY seq",
+            (name,))]
+
+    def row_states(self, name: str) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, state FROM payout_rows WHERE run = ?", (name,)))
+
+    def state_counts(self, name: str) -> dict[str, int]:
+        return dict(self.db.execute("SELECT state, count(*) FROM payout_rows WHERE run = ? GROUP BY state", (name,)))
 
     def names(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT name FROM payout_runs ORDER BY created")]
@@ -165,11 +182,24 @@ class Runs:
                            [(row_state.get(s, "inflight"), row_state.get(s, "inflight"), d, name, t)
                             for t, s, d in updates])
 
-    def open_txs(self, name: str) -> list[TxRecord]:
-        return [t for t in self.all_txs(name) if t.state in OPEN_TX]
+    def next_seq(self, name: str) -> int:
+        """One past the highest sequence (the EVM nonce) any transaction of this run was signed with."""
+        r = self.db.execute("SELECT MAX(seq) FROM payout_txs WHERE run = ?", (name,)).fetchone()
+        return 0 if r[0] is None else int(r[0]) + 1
 
-    def all_txs(self, name: str) -> list[TxRecord]:
+    def tx_count(self, name: str) -> int:
+        return int(self.db.execute("SELECT count(*) FROM payout_txs WHERE run = ?", (name,)).fetchone()[0])
+
+    def progress(self, name: str) -> tuple[int, int, int]:
+        """Rows (signed, broadcast, confirmed) for the progress bar."""
+        r = self.db.execute(
+            "SELECT count(*), coalesce(sum(t.state IN ('pending', 'confirmed', 'failed')), 0),"
+            " coalesce(sum(r.state = 'confirmed'), 0) FROM payout_rows r JOIN payout_txs t"
+            " ON t.run = r.run AND t.txid = r.txid WHERE r.run = ?", (name,)).fetchone()
+        return int(r[0]), int(r[1]), int(r[2])
+
+    def open_txs(self, name: str) -> list[TxRecord]:
         cur = self.db.execute("SELECT txid, seq, raw, rows, meta, state, detail FROM payout_txs WHERE run = ? "
-                              "ORDER BY seq", (name,))
+                              "AND state IN ('signed', 'pending', 'unknown') ORDER BY seq", (name,))
         return [TxRecord(t, s, raw, json.loads(rows), json.loads(meta), st, d)
                 for t, s, raw, rows, meta, st, d in cur.fetchall()]

@@ -62,8 +62,8 @@ class SolPayout:
                            strict=True))
         return out
 
-    def prepare(self, plan: Plan, todo: list[Row], history: list[TxRecord]) -> dict[str, Any]:
-        self.seq = max((t.seq + 1 for t in history), default=0)
+    def prepare(self, plan: Plan, todo: list[Row], next_seq: int) -> dict[str, Any]:
+        self.seq = next_seq
         rent_min0 = self.rpc.rent_exempt_minimum(0)
         mints: dict[str, tuple[int, Pubkey]] = {}
         for r in todo:

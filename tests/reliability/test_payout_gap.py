@@ -114,3 +114,31 @@ def test_error_for_one_row_stops_the_run_and_the_rerun_settles_it(chain: anvil.S
     assert json.loads(again.stdout)["transactions"] == 12        # settled, not re-signed
     assert int(anvil.rpc(chain.url, "eth_getTransactionCount", [sender, "latest"]), 16) == 12
     assert [kit.balance(a) for a in to] == [10**16] * 12
+
+
+def test_lost_row_repaid_once_its_nonce_is_used_by_another_transaction(chain: anvil.Sandbox,
+                                                                       tmp_path: Path) -> None:
+    kit = _evm(chain.url)
+    w = Wallet(tmp_path, kit)
+    init = w.run("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt"))
+    assert init.returncode == 0, init.stderr
+    sender = next(a["address"] for a in json.loads(init.stdout)["accounts"] if a["ref"] == "evm:0")
+    kit.fund(sender)
+    to = [kit.make_address() for _ in range(12)]
+    (tmp_path / "p.csv").write_text("to,amount\n" + "".join(f"{a},0.01\n" for a in to))
+    base = ["--json", "--yes", "pay", str(tmp_path / "p.csv"), "--network", "local-evm", "--from", "evm:0"]
+    editor = BatchEditor(chain.url, "lost")
+    try:
+        argv, env = w.argv(*base, url=editor.url)
+        assert subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120).returncode == 4
+    finally:
+        editor.close()
+    other = kit.make_address()                  # the user spends the missing nonce on something else
+    sent = w.run("--json", "--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", other,
+                 "--amount", "0.5", "--nonce", str(VICTIM))
+    assert sent.returncode == 0, sent.stderr
+    done = w.run(*base, "--wait")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["transactions"] == 13             # the dropped one, and its row paid anew
+    assert [kit.balance(a) for a in to] == [10**16] * 12 and kit.balance(other) == 5 * 10**17
+    assert int(anvil.rpc(chain.url, "eth_getTransactionCount", [sender, "latest"]), 16) == 13

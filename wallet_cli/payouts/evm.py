@@ -194,12 +194,20 @@ class EvmPayout:
     def _reconcile(self, txs: list[TxRecord]) -> list[Outcome]:
         mined = to_int(self.rpc.call("eth_getTransactionCount", self.sender, "latest"))   # before the receipts
         out, unseen = self._receipts(txs)
-        resend: list[TxRecord] = []
-        for t in unseen:
-            if t.seq < mined:
-                out.append((t.txid, "dropped", f"nonce {t.seq} was used by another transaction"))
-            else:
-                resend.append(t)
+        resend: list[TxRecord] = [t for t in unseen if t.seq >= mined]
+        used = [t for t in unseen if t.seq < mined]
+        if used:
+            # Asked again, after the count: a node (or a load balancer's other node) that lags on receipts
+            # must not make a landed transaction look dropped. Only "nobody knows this hash" is proof.
+            again = _batches([c for t in used for c in (("eth_getTransactionByHash", [t.txid]),
+                                                         ("eth_getTransactionReceipt", [t.txid]))], self.rpc)
+            for t, tx, rc in zip(used, again[::2], again[1::2], strict=True):
+                if isinstance(tx, RpcError) or isinstance(rc, RpcError):
+                    raise Unavailable(f"the RPC at {self.rpc.where} failed to look up {t.txid}")
+                if tx or rc:
+                    resend.append(t)               # known after all: settled by the next reconcile or wait
+                else:
+                    out.append((t.txid, "dropped", f"nonce {t.seq} was used by another transaction"))
         if resend:
             out += self.broadcast(resend)
         return out

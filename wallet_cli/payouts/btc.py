@@ -41,6 +41,7 @@ class BtcPayout:
         self.rate = Decimal(1)
         self.spk: dict[str, bytes] = {}
         self._ow: Any = None
+        self.seq = 0
 
     def _scripts(self, rows: list[Row]) -> None:
         import bdkpython as bdk
@@ -53,6 +54,7 @@ class BtcPayout:
                 self.spk[r.to] = bdk.Address(r.to, net).script_pubkey().to_bytes()
 
     def prepare(self, plan: Plan, todo: list[Row], next_seq: int) -> dict[str, Any]:
+        self.seq = next_seq
         self._scripts(todo)
         for r in todo:
             kind = send.script_kind(self.spk[r.to])
@@ -119,15 +121,16 @@ class BtcPayout:
         if self._ow is None:
             self._ow = self.adapter._open(self.account)
         signing = _signing_wallet(self._ow.descriptor, self._ow.change_descriptor, signer, self.network)
-        for n, i in enumerate(range(0, len(todo), self.max_outputs)):
+        for i in range(0, len(todo), self.max_outputs):
             rows = todo[i:i + self.max_outputs]
             psbt = self._build(rows)
             if not _sign(signing, psbt):
                 raise Refused("the payout transaction could not be fully signed (an input belongs to another key)")
             tx = psbt.extract_tx()
             inputs = [[str(x.previous_output.txid), x.previous_output.vout] for x in tx.input()]
-            yield [SignedPayment(str(tx.compute_txid()), n, tx.serialize().hex(), [r.key for r in rows],
+            yield [SignedPayment(str(tx.compute_txid()), self.seq, tx.serialize().hex(), [r.key for r in rows],
                                  {"inputs": inputs, "fee_sat": psbt.fee()})]
+            self.seq += 1
             # Only now (journalled and broadcast) may the wallet treat its coins as spent and its change as
             # ours: a kill before this leaves the wallet as it was, and the rerun's sync sees the real mempool.
             self._ow.wallet.apply_unconfirmed_txs([bdk.UnconfirmedTx(tx=tx, last_seen=int(time.time()))])
@@ -154,13 +157,20 @@ class BtcPayout:
         return "confirmed" if st.get("confirmed") else "pending"
 
     def reconcile(self, txs: list[TxRecord]) -> list[Outcome]:
+        """In signing order, so that a transaction spending the change of one proven dead is dead too."""
         out: list[Outcome] = []
+        dead: set[str] = set()
         for t in txs:
             state = self._state(t.txid)
+            parent = next((prev for prev, _v in t.meta.get("inputs", []) if prev in dead), None)
             if state is not None:
                 out.append((t.txid, state, None))
+            elif parent is not None:
+                out.append((t.txid, "dropped", f"it spends the change of {parent}, which can never land"))
+                dead.add(t.txid)
             elif (spender := self._spent_elsewhere(t)) is not None:
                 out.append((t.txid, "dropped", f"its input is spent by {spender}"))
+                dead.add(t.txid)
             else:
                 out += self.broadcast([t])
         return out

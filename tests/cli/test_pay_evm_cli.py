@@ -53,7 +53,7 @@ def pay(cli, evm, path: Path, *extra: str):
 
 def test_native_rows_paid_once_and_rerun_pays_nothing(cli, evm, tmp_path: Path) -> None:
     to = recipients(3)
-    f = write(tmp_path, "june.csv", f"to,amount,memo\n{to[0]},0.5,a\n{to[1]},1.25,b\n{to[2]},0.001,c\n")
+    f = write(tmp_path, "june.csv", f"to,amount,memo\n{to[0]},0.5,=2+2\n{to[1]},1.25,b\n{to[2]},0.001,c\n")
     r = pay(cli, evm, f, "--wait")
     assert r.code == 0, r.err
     rep = r.json()
@@ -71,6 +71,9 @@ def test_native_rows_paid_once_and_rerun_pays_nothing(cli, evm, tmp_path: Path) 
     assert rep_csv.code == 0
     lines = rep_csv.out.strip().splitlines()
     assert lines[0].startswith("line,id,key,to,amount") and len(lines) == 4 and to[1] in lines[2]
+    assert ",'=2+2," in lines[1]                     # a spreadsheet formula stays text
+    rep_json = cli("pay", "report", "june", "--json")
+    assert [r["memo"] for r in json.loads(rep_json.out)] == ["=2+2", "b", "c"]
 
 
 def test_erc20_rows_with_token_option(cli, evm, chain: anvil.Sandbox, tmp_path: Path) -> None:

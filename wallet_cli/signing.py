@@ -90,11 +90,14 @@ class AccountSigner:
         expired); each re-signed transaction passes check_signed before it is journalled."""
         return self._key()
 
-    def payout_key(self, review: dict[str, Any]) -> Signer:
-        """The key for one payout run (`wallet pay`), once the user approved its review: rows, recipients,
-        totals per asset and fees. The run signs many transactions with it in a tight loop, so this is
-        where a policy checks the whole run, once, against `review`."""
-        return self._key()
+    def payout_key(self, review: dict[str, Any], spends: list[Any]) -> Signer:
+        """The key for one payout run (`wallet pay`), once the user approved its review. The run signs many
+        transactions with it in a tight loop, so the policy checks the whole run here, before the first
+        signature, one transaction after another (guard.check_run): `spends` are the transactions the run
+        signs, each built by its driver from exactly these recipients and amounts."""
+        uv, key = _unlock(), self._key()
+        guard.check_run(uv, spends, Journal(_opts().home))
+        return key
 
     def sign_replacement(self, adapter: ChainAdapter, original: SignedTx, how: str, bump: int, *,
                          allow_high_fee: bool) -> SignedTx:

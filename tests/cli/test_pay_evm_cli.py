@@ -177,3 +177,34 @@ def test_lookalike_recipient_refused_under_yes(cli, evm, tmp_path: Path) -> None
     r = pay(cli, evm, f)
     assert r.code == 4 and "poisoning" in r.err and "--allow-lookalike" in r.err
     assert nonce(evm["url"], evm["from"]) == 0
+
+
+POLICY = """
+[[rule]]
+network = "local-evm"
+asset = "ETH"
+max_per_tx = "1"
+max_per_24h = "2.5"
+"""
+
+
+def test_policy_checks_the_whole_run_and_counts_payouts_in_its_windows(cli, evm, tmp_path: Path) -> None:
+    (tmp_path / "policy.toml").write_text(POLICY)
+    assert cli("--json", "--yes", "policy", "set", str(tmp_path / "policy.toml")).code == 0
+    to = recipients(4)
+    over_tx = pay(cli, evm, write(tmp_path, "a.csv", f"to,amount\n{to[0]},0.5\n{to[1]},1.5\n"))
+    assert over_tx.code == 4 and "per-transaction limit on ETH at local-evm is 1" in over_tx.err
+    over_day = pay(cli, evm, write(tmp_path, "b.csv", f"to,amount\n{to[0]},1\n{to[1]},1\n{to[2]},1\n"))
+    assert over_day.code == 4 and "24-hour limit on ETH at local-evm is 2.5" in over_day.err
+    assert nonce(evm["url"], evm["from"]) == 0                  # refused before the first signature
+    ok = pay(cli, evm, write(tmp_path, "c.csv", f"to,amount\n{to[0]},1\n{to[1]},1\n"), "--wait")
+    assert ok.code == 0, ok.err
+    # The run's transactions are in the journal the windows read: 2 of 2.5 ETH used, so 1 more is refused.
+    more = cli("--json", "--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", to[3],
+               "--amount", "1")
+    assert more.code == 4 and "24-hour limit" in more.err
+    hist = cli("--json", "history", "--network", "local-evm")
+    assert hist.code == 0 and sum(1 for e in hist.json() if e["kind"] == "payout") == 2
+    txid = cli("--json", "pay", "status", "c").json()[0]["txid"]
+    st = cli("--json", "tx", "status", txid)
+    assert st.code == 0 and st.json()["state"] == "confirmed", st.err

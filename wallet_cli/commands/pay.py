@@ -93,11 +93,13 @@ def run(
     try:
         with journal.lock("payout-run:" + name):       # one process per run: two would both sign its rows
             report = engine.execute(name, plan, runs, driver, confirm=confirm, wait=wait, timeout=timeout,
-                                    key_for=lambda review: service.signer(entry, net, review),
+                                    key_for=lambda review, groups: service.signer(entry, net, review, groups),
                                     progress=bar)
     finally:
         if bar:
             bar.__exit__()
+    if report.signed_here:
+        service.journalled(entry, net, journal)
     _render(report)
 
 

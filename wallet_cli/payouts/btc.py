@@ -85,6 +85,9 @@ class BtcPayout:
                 "symbol": self.network.symbol, "fee_rate_sat_vb": str(self.rate),
                 "outputs_per_tx": self.max_outputs, "estimated": True}
 
+    def tx_groups(self, todo: list[Row]) -> list[list[Row]]:
+        return [todo[i:i + self.max_outputs] for i in range(0, len(todo), self.max_outputs)]
+
     # ---- signing -------------------------------------------------------------------------------
 
     def _build(self, rows: list[Row]) -> Any:

@@ -31,6 +31,7 @@ class Driver(Protocol):
     def prepare(self, plan: Plan, todo: list[Row], next_seq: int) -> dict[str, Any]: ...
     def reconcile(self, txs: list[TxRecord]) -> list[Outcome]: ...
     def sign_chunks(self, todo: list[Row], signer: Signer) -> Any: ...
+    def tx_groups(self, todo: list[Row]) -> list[list[Row]]: ...
     def broadcast(self, chunk: list[SignedPayment]) -> list[Outcome]: ...
     def wait(self, txs: list[TxRecord], timeout: float) -> list[Outcome]: ...
 
@@ -50,6 +51,7 @@ class Report:
     network_failed: bool = False
     interrupted: bool = False
     transactions: int = 0
+    signed_here: int = 0                    # transactions this process signed and journalled
 
     @property
     def rows(self) -> int:
@@ -107,7 +109,8 @@ class _Deferred:
 
 
 def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
-            confirm: Callable[[dict[str, Any]], None], key_for: Callable[[dict[str, Any]], Signer],
+            confirm: Callable[[dict[str, Any]], None],
+            key_for: Callable[[dict[str, Any], list[list[Row]]], Signer],
             wait: bool = False, timeout: float = 120.0, progress: Progress | None = None) -> Report:
     conflicts = conflicts_of(runs.sync(name, plan))
     conflict_keys = {c["key"] for c in conflicts}
@@ -123,7 +126,8 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
             review = plan_mod.review(plan, fees, len(todo), len(plan.rows) - len(todo))
             confirm(review)
             try:
-                _pay(name, runs, driver, todo, key_for(review), report, progress, len(plan.rows) - len(todo))
+                key = key_for(review, driver.tx_groups(todo))     # the policy sees every transaction first
+                _pay(name, plan, runs, driver, todo, key, report, progress, len(plan.rows) - len(todo))
             except ChainRefused as e:         # e.g. a later transaction fails simulation: stop, report
                 report.stopped = str(e)
         if wait and not report.stopped:
@@ -207,15 +211,31 @@ class _Sender:
             self.pool.shutdown(wait=True)
 
 
-def _pay(name: str, runs: Runs, driver: Driver, todo: list[Row], signer: Signer, report: Report,
+def journal_entry(plan: Plan, rows: list[Row]) -> dict[str, Any]:
+    """How the journal's txs table lists one payout transaction (its rows share one asset)."""
+    from chains.base import Amount
+
+    asset = rows[0].asset
+    units = sum(r.amount.value for r in rows)
+    tos = {r.to for r in rows}
+    return {"network": plan.network.name, "family": plan.network.family, "sender": plan.sender,
+            "recipient": rows[0].to if len(tos) == 1 else f"{len(tos)} recipients", "units": units,
+            "amount": Amount(units, asset.decimals, asset.symbol).plain(), "decimals": asset.decimals,
+            "symbol": asset.symbol, "token": asset.token}
+
+
+def _pay(name: str, plan: Plan, runs: Runs, driver: Driver, todo: list[Row], signer: Signer, report: Report,
          progress: Progress | None, before: int = 0) -> None:
+    by_key = {r.key: r for r in todo}
     signed = before                                         # rows paid or in flight from earlier runs
     sender = _Sender(name, runs, driver, report)
     sender.sent = before
     try:
         with _Deferred() as sigint:
             for chunk in driver.sign_chunks(todo, signer):
-                runs.record_signed(name, chunk)             # journalled before any byte leaves
+                entries = [journal_entry(plan, [by_key[k] for k in p.rows]) for p in chunk]
+                runs.record_signed(name, chunk, entries)    # journalled before any byte leaves
+                report.signed_here += len(chunk)
                 signed += sum(len(p.rows) for p in chunk)
                 if not sender.settle():                     # the previous chunk's outcome first
                     return                                  # this chunk stays journalled as signed

@@ -145,6 +145,9 @@ class EvmPayout:
             return row.to, row.amount.value, "0x"
         return row.asset.token, 0, transfer_data(row.to, row.amount.value)
 
+    def tx_groups(self, todo: list[Row]) -> list[list[Row]]:
+        return [[r] for r in todo]
+
     # ---- signing -------------------------------------------------------------------------------
 
     def sign_chunks(self, todo: list[Row], signer: Signer) -> Iterator[list[SignedPayment]]:

@@ -80,6 +80,15 @@ class RowRecord:
                 "memo": self.memo, "state": self.state, "txid": self.txid, "detail": self.detail}
 
 
+def _signed_json(p: SignedPayment, e: dict[str, Any]) -> dict[str, Any]:
+    """The journal's SignedTx form of one payout transaction (tx status and history read it)."""
+    amount = {"value": str(e["units"]), "decimals": e["decimals"], "symbol": e["symbol"], "amount": e["amount"]}
+    return {"kind": "signed", "family": e["family"], "network": e["network"], "txid": p.txid, "raw": p.raw,
+            "sender": e["sender"], "recipient": e["recipient"], "amount": amount, "fee": None,
+            "payload": {**{k: v for k, v in p.meta.items() if k in ("blockhash", "lastValidBlockHeight")},
+                        "token": e["token"], "payout_rows": len(p.rows)}}
+
+
 class Runs:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
@@ -157,10 +166,22 @@ class Runs:
 
     # ---- transactions --------------------------------------------------------------------------
 
-    def record_signed(self, name: str, chunk: list[SignedPayment]) -> None:
-        """One SQLite transaction per chunk: the signed bytes and the rows they pay, before broadcast."""
+    def record_signed(self, name: str, chunk: list[SignedPayment], entries: list[dict[str, Any]]) -> None:
+        """One SQLite transaction per chunk: the signed bytes and the rows they pay, before broadcast.
+
+        `entries` (one per payment: network, family, sender, recipient, amount, symbol, token) also go into
+        the journal's txs table, so history, tx status, look-alike checks and the policy's rolling windows
+        see every payout transaction.
+        """
         now = time.time()
         with self._tx() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO txs (created, updated, network, family, txid, kind, sender, recipient,"
+                " amount, symbol, token, fee, state, idem_key, intent, replaces, signed_json)"
+                " VALUES (?,?,?,?,?,'payout',?,?,?,?,?,NULL,'signed',NULL,?,NULL,?)",
+                [(now, now, e["network"], e["family"], p.txid, e["sender"], e["recipient"], e["amount"], e["symbol"],
+                  e["token"], "payout:" + name, json.dumps(_signed_json(p, e), separators=(",", ":")))
+                 for p, e in zip(chunk, entries, strict=True)])
             db.executemany("INSERT INTO payout_txs VALUES (?,?,?,?,?,?,?,?,?,?)",
                            [(name, p.txid, p.seq, "signed", None, json.dumps(p.rows), p.raw,
                              json.dumps(p.meta, separators=(",", ":")), now, now) for p in chunk])
@@ -177,6 +198,9 @@ class Runs:
         with self._tx() as db:
             db.executemany("UPDATE payout_txs SET state = ?, detail = COALESCE(?, detail), updated = ? "
                            "WHERE run = ? AND txid = ?", [(s, d, now, name, t) for t, s, d in updates])
+            db.executemany("UPDATE txs SET state = ?, detail = COALESCE(?, detail), updated = ? WHERE txid = ? AND "
+                           "network = (SELECT network FROM payout_runs WHERE name = ?)",
+                           [(s, d, now, t, name) for t, s, d in updates])
             db.executemany("UPDATE payout_rows SET state = ?, txid = CASE WHEN ? = 'new' THEN NULL ELSE txid END,"
                            " detail = ? WHERE run = ? AND txid = ?",
                            [(row_state.get(s, "inflight"), row_state.get(s, "inflight"), d, name, t)

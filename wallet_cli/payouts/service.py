@@ -11,7 +11,7 @@ from wallet_cli.errors import UsageError
 from wallet_cli.journal import Journal
 from wallet_cli.payouts import csvfile
 from wallet_cli.payouts import plan as plan_mod
-from wallet_cli.payouts.plan import Plan
+from wallet_cli.payouts.plan import Plan, Row
 from wallet_cli.payouts.runs import Runs
 
 
@@ -57,11 +57,24 @@ def driver_for(network: Network, entry: dict[str, Any], adapter: ChainAdapter, f
     raise UsageError(f"payouts are not available on {network.family} networks")
 
 
-def signer(entry: dict[str, Any], network: Network, review: dict[str, Any]) -> Signer:
-    """The one place a payout obtains its key: the signing choke point, with the approved review."""
+def signer(entry: dict[str, Any], network: Network, review: dict[str, Any], groups: list[list[Row]]) -> Signer:
+    """The one place a payout obtains its key: the signing choke point, which checks the spending policy
+    against every transaction of the run (`groups`: the rows each one pays) before handing it out."""
+    from wallet_cli.decode import chain_key
+    from wallet_cli.policy import Spend
     from wallet_cli.signing import AccountSigner
 
-    return AccountSigner(entry, network).payout_key(review)
+    chain = chain_key(network)
+    spends = [Spend(chain, network.name, network.family, g[0].asset.token, tuple((r.to, r.amount.value) for r in g),
+                    sender=entry["address"]) for g in groups]
+    return AccountSigner(entry, network).payout_key(review, spends)
+
+
+def journalled(entry: dict[str, Any], network: Network, journal: Journal) -> None:
+    """After a run journalled transactions: raise the vault's journal high-water mark."""
+    from wallet_cli.signing import AccountSigner
+
+    AccountSigner(entry, network).journalled(journal)
 
 
 def runs_of(journal: Journal) -> Runs:

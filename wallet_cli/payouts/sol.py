@@ -142,7 +142,8 @@ class SolPayout:
             create = key in missing and key not in created
             more, cu = self._row_ixs(r, mints, create)
             trial = ixs + more
-            if rows and self._size(trial) > PACKET:
+            # One asset per transaction, so that the journal (and the policy's windows) read one amount.
+            if rows and (self._size(trial) > PACKET or r.asset != rows[-1].asset):
                 self.groups.append((rows, ixs, est))
                 rows, ixs, est = [], [], _CU_BASE
                 trial = list(more)
@@ -157,6 +158,9 @@ class SolPayout:
     def _size(self, ixs: list[Any]) -> int:
         msg = sb.compose(self.sender, ixs, _DUMMY, sb.MAX_COMPUTE_UNITS, 1)   # with a price instruction
         return 1 + 64 + len(bytes(msg))
+
+    def tx_groups(self, todo: list[Row]) -> list[list[Row]]:
+        return [rows for rows, _ixs, _est in self.groups]
 
     # ---- signing -------------------------------------------------------------------------------
 

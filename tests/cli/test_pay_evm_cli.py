@@ -208,3 +208,30 @@ def test_policy_checks_the_whole_run_and_counts_payouts_in_its_windows(cli, evm,
     txid = cli("--json", "pay", "status", "c").json()[0]["txid"]
     st = cli("--json", "tx", "status", txid)
     assert st.code == 0 and st.json()["state"] == "confirmed", st.err
+
+
+@pytest.fixture(scope="module")
+def manual_chain() -> Iterator[anvil.Sandbox]:
+    with anvil.Sandbox(no_mining=True) as sb:
+        yield sb
+
+
+def test_a_row_whose_tx_was_sped_up_is_never_paid_again(cli, new_funded_vault, manual_chain, tmp_path: Path) -> None:
+    anvil.rpc(manual_chain.url, "evm_setAutomine", [True])
+    v = new_funded_vault("evm", manual_chain.url, "10")
+    anvil.rpc(manual_chain.url, "evm_setAutomine", [False])
+    to = recipients(3)
+    f = write(tmp_path, "s.csv", "to,amount\n" + "".join(f"{a},0.1\n" for a in to))
+    first = pay(cli, v, f)                                   # broadcast; pending in the pool
+    assert first.code == 0, first.err
+    txid = cli("--json", "pay", "status", "s").json()[1]["txid"]
+    sped = cli("--json", "--yes", "tx", "speed-up", txid)
+    assert sped.code == 0, sped.err
+    anvil.rpc(manual_chain.url, "evm_mine", [])
+    again = pay(cli, v, f)
+    assert again.code == 4, again.err
+    assert again.json()["refused"][0]["line"] == 3 and "replaced by" in again.json()["refused"][0]["detail"]
+    rows = cli("--json", "pay", "status", "s").json()
+    assert [r["state"] for r in rows] == ["confirmed", "replaced", "confirmed"]
+    assert [wei(v["url"], a) for a in to] == [10**17] * 3      # the replacement paid row 2, once
+    assert nonce(v["url"], v["from"]) == 3

@@ -63,7 +63,7 @@ class Report:
             return NETWORK
         if self.interrupted:
             return INTERRUPTED
-        if self.conflicts or self.refused or self.stopped:
+        if self.conflicts or self.refused or self.stopped or self.counts.get("replaced"):
             return REFUSED
         return OK
 

@@ -5,6 +5,7 @@ one SQLite transaction (one fsync per chunk, not per row). Row states:
   new       nothing signed for it, or everything signed for it provably can never land
   inflight  a signed transaction pays it and its outcome is not final (signed, pending or unknown)
   confirmed / failed   the transaction landed (failed: it reverted; the fee was paid, the row was not)
+  replaced  its transaction was replaced by `wallet tx speed-up`/`cancel`: never paid again, reported
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ class Runs:
     def refused_rows(self, name: str) -> list[RowRecord]:
         """Rows whose transaction failed on chain, or that wait on one the node did not accept."""
         return [RowRecord(*r) for r in self.db.execute(
-            self._ROW + "AND (state = 'failed' OR (state = 'inflight' AND detail IS NOT NULL)) ORDER BY seq",
+            self._ROW + "AND (state IN ('failed', 'replaced') OR (state = 'inflight' AND detail IS NOT NULL)) "
+            "ORDER BY seq",
             (name,))]
 
     def row_states(self, name: str) -> dict[str, str]:
@@ -194,8 +196,10 @@ class Runs:
         if not updates:
             return
         now = time.time()
-        row_state = {"confirmed": "confirmed", "failed": "failed", "dropped": "new", "rejected": "new"}
+        row_state = {"confirmed": "confirmed", "failed": "failed", "dropped": "new", "rejected": "new",
+                     "replaced": "replaced"}
         with self._tx() as db:
+            updates = [self._unless_replaced(db, name, u) for u in updates]
             db.executemany("UPDATE payout_txs SET state = ?, detail = COALESCE(?, detail), updated = ? "
                            "WHERE run = ? AND txid = ?", [(s, d, now, name, t) for t, s, d in updates])
             db.executemany("UPDATE txs SET state = ?, detail = COALESCE(?, detail), updated = ? WHERE txid = ? AND "
@@ -221,6 +225,21 @@ class Runs:
             " coalesce(sum(r.state = 'confirmed'), 0) FROM payout_rows r JOIN payout_txs t"
             " ON t.run = r.run AND t.txid = r.txid WHERE r.run = ?", (name,)).fetchone()
         return int(r[0]), int(r[1]), int(r[2])
+
+    @staticmethod
+    def _unless_replaced(db: sqlite3.Connection, name: str,
+                         u: tuple[str, str, str | None]) -> tuple[str, str, str | None]:
+        """A payout tx replaced with `wallet tx speed-up` or `cancel` is gone, but its payment may have landed
+        in the replacement: its rows are never paid again (they are reported instead)."""
+        txid, state, _detail = u
+        if state != "dropped":
+            return u
+        r = db.execute("SELECT txid, kind FROM txs WHERE replaces = ? AND network = "
+                       "(SELECT network FROM payout_runs WHERE name = ?)", (txid, name)).fetchone()
+        if r is None:
+            return u
+        return (txid, "replaced", f"replaced by {r[0]} ({r[1]}); check it with 'wallet tx status {r[0]}', this "
+                                  "row is not paid again")
 
     def open_txs(self, name: str) -> list[TxRecord]:
         cur = self.db.execute("SELECT txid, seq, raw, rows, meta, state, detail FROM payout_txs WHERE run = ? "

@@ -13,7 +13,7 @@ from tests.reliability.test_payout_kill import Wallet, _btc
 POSTS = {"only": lambda method, _path: method == "POST"}        # POST /tx is the broadcast
 
 
-def test_rows_repaid_only_after_an_input_is_spent_elsewhere(tmp_path: Path, fault_proxy) -> None:
+def test_rows_repaid_only_after_an_input_is_spent_elsewhere(tmp_path: Path, payout_proxy) -> None:
     with btc.Sandbox() as sb:
         kit = _btc(sb.url)
         w = Wallet(tmp_path, kit)
@@ -29,7 +29,7 @@ def test_rows_repaid_only_after_an_input_is_spent_elsewhere(tmp_path: Path, faul
 
         # 1. The broadcast reached the node but its answer was a 502: the rerun finds it, signs nothing.
         to = [kit.make_address() for _ in range(4)]
-        first = pay("a", to, "0.01", fault_proxy(sb.url, error=1.0, **POSTS).url)
+        first = pay("a", to, "0.01", payout_proxy(sb.url, error=1.0, **POSTS).url)
         assert first.returncode == 5, first.stderr
         again = pay("a", to, "0.01")
         assert again.returncode == 0, again.stderr
@@ -40,7 +40,7 @@ def test_rows_repaid_only_after_an_input_is_spent_elsewhere(tmp_path: Path, faul
         # 2. The node never got it; while its coins are unspent a rerun re-sends the same bytes, but once an
         #    ordinary send spent the coins, that is proof, and only then are its rows paid by a new transaction.
         to2 = [kit.make_address() for _ in range(3)]
-        refusing = fault_proxy(sb.url, refuse=1.0, **POSTS).url
+        refusing = payout_proxy(sb.url, refuse=1.0, **POSTS).url
         lost = pay("b", to2, "0.02", refusing)
         assert lost.returncode == 5, lost.stderr
         still = pay("b", to2, "0.02", refusing)                # no proof yet: re-sent (and lost again), not re-signed

@@ -14,7 +14,7 @@ from devnet import anvil
 from tests.reliability.test_payout_kill import Wallet, _evm
 
 
-def test_sigint_stops_after_the_current_chunk(tmp_path: Path, fault_proxy) -> None:
+def test_sigint_stops_after_the_current_chunk(tmp_path: Path, payout_proxy) -> None:
     with anvil.Sandbox() as chain:
         kit = _evm(chain.url)
         w = Wallet(tmp_path, kit)
@@ -26,7 +26,7 @@ def test_sigint_stops_after_the_current_chunk(tmp_path: Path, fault_proxy) -> No
         (tmp_path / "p.csv").write_text("to,amount\n" + "".join(f"{a},0.001\n" for a in to))
         base = ["--json", "--yes", "pay", str(tmp_path / "p.csv"), "--network", "local-evm", "--from", "evm:0",
                 "--chunk-size", "2"]
-        slow = fault_proxy(chain.url, latency=0.05)             # ~50 chunks of 50 ms: time to press Ctrl-C
+        slow = payout_proxy(chain.url, latency=0.05)             # ~50 chunks of 50 ms: time to press Ctrl-C
         argv, env = w.argv(*base, url=slow.url)
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         deadline = time.monotonic() + 60

@@ -28,7 +28,6 @@ from chains.errors import (
     InvalidAddress,
     Refused,
     SimulationFailed,
-    TxRejected,
     Unavailable,
 )
 from chains.tron import fees, messages, review, tokens
@@ -44,7 +43,10 @@ __all__ = ["VERSION", "ZERO_ADDRESS", "Adapter", "parse_tron_address"]
 DEFAULT_EXPIRATION_S = 300           # time to read the review and confirm; java-tron allows up to a day
 ENERGY_MARGIN = 1.2                  # fee_limit headroom over the simulated energy
 MAX_MEMO = 200                       # our limit: every byte of raw.data is paid for as bandwidth
-# Broadcast codes that mean this node refused the transaction for a reason it states: nothing was relayed.
+# Broadcast codes by which a node says it refused the transaction for a reason it states. They are shown
+# as a refusal, but they are the node's word, not proof: a node may relay a transaction and still answer
+# one of them. TRON has no nonce, so a second signature would be a second payment: only CannotLand
+# (expired and absent) lets a rerun sign again; until then the transaction stays unknown.
 DEFINITE = {"SIGERROR", "BANDWITH_ERROR", "CONTRACT_VALIDATE_ERROR", "CONTRACT_EXE_ERROR", "TAPOS_ERROR",
             "TOO_BIG_TRANSACTION_ERROR", "TRANSACTION_EXPIRATION_ERROR"}
 
@@ -303,7 +305,9 @@ class Adapter(ChainAdapter):
                              "never land and nothing was sent; build and sign it again")
         msg = _node_message(reply)
         if code in DEFINITE:
-            raise TxRejected(f"the node rejected the transaction ({code}): {msg or 'no reason given'}")
+            raise Unavailable(f"the node refused the transaction ({code}): {msg or 'no reason given'}. A node's "
+                              "refusal does not prove it was not relayed, so it is not signed again until it "
+                              "has expired and the node has no record of it")
         raise Unavailable(f"the node answered the broadcast with {code or 'an error'}"
                           f"{': ' + msg if msg else ''}; it may or may not have taken the transaction")
 

@@ -7,9 +7,9 @@ staked bandwidth, energy from triggerconstantcontract at getchainparameters pric
 activation of a new recipient. Before anything is signed online, block 0's id must equal the
 network's configured genesis, so a wrong RPC URL cannot make us sign for another chain.
 
-Exactly once: a transaction is proven dead (CannotLand) only once the node's head block is past its
-expiration and the node has no record of it; a broadcast error whose cause is not certain is
-Unavailable (state unknown), never "rejected".
+Exactly once: a transaction is proven dead (CannotLand) only once the node's head block and this
+machine's clock are both past its expiration and the node has no record of it; any other broadcast
+error, even one the node calls definite, is Unavailable (state unknown), never "rejected".
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ MAX_MEMO = 200                       # our limit: every byte of raw.data is paid
 # (expired and absent) lets a rerun sign again; until then the transaction stays unknown.
 DEFINITE = {"SIGERROR", "BANDWITH_ERROR", "CONTRACT_VALIDATE_ERROR", "CONTRACT_EXE_ERROR", "TAPOS_ERROR",
             "TOO_BIG_TRANSACTION_ERROR", "TRANSACTION_EXPIRATION_ERROR"}
+
+
+def local_ms() -> int:
+    """This machine's clock in ms (a function, so tests can move it as the sandbox's clock moves)."""
+    return int(time.time() * 1000)
 
 
 def _node_message(reply: dict[str, Any]) -> str:
@@ -225,7 +230,7 @@ class Adapter(ChainAdapter):
         if transfer.token and not fee_limit:
             raise BadInput(f"offline TRC-20 signing uses {self.network.name}'s fee_cap as the fee_limit; "
                            "configure one")
-        raw = self._raw(transfer, ref, int(time.time() * 1000), expiration_s, transfer.token, fee_limit or 0)
+        raw = self._raw(transfer, ref, local_ms(), expiration_s, transfer.token, fee_limit or 0)
         symbol = transfer.amount.symbol if transfer.amount else "TRX"
         warn = ["built offline: fees not estimated and balances not checked; it expires "
                 f"{expiration_s} s after it was built"]
@@ -312,7 +317,12 @@ class Adapter(ChainAdapter):
                           f"{': ' + msg if msg else ''}; it may or may not have taken the transaction")
 
     def _provably_dead(self, signed: SignedTx, raw: bytes) -> bool:
+        """Expired by the node's head block AND by our own clock, and absent from the node. The head
+        block's timestamp is the node's word: one that claims a future head must not make a live
+        transaction look expired, so the later of the two clocks has to agree."""
         expiration = ttx.decode_raw(raw).expiration
+        if local_ms() <= expiration:
+            return False
         _, head_ms = self._head()
         if head_ms <= expiration:
             return False

@@ -54,6 +54,19 @@ def set_local_tron(home: Path, **settings: str) -> None:
     config.update(home, lambda cfg: cfg.setdefault("networks", {}).setdefault(NET, {}).update(settings))
 
 
+def advance(node: tron_sandbox.Sandbox, monkeypatch: pytest.MonkeyPatch, seconds: int) -> None:
+    """Move time on for the node and for the wallet alike: an expiration is proven by both clocks.
+
+    The sandbox is shared by the module's tests, so its clock may already be ahead from earlier ones;
+    the wallet's clock is set to the sandbox's modelled time, not just moved by `seconds`."""
+    import time
+
+    import chains.tron
+
+    tron_sandbox.advance(node.url, seconds)
+    monkeypatch.setattr(chains.tron, "local_ms", lambda: int(time.time() * 1000) + node.chain.clock_offset_ms)
+
+
 def sun(node: tron_sandbox.Sandbox, address: str) -> int:
     acct = node.chain.account(address)
     return acct.balance if acct else 0
@@ -161,13 +174,13 @@ def test_offline_sign_then_broadcast(cli, tron, node, tmp_path: Path, monkeypatc
     assert again.code == 0 and sun(node, tron["to"]) == 3_000_000
 
 
-def test_an_expired_transaction_is_refused_as_dead(cli, tron, node, tmp_path: Path) -> None:
+def test_an_expired_transaction_is_refused_as_dead(cli, tron, node, tmp_path: Path, monkeypatch) -> None:
     head = node.chain.blocks[-1]
     out = tmp_path / "late.json"
     r = cli("--json", "--yes", "send", "--network", NET, "--from", "tron:0", "--to", tron["to"], "--amount", "2",
             "--sign-only", "--out", str(out), "--ref-block", f"{head['number']}:{head['id']}", "--expiration", "60")
     assert r.code == 0, r.err
-    tron_sandbox.advance(node.url, 120)
+    advance(node, monkeypatch, 120)
     b = cli("broadcast", str(out), password=False)
     assert b.code == 4 and "expired and the node has no record of it" in b.err
     assert node.chain.account(tron["to"]) is None
@@ -183,7 +196,7 @@ def test_an_ambiguous_broadcast_error_is_unknown_and_a_rerun_does_not_pay_twice(
     assert sun(node, tron["to"]) == 4_000_000 and len(node.chain.txs) >= 1
 
 
-def test_a_dropped_transaction_is_resigned_only_after_it_expired(cli, tron, node) -> None:
+def test_a_dropped_transaction_is_resigned_only_after_it_expired(cli, tron, node, monkeypatch) -> None:
     tron_sandbox.lie(node.url, "drop")                 # an error reply, and the node never took it
     first = send(cli, tron, "--expiration", "60", amount="5")
     assert first.code == 5, first.err
@@ -193,7 +206,7 @@ def test_a_dropped_transaction_is_resigned_only_after_it_expired(cli, tron, node
     tron_sandbox.lie(node.url, "drop")
     second = send(cli, tron, "--expiration", "60", "--idempotency-key", "k2", amount="6")
     assert second.code == 5
-    tron_sandbox.advance(node.url, 120)
+    advance(node, monkeypatch, 120)
     rerun = send(cli, tron, "--expiration", "60", "--idempotency-key", "k2", "--wait", amount="6")
     assert rerun.code == 0, rerun.err
     assert sun(node, tron["to"]) == 11_000_000       # 5 + 6, each paid once
@@ -279,7 +292,8 @@ def test_tron_only_options_are_refused_elsewhere(cli, tron, tmp_path: Path) -> N
     assert not (tmp_path / "e.json").exists()
 
 
-def test_a_pending_transaction_is_never_signed_twice_even_past_its_expiration(cli, tron, node) -> None:
+def test_a_pending_transaction_is_never_signed_twice_even_past_its_expiration(cli, tron, node,
+                                                                              monkeypatch) -> None:
     tron_sandbox.hold(node.url)
     try:
         first = send(cli, tron, "--idempotency-key", "held", "--expiration", "60", amount="7")
@@ -287,7 +301,7 @@ def test_a_pending_transaction_is_never_signed_twice_even_past_its_expiration(cl
         txid = first.out.strip().splitlines()[-1]
         st = cli("--json", "tx", "status", txid, password=False).json()
         assert st["state"] == "pending"
-        tron_sandbox.advance(node.url, 120)                # past its expiration, but the node still has it
+        advance(node, monkeypatch, 120)                    # past its expiration, but the node still has it
         again = send(cli, tron, "--idempotency-key", "held", "--expiration", "60", amount="7")
         assert again.code == 0 and "already sent earlier" in again.err
         assert tron_sandbox.drop_held(node.url) == 1       # now the node forgets it: provably dead

@@ -44,3 +44,35 @@ def test_a_definite_looking_refusal_after_relaying_is_not_proof_and_a_rerun_does
     rerun = send(cli, tron, "--idempotency-key", "k-refused", amount="2")
     assert rerun.code == 0 and "already sent earlier" in rerun.err
     assert sun(node, tron["to"]) == 5_000_000          # 3 + 2, each paid once
+
+
+def test_a_head_block_time_from_the_future_does_not_make_a_live_transaction_look_dead(
+        cli, tron, node, monkeypatch) -> None:  # noqa: F811
+    """The node relays the transaction (the model holds it, pending), then denies having it and claims
+    its head block is an hour on, past the expiration: only our own clock may agree that it expired."""
+    lying = {"on": False}
+
+    def relay_then_deny(real: Api, c: Any, name: str, p: dict[str, Any]) -> dict[str, Any]:
+        if name == "broadcasthex":
+            real(c, name, p)
+            return {"result": False, "code": "SERVER_BUSY", "message": b"server busy".hex()}
+        reply = real(c, name, p)
+        if lying["on"] and name in ("gettransactionbyid", "gettransactioninfobyid"):
+            return {}
+        if lying["on"] and name == "getnowblock":
+            reply["block_header"]["raw_data"]["timestamp"] += 3600 * 1000
+        return reply
+
+    hostile(monkeypatch, relay_then_deny)
+    sandbox.hold(node.url)
+    try:
+        first = send(cli, tron, "--idempotency-key", "future", "--expiration", "60", amount="4")
+        assert first.code == 5, first.err
+        lying["on"] = True
+        again = send(cli, tron, "--idempotency-key", "future", "--expiration", "60", amount="4")
+        assert again.code == 5 and "may or may not have taken" in again.err
+        assert "already sent" not in again.err
+    finally:
+        sandbox.hold(node.url, on=False)
+        included = sandbox.release(node.url)
+    assert len(included) == 1 and sun(node, tron["to"]) == 4_000_000      # signed and paid once

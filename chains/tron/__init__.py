@@ -35,7 +35,7 @@ from chains.tron import tx as ttx
 from chains.tron.address import VERSION, ZERO_ADDRESS, parse_tron_address, to_bytes21
 from chains.tron.review import SUN
 from chains.tron.review import trx as _trx
-from chains.tron.rpc import TronRpc
+from chains.tron.rpc import INT64_MAX, TronRpc, integer, obj
 from chains.tron.sign import address_of_key, sign_digest
 
 __all__ = ["VERSION", "ZERO_ADDRESS", "Adapter", "parse_tron_address"]
@@ -99,16 +99,30 @@ class Adapter(ChainAdapter):
 
     def _call(self, owner: str, contract: str, selector: str, parameter: str = "") -> dict[str, Any]:
         r = self.rpc.constant_call(owner, contract, selector, parameter)
-        if not (r.get("result") or {}).get("result"):
+        result = obj(r.get("result"), f"triggerconstantcontract {selector} result")
+        if result.get("result") is not True:
             raise SimulationFailed(f"the call {selector} on {contract} failed: "
-                                   f"{_node_message(r.get('result') or {}) or 'no reason given'}")
+                                   f"{_node_message(result) or 'no reason given'}")
         return r
+
+    @staticmethod
+    def _word(r: dict[str, Any], what: str) -> int:
+        """The one 32-byte word a constant call returned (constant_result[0], hex)."""
+        words = r.get("constant_result")
+        if words is None:
+            words = [""]
+        if not isinstance(words, list) or not words or not isinstance(words[0], str):
+            raise Unavailable(f"the node answered {what} without a list of hex results")
+        return tokens.decode_uint(words[0], what)
+
+    def _trx_balance(self, address: str) -> int:
+        return integer(obj(self.rpc.account(address), "getaccount reply").get("balance"), "getaccount balance")
 
     def token_info(self, token: str) -> tuple[str, str, int]:
         """The configured decimals win; a contract that says otherwise is refused, not trusted."""
         addr, symbol, listed = self._listed(token)
         r = self._call(addr, addr, "decimals()")
-        chain = tokens.decode_uint((r.get("constant_result") or [""])[0], "decimals()")
+        chain = self._word(r, "decimals()")
         if listed is not None and chain != listed:
             raise Refused(f"{symbol} at {addr} reports {chain} decimals but {self.network.name} lists {listed}; "
                           "refusing to guess which is right")
@@ -119,10 +133,10 @@ class Adapter(ChainAdapter):
     def balance(self, account: Account, token: str | None = None) -> Amount:
         owner = parse_tron_address(account.address)
         if token is None:
-            return _trx(int(self.rpc.account(owner).get("balance", 0)))
+            return _trx(self._trx_balance(owner))
         addr, symbol, decimals = self.token_info(token)
         r = self._call(owner, addr, "balanceOf(address)", tokens.balance_of_parameter(owner))
-        return Amount(tokens.decode_uint((r.get("constant_result") or [""])[0], "balanceOf"), decimals, symbol)
+        return Amount(self._word(r, "balanceOf"), decimals, symbol)
 
     def resources(self, account: Account) -> dict[str, int]:
         res = fees.Resources.from_account_resource(self.rpc.account_resource(parse_tron_address(account.address)))
@@ -145,8 +159,9 @@ class Adapter(ChainAdapter):
         b = self.rpc.now_block()
         try:
             ref = ttx.RefBlock.parse(f"{b['block_header']['raw_data']['number']}:{b['blockID']}")
-            return ref, int(b["block_header"]["raw_data"]["timestamp"])
-        except (KeyError, TypeError, ValueError):
+            return ref, integer(b["block_header"]["raw_data"]["timestamp"], "head block timestamp", default=None,
+                                minimum=1)
+        except (KeyError, TypeError, ValueError, Unavailable):
             raise Unavailable(f"the TRON node at {self.rpc.where} answered getnowblock without a usable "
                               "block") from None
 
@@ -179,7 +194,7 @@ class Adapter(ChainAdapter):
         ref, now_ms = self._head()
         prices = fees.Prices.from_chain_parameters(self.rpc.chain_parameters())
         res = fees.Resources.from_account_resource(self.rpc.account_resource(sender))
-        balance = int(self.rpc.account(sender).get("balance", 0))
+        balance = self._trx_balance(sender)
         creates = False
         energy = 0
         token: str | None = None
@@ -199,11 +214,11 @@ class Adapter(ChainAdapter):
                                         f"holds {Amount(have, decimals, symbol)}")
             sim = self._call(sender, token, "transfer(address,uint256)",
                              tokens.transfer_call(recipient, transfer.amount.value)[4:].hex())
-            energy = int(sim.get("energy_used") or 0)
+            energy = integer(sim.get("energy_used"), "triggerconstantcontract energy_used")
             fee_limit = math.ceil(energy * ENERGY_MARGIN) * prices.energy_sun
-            if prices.max_fee_limit is not None and fee_limit > prices.max_fee_limit:
+            if fee_limit > INT64_MAX or prices.max_fee_limit is not None and fee_limit > prices.max_fee_limit:
                 raise FeeTooHigh(f"this call needs a fee_limit of {_trx(fee_limit)}, above the chain's maximum "
-                                 f"of {_trx(prices.max_fee_limit)}")
+                                 f"of {_trx(min(INT64_MAX, prices.max_fee_limit or INT64_MAX))}")
             if not self.rpc.account(recipient):
                 warnings.append("the recipient's TRON account is not activated; the token arrives, but they "
                                 "need TRX to move it")
@@ -333,17 +348,17 @@ class Adapter(ChainAdapter):
             raise BadInput("a TRON txID is 64 hex digits")
         info = self.rpc.transaction_info(txid)
         if info.get("id") and "blockNumber" in info:
-            block = int(info["blockNumber"])
+            block = integer(info["blockNumber"], "transaction's blockNumber", default=None)
             head_ref, _ = self._head()
-            receipt = info.get("receipt") or {}
+            receipt = obj(info.get("receipt"), "transaction's receipt")
             result = str(receipt.get("result") or "SUCCESS")
             failed = info.get("result") == "FAILED" or result != "SUCCESS"
-            detail = (f"result {result}, energy {int(receipt.get('energy_usage_total') or 0)}, "
-                      f"bandwidth {int(receipt.get('net_usage') or 0)}")
+            detail = (f"result {result}, energy {integer(receipt.get('energy_usage_total'), 'energy_usage_total')}, "
+                      f"bandwidth {integer(receipt.get('net_usage'), 'net_usage')}")
             if failed and info.get("resMessage"):
                 detail += f": {_node_message({'message': info['resMessage']})}"
             confirmations = max(1, head_ref.number - block + 1)
-            fee = _trx(int(info.get("fee") or 0))
+            fee = _trx(integer(info.get("fee"), "transaction's fee"))
             return TxStatus(txid, "failed" if failed else "confirmed", confirmations, block, fee, detail)
         if self.rpc.transaction(txid).get("txID") == txid:
             return TxStatus(txid, "pending", detail="the node has it but it is not in a block yet")

@@ -21,6 +21,7 @@ from typing import Any
 from chains.errors import Unavailable
 
 _PARAMS = ("getTransactionFee", "getEnergyFee", "getCreateAccountFee", "getCreateNewAccountFeeInSystemContract")
+_OPTIONAL = ("getCreateNewAccountBandwidthRate", "getMaxFeeLimit")
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,14 @@ class Prices:
 
     @classmethod
     def from_chain_parameters(cls, reply: dict[str, Any]) -> Prices:
+        from chains.tron.rpc import integer
+
         try:
-            got = {str(p["key"]): int(p.get("value", 0)) for p in reply["chainParameter"]}
-        except (KeyError, TypeError, ValueError):
+            got = {str(p["key"]): p.get("value", 0) for p in reply["chainParameter"]}
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise Unavailable("the node's getchainparameters reply is not a list of key/value pairs") from None
+        # A price is a non-negative int64: a negative one would lower the fee shown and capped.
+        got = {k: integer(v, f"chain parameter {k}") for k, v in got.items() if k in _PARAMS or k in _OPTIONAL}
         missing = [k for k in _PARAMS if k not in got]
         if missing:
             raise Unavailable(f"the node's chain parameters lack {', '.join(missing)}")

@@ -8,10 +8,37 @@ callers read those.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from chains.errors import Unavailable
 from chains.transport import HttpClient, HttpFailure, loads, redact_url, unavailable
+
+INT64_MAX = 2**63 - 1
+_DECIMAL = re.compile(r"-?[0-9]{1,19}")
+
+
+def integer(value: Any, what: str, *, default: int | None = 0, minimum: int = 0) -> int:
+    """An integer the node sent (a JSON number, or its decimal text), within int64 and >= minimum.
+
+    Anything else (null where a value is required, a float, a boolean, a list, an object, a number
+    past int64) is Unavailable, so no malformed reply reaches the arithmetic or the protobuf encoder."""
+    if value is None and default is not None:
+        return default
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= INT64_MAX:
+        raise Unavailable(f"the TRON node's {what} is not an integer from {minimum} to 2^63-1")
+    return value
+
+
+def obj(value: Any, what: str) -> dict[str, Any]:
+    """A JSON object the node sent, or {} for null; anything else is Unavailable."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Unavailable(f"the TRON node's {what} is not a JSON object")
+    return value
 
 
 class TronRpc:

@@ -15,6 +15,7 @@ error, even one the node calls definite, is Unavailable (state unknown), never "
 from __future__ import annotations
 
 import math
+import re
 import time
 from typing import Any, ClassVar
 
@@ -54,6 +55,12 @@ DEFINITE = {"SIGERROR", "BANDWITH_ERROR", "CONTRACT_VALIDATE_ERROR", "CONTRACT_E
 def local_ms() -> int:
     """This machine's clock in ms (a function, so tests can move it as the sandbox's clock moves)."""
     return int(time.time() * 1000)
+
+
+def _text(value: Any, limit: int = 60) -> str:
+    """A short piece of the node's text for a message: control and bidi characters escaped, bounded."""
+    shown = review.shown(str(value))
+    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 def _node_message(reply: dict[str, Any]) -> str:
@@ -146,6 +153,9 @@ class Adapter(ChainAdapter):
     def check_genesis(self) -> None:
         want = (self.network.genesis or "").lower()
         got = str(self.rpc.block_by_num(0).get("blockID", "")).lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", got):
+            raise ChainIdMismatch(f"the node at {self.rpc.where} answered getblockbynum 0 without a block id "
+                                  f"(got {_text(got, 20)!r}); refusing to sign for a chain it cannot name")
         if not want:
             raise ChainIdMismatch(f"{self.network.name} has no genesis block id configured, so the chain behind "
                                   f"{self.rpc.where} cannot be checked; add genesis = \"{got}\" to its settings "
@@ -317,7 +327,7 @@ class Adapter(ChainAdapter):
             if reply.get("txid", signed.txid) != signed.txid:
                 raise Unavailable("the node acknowledged the broadcast with a different txID than ours")
             return signed.txid
-        code = str(reply.get("code") or "")
+        code = _text(reply.get("code") or "")
         if code == "DUP_TRANSACTION_ERROR":
             return signed.txid                                   # it has it already: success, as promised
         if self._provably_dead(signed, raw):
@@ -351,7 +361,7 @@ class Adapter(ChainAdapter):
             block = integer(info["blockNumber"], "transaction's blockNumber", default=None)
             head_ref, _ = self._head()
             receipt = obj(info.get("receipt"), "transaction's receipt")
-            result = str(receipt.get("result") or "SUCCESS")
+            result = _text(receipt.get("result") or "SUCCESS")
             failed = info.get("result") == "FAILED" or result != "SUCCESS"
             detail = (f"result {result}, energy {integer(receipt.get('energy_usage_total'), 'energy_usage_total')}, "
                       f"bandwidth {integer(receipt.get('net_usage'), 'net_usage')}")

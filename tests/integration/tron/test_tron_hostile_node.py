@@ -15,7 +15,7 @@ import pytest
 
 import devnet.tron_sandbox as sandbox
 from chains.base import Amount, Transfer
-from chains.errors import Unavailable
+from chains.errors import Refused, Unavailable
 from tests.integration.tron.conftest import stranger
 from wallet_cli import errors
 
@@ -105,3 +105,32 @@ def test_a_negative_chain_price_is_refused(adapter, funded, monkeypatch) -> None
         {**p, "value": -10**9} if p["key"] == "getTransactionFee" else p for p in r["chainParameter"]]})
     with pytest.raises(Unavailable, match="getTransactionFee"):
         adapter.build_transfer(Transfer(adapter.network, acct, stranger(), Amount(1_000_000, 6, "TRX")))
+
+
+ESC = "\x1b]0;owned\x07\x1b[2J\u202e"
+
+
+def test_node_text_in_errors_and_status_is_escaped_and_short(adapter, net, funded, monkeypatch) -> None:
+    """Terminal escapes and bidi controls from the node never reach the screen raw, nor unbounded."""
+    import dataclasses
+
+    from chains.tron import Adapter
+
+    acct, signer = funded
+    signed = adapter.sign(adapter.build_transfer(Transfer(adapter.network, acct, stranger(),
+                                                          Amount(1_000_000, 6, "TRX"))), signer)
+    _lie(monkeypatch, "broadcasthex", lambda r: {"result": False, "code": ESC * 50, "message": "00"})
+    with pytest.raises(Unavailable) as e:
+        adapter.broadcast(signed)
+    assert "\x1b" not in str(e.value) and "\u202e" not in str(e.value) and len(str(e.value)) < 500
+    monkeypatch.undo()
+    adapter.broadcast(signed)
+    _lie(monkeypatch, "gettransactioninfobyid", lambda r: {**r, "receipt": {"result": ESC * 50}})
+    st = adapter.status(signed.txid)
+    assert st.state == "failed" and "\x1b" not in (st.detail or "") and len(st.detail or "") < 500
+    _lie(monkeypatch, "getblockbynum", lambda r: {**r, "blockID": ESC * 1000})
+    for genesis in ("", "11" * 32):                     # none configured (a suggestion) and a mismatch
+        other = Adapter(dataclasses.replace(net, genesis=genesis))
+        with pytest.raises(Refused) as e:
+            other.check_genesis()
+        assert "\x1b" not in str(e.value) and "\u202e" not in str(e.value) and len(str(e.value)) < 500

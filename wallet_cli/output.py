@@ -74,7 +74,7 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
     for i in keep:
         t.add_column(columns[i], overflow="fold", no_wrap=columns[i] in ("address", "txid", "to"))
     for r in rows:
-        t.add_row(*(r[i] for i in keep))
+        t.add_row(*(_literal(r[i]) for i in keep))
     out_console().print(t)
 
 
@@ -86,7 +86,7 @@ def key_values(pairs: dict[str, Any], title: str | None = None) -> None:
     t.add_column(style="bold")
     t.add_column(overflow="fold")
     for k, v in pairs.items():
-        t.add_row(k, "" if v is None else str(v))
+        t.add_row(_literal(k), _literal("" if v is None else str(v)))
     err_console().print(t)
 
 
@@ -95,6 +95,14 @@ def review(title: str, lines: Iterable[str]) -> None:
     has escaped control characters in the lines."""
     sys.stderr.write(title + "\n" + "".join(f"  {text}\n" for text in lines))
     sys.stderr.flush()
+
+
+def _literal(text: str):  # noqa: ANN202 - rich.text.Text, imported lazily
+    """A table cell shown as its characters: rich would read "[...]" in a str cell as markup (a memo,
+    a label or a node's text could restyle the review or hide part of it, and "[/]" raises)."""
+    from rich.text import Text
+
+    return Text(text)
 
 
 def line(text: str) -> None:

@@ -76,3 +76,13 @@ def test_a_head_block_time_from_the_future_does_not_make_a_live_transaction_look
         sandbox.hold(node.url, on=False)
         included = sandbox.release(node.url)
     assert len(included) == 1 and sun(node, tron["to"]) == 4_000_000      # signed and paid once
+
+
+def test_a_memo_with_rich_markup_is_shown_literally_not_interpreted(cli, tron, node) -> None:  # noqa: F811
+    memo = "[/] [bold red]refund[/bold red] [link=https://evil.example]x[/link]"
+    r = send(cli, tron, "--memo", memo, amount="1")
+    assert r.code == 0, r.err
+    squeeze = "".join                                # the review folds long values over lines
+    assert squeeze(memo.split()) in squeeze(r.err.split())     # every bracket on the screen, as typed
+    rows = cli("history", "--network", "local-tron", password=False)
+    assert rows.code == 0, rows.err

@@ -233,8 +233,13 @@ class Adapter(ChainAdapter):
                 warnings.append("the recipient's TRON account is not activated; the token arrives, but they "
                                 "need TRX to move it")
         raw = self._raw(transfer, ref, now_ms, self.expiration_s, token, fee_limit)
-        c = fees.cost(ttx.bandwidth_bytes(raw.encode()), prices, res, creates_account=creates, energy=energy)
-        max_fee = c.bandwidth_burn + c.activation_burn + (fee_limit if transfer.token else 0)
+        size = ttx.bandwidth_bytes(raw.encode())
+        c = fees.cost(size, prices, res, creates_account=creates, energy=energy)
+        # The cap applies to what can be burnt, not to the estimate: free bandwidth and an existing
+        # recipient are the node's word, and energy is bounded by the signed fee_limit.
+        worst = max(fees.worst_burn(size, prices, may_create=transfer.token is None),
+                    c.bandwidth_burn + c.activation_burn)
+        max_fee = worst + (fee_limit if transfer.token else 0)
         self._check_cap(max_fee, transfer)
         spend = (transfer.amount.value if transfer.token is None else 0) + c.total
         if balance < spend:
@@ -289,6 +294,9 @@ class Adapter(ChainAdapter):
         if raw.fee_limit:
             summary["Fee limit"] = str(_trx(raw.fee_limit))
         summary["Fee (max)"] = str(_trx(max_fee))
+        if c is not None and max_fee > c.total:
+            worst = "the whole fee_limit spent" if raw.fee_limit else "the recipient's account new after all"
+            summary["Fee (max)"] += f" (if no bandwidth is free and {worst})"
         summary["Expires"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(raw.expiration / 1000))
         payload = {"raw": encoded.hex(), "txid": ttx.txid(encoded), "expiration": raw.expiration,
                    "fee_limit": raw.fee_limit, "token": raw.to_address if raw.contract_type == ttx.TRIGGER else None,

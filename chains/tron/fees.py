@@ -83,6 +83,16 @@ class Cost:
         return self.bandwidth_burn + self.activation_burn + self.energy_burn
 
 
+def worst_burn(size: int, prices: Prices, *, may_create: bool) -> int:
+    """The most a transaction of `size` bytes can burn for bandwidth and activation, whatever the node
+    said about free or staked bandwidth and about the recipient's account (which nothing signed pins
+    down): all bandwidth burnt, or, for a TRX transfer, the recipient's account created after all."""
+    burn = size * prices.bandwidth_sun
+    if may_create:
+        burn = max(burn, prices.create_account_sun + prices.activation_sun)
+    return burn
+
+
 def cost(size: int, prices: Prices, res: Resources, *, creates_account: bool, energy: int = 0) -> Cost:
     if creates_account:
         need = size * prices.new_account_bandwidth_rate

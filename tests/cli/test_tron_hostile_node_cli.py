@@ -86,3 +86,26 @@ def test_a_memo_with_rich_markup_is_shown_literally_not_interpreted(cli, tron, n
     assert squeeze(memo.split()) in squeeze(r.err.split())     # every bracket on the screen, as typed
     rows = cli("history", "--network", "local-tron", password=False)
     assert rows.code == 0, rows.err
+
+
+def test_a_node_hiding_the_activation_cannot_make_a_send_burn_more_than_the_cap(
+        cli, tron, node, home, monkeypatch) -> None:  # noqa: F811
+    """The node claims the new recipient already exists (so no 1 TRX activation) and that bandwidth is
+    free: the chain burns 1.1 TRX all the same, so the capped maximum may not take the node's word."""
+    from tests.cli.test_tron_cli import set_local_tron
+
+    def hide_activation(real: Api, c: Any, name: str, p: dict[str, Any]) -> dict[str, Any]:
+        reply = real(c, name, p)
+        if name == "getaccount" and not reply:
+            return {"address": p["address"], "balance": 0, "create_time": 1}
+        return reply
+
+    hostile(monkeypatch, hide_activation)
+    set_local_tron(home, fee_cap="1")
+    before = sun(node, tron["from"])
+    r = send(cli, tron, amount="1")
+    assert r.code == 4 and "fee cap" in r.err, r.err
+    assert sun(node, tron["from"]) == before and node.chain.account(tron["to"]) is None
+    ok = send(cli, tron, "--allow-high-fee", amount="1")         # the user may still choose to pay it
+    assert ok.code == 0, ok.err
+    assert before - sun(node, tron["from"]) == 1_000_000 + 1_100_000

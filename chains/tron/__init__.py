@@ -181,7 +181,10 @@ class Adapter(ChainAdapter):
             raise BadInput("a TRON transfer needs an amount")
         if not 0 < expiration_s <= ttx.MAX_EXPIRATION_MS // 1000:
             raise BadInput("the expiration is 1 second to 24 hours")
-        memo = (transfer.memo or "").encode()
+        try:
+            memo = (transfer.memo or "").encode()
+        except UnicodeEncodeError:
+            raise BadInput("the memo is not valid text (it holds bytes that are not UTF-8)") from None
         if len(memo) > MAX_MEMO:
             raise BadInput(f"a TRON memo may be at most {MAX_MEMO} bytes")
         owner, to = to_bytes21(transfer.sender.address), to_bytes21(transfer.recipient)

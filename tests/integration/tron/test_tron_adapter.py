@@ -119,3 +119,11 @@ def test_usdt_without_trx_for_the_energy_is_refused_before_signing(adapter, node
     tron_sandbox.mint(node.url, address, 10_000_000)
     with pytest.raises(InsufficientFunds, match=r"TRX burnt for energy and bandwidth\) but the account has 2 TRX"):
         _usdt(adapter, Account("tron", None, None, address, ""), 1_000_000)
+
+
+def test_a_memo_that_is_not_text_is_bad_input_not_a_crash(adapter, funded) -> None:
+    """Non-UTF-8 bytes in argv arrive as lone surrogates (surrogateescape): refuse them plainly."""
+    acct, _ = funded
+    with pytest.raises(BadInput, match="memo"):
+        adapter.build_transfer(Transfer(adapter.network, acct, stranger(), Amount(1, 6, "TRX"), memo="bad \udcff"))
+

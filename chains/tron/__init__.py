@@ -232,7 +232,10 @@ class Adapter(ChainAdapter):
             if fee_limit > INT64_MAX or prices.max_fee_limit is not None and fee_limit > prices.max_fee_limit:
                 raise FeeTooHigh(f"this call needs a fee_limit of {_trx(fee_limit)}, above the chain's maximum "
                                  f"of {_trx(min(INT64_MAX, prices.max_fee_limit or INT64_MAX))}")
-            if not self.rpc.account(recipient):
+            if recipient == token:
+                warnings.append(f"the recipient is the {symbol} contract itself; tokens sent there are "
+                                "usually lost")
+            elif not self.rpc.account(recipient):
                 warnings.append("the recipient's TRON account is not activated; the token arrives, but they "
                                 "need TRX to move it")
         raw = self._raw(transfer, ref, now_ms, self.expiration_s, token, fee_limit)

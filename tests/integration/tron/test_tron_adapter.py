@@ -127,3 +127,9 @@ def test_a_memo_that_is_not_text_is_bad_input_not_a_crash(adapter, funded) -> No
     with pytest.raises(BadInput, match="memo"):
         adapter.build_transfer(Transfer(adapter.network, acct, stranger(), Amount(1, 6, "TRX"), memo="bad \udcff"))
 
+
+def test_a_token_sent_to_its_own_contract_is_warned_about(adapter, funded) -> None:
+    acct, _ = funded
+    unsigned = _usdt(adapter, acct, 1_000_000, to=USDT)
+    assert any("USDT contract itself" in w for w in unsigned.warnings)
+    assert not any("not activated" in w for w in unsigned.warnings)

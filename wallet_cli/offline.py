@@ -95,10 +95,9 @@ def _write_psbt(req: SendRequest, adapter: ChainAdapter, unsigned: UnsignedTx, o
 
 
 def read_signed(path: Path, network: str | None) -> SignedTx:
-    try:
-        text = path.read_text().strip()
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"cannot read {path}: {e.__class__.__name__}") from None
+    from wallet_cli.files import read_text_file
+
+    text = read_text_file(path, "signed transaction file").strip()
     if text.startswith("{"):
         try:
             doc = json.loads(text)

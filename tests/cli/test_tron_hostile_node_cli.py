@@ -109,3 +109,23 @@ def test_a_node_hiding_the_activation_cannot_make_a_send_burn_more_than_the_cap(
     ok = send(cli, tron, "--allow-high-fee", amount="1")         # the user may still choose to pay it
     assert ok.code == 0, ok.err
     assert before - sun(node, tron["from"]) == 1_000_000 + 1_100_000
+
+
+def test_broadcast_reads_only_a_regular_file_of_bounded_size(cli, tmp_path) -> None:
+    """A FIFO (or a device) would block or grow without end: refuse it before opening it."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "tx.json"
+    os.mkfifo(fifo)
+    try:
+        p = subprocess.run([sys.executable, "-m", "wallet_cli", "--home", str(tmp_path / "h"), "broadcast",
+                            str(fifo)], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("broadcast blocked reading a FIFO")
+    assert p.returncode == 2 and "not a regular file" in p.stderr
+    big = tmp_path / "big.json"
+    big.write_text("{" + " " * (2 * 1024 * 1024) + "}")
+    r = cli("broadcast", str(big), password=False)
+    assert r.code == 2 and "larger than" in r.err

@@ -78,12 +78,10 @@ def psbt_sign(
 ) -> None:
     """Sign a PSBT with one account's key, offline. Prints or writes the signed PSBT."""
     from chains.base import get_adapter
+    from wallet_cli.files import read_text_file
     from wallet_cli.secret_out import write_new_private_file
 
-    try:
-        text = file.read_text().strip()
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"cannot read {file}: {e.__class__.__name__}") from None
+    text = read_text_file(file, "PSBT file").strip()
     if out is not None and out.exists():
         raise UsageError(f"{out} already exists; refusing to overwrite it")
     entry = accounts.resolve(account, session.vault_info().accounts)

@@ -66,9 +66,12 @@ def sign_typed_data(
     entry = entry_for(account)
     if entry["chain"] != "evm":
         raise UsageError("EIP-712 typed data is for evm accounts")
+    from wallet_cli.files import read_text_file
+
+    text = read_text_file(file, "typed data file")
     try:
-        typed = json.loads(file.read_text())
-    except (OSError, ValueError) as e:
+        typed = json.loads(text)
+    except ValueError as e:
         raise UsageError(f"cannot read typed data from {file}: {e.__class__.__name__}") from None
     from chains.evm.typed_data import canonical, review_tree
     from wallet_cli.prompts import confirm

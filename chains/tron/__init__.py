@@ -371,7 +371,7 @@ class Adapter(ChainAdapter):
         if len(txid) != 64:
             raise BadInput("a TRON txID is 64 hex digits")
         info = self.rpc.transaction_info(txid)
-        if info.get("id") and "blockNumber" in info:
+        if str(info.get("id")).lower() == txid.lower() and "blockNumber" in info:   # not another tx's info
             block = integer(info["blockNumber"], "transaction's blockNumber", default=None)
             head_ref, _ = self._head()
             receipt = obj(info.get("receipt"), "transaction's receipt")

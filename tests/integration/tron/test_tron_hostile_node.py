@@ -134,3 +134,16 @@ def test_node_text_in_errors_and_status_is_escaped_and_short(adapter, net, funde
         with pytest.raises(Refused) as e:
             other.check_genesis()
         assert "\x1b" not in str(e.value) and "\u202e" not in str(e.value) and len(str(e.value)) < 500
+
+
+def test_the_info_of_another_transaction_does_not_confirm_ours(adapter, funded, monkeypatch) -> None:
+    acct, signer = funded
+    landed = adapter.sign(adapter.build_transfer(Transfer(adapter.network, acct, stranger(),
+                                                          Amount(1_000_000, 6, "TRX"))), signer)
+    adapter.broadcast(landed)
+    ours = adapter.sign(adapter.build_transfer(Transfer(adapter.network, acct, stranger(),
+                                                        Amount(2_000_000, 6, "TRX"))), signer)
+    real = sandbox.wallet_api
+    monkeypatch.setattr(sandbox, "wallet_api", lambda c, name, p: real(
+        c, name, {**p, "value": landed.txid} if name == "gettransactioninfobyid" else p))
+    assert adapter.status(ours.txid).state == "unknown"           # never sent: not "confirmed"

@@ -16,6 +16,13 @@ MAX_INPUT_FILE = 1024 * 1024      # signed transactions, PSBTs and typed data ar
 
 def read_text_file(path: Path, what: str = "file", limit: int = MAX_INPUT_FILE) -> str:
     try:
+        return read_bytes_file(path, what, limit).decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"the {what} {path} is not UTF-8 text") from None
+
+
+def read_bytes_file(path: Path, what: str = "file", limit: int = MAX_INPUT_FILE) -> bytes:
+    try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
             raise UsageError(f"the {what} {path} is not a regular file")
@@ -25,7 +32,4 @@ def read_text_file(path: Path, what: str = "file", limit: int = MAX_INPUT_FILE) 
         raise UsageError(f"cannot read the {what} {path}: {e.__class__.__name__}") from None
     if len(data) > limit:
         raise UsageError(f"the {what} {path} is larger than {limit // 1024} KiB; refusing to read it")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"the {what} {path} is not UTF-8 text") from None
+    return data

@@ -97,12 +97,18 @@ def review(title: str, lines: Iterable[str]) -> None:
     sys.stderr.flush()
 
 
+def escaped(text: str) -> str:
+    """Text with control, format (bidi) and other non-printable characters written as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _literal(text: str):  # noqa: ANN202 - rich.text.Text, imported lazily
     """A table cell shown as its characters: rich would read "[...]" in a str cell as markup (a memo,
-    a label or a node's text could restyle the review or hide part of it, and "[/]" raises)."""
+    a label or a node's text could restyle the review or hide part of it, and "[/]" raises), and a
+    terminal would act on escape sequences, carriage returns and bidi overrides, so those are escaped."""
     from rich.text import Text
 
-    return Text(text)
+    return Text(escaped(text))
 
 
 def line(text: str) -> None:

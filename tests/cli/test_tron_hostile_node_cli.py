@@ -129,3 +129,18 @@ def test_broadcast_reads_only_a_regular_file_of_bounded_size(cli, tmp_path) -> N
     big.write_text("{" + " " * (2 * 1024 * 1024) + "}")
     r = cli("broadcast", str(big), password=False)
     assert r.code == 2 and "larger than" in r.err
+
+
+def test_a_message_to_sign_is_reviewed_with_its_control_characters_escaped(cli, tron, tmp_path) -> None:  # noqa: F811
+    """Terminal escapes or a bidi override could hide or reorder what is signed: show them escaped."""
+    message = "login nonce 42\x1b[1A\x1b[2K\rtransfer all\u202e"
+    r = cli("--yes", "sign-message", "tron:0", message)
+    assert r.code == 0, r.err
+    assert "\x1b" not in r.err and "\u202e" not in r.err and "\r" not in r.err
+    assert "\\x1b[1A" in r.err and "\\u202e" in r.err
+    import os
+
+    fifo = tmp_path / "msg"
+    os.mkfifo(fifo)
+    blocked = cli("--yes", "sign-message", "tron:0", "--file", str(fifo))     # a FIFO would block forever
+    assert blocked.code == 2 and "not a regular file" in blocked.err

@@ -17,10 +17,9 @@ def _message_bytes(message: str | None, file: Path | None) -> bytes:
     if (message is None) == (file is None):
         raise UsageError("give the message as an argument or with --file, not both")
     if file is not None:
-        try:
-            return file.read_bytes()
-        except OSError as e:
-            raise UsageError(f"cannot read {file}: {e.strerror}") from None
+        from wallet_cli.files import read_bytes_file
+
+        return read_bytes_file(file, "message file")
     assert message is not None
     return message.encode()
 

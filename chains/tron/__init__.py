@@ -43,6 +43,7 @@ __all__ = ["VERSION", "ZERO_ADDRESS", "Adapter", "parse_tron_address"]
 
 DEFAULT_EXPIRATION_S = 300           # time to read the review and confirm; java-tron allows up to a day
 ENERGY_MARGIN = 1.2                  # fee_limit headroom over the simulated energy
+MAX_CLOCK_SKEW_S = 15 * 60           # a synced node's head block is seconds old (3 s slots)
 MAX_MEMO = 200                       # our limit: every byte of raw.data is paid for as bandwidth
 # Broadcast codes by which a node says it refused the transaction for a reason it states. They are shown
 # as a refusal, but they are the node's word, not proof: a node may relay a transaction and still answer
@@ -205,6 +206,13 @@ class Adapter(ChainAdapter):
             raise BadInput("TRON refuses a TRX transfer to the sending account itself")
         self.check_genesis()
         ref, now_ms = self._head()
+        skew_s = (now_ms - local_ms()) / 1000
+        if abs(skew_s) > MAX_CLOCK_SKEW_S:
+            # The expiration is the head block's time + expiration_s: a head block far ahead would keep the
+            # transaction alive for up to a day, one far behind would make it expire on arrival.
+            raise Unavailable(f"the TRON node at {self.rpc.where} says its latest block is from "
+                              f"{abs(skew_s) / 60:.0f} minutes {'ahead of' if skew_s > 0 else 'before'} this "
+                              "machine's clock; check the clock, or use a node that is in sync")
         prices = fees.Prices.from_chain_parameters(self.rpc.chain_parameters())
         res = fees.Resources.from_account_resource(self.rpc.account_resource(sender))
         balance = self._trx_balance(sender)

@@ -147,3 +147,14 @@ def test_the_info_of_another_transaction_does_not_confirm_ours(adapter, funded, 
     monkeypatch.setattr(sandbox, "wallet_api", lambda c, name, p: real(
         c, name, {**p, "value": landed.txid} if name == "gettransactioninfobyid" else p))
     assert adapter.status(ours.txid).state == "unknown"           # never sent: not "confirmed"
+
+
+@pytest.mark.parametrize("skew_s", [6 * 3600, -6 * 3600])
+def test_a_head_block_far_from_our_clock_is_refused_before_signing(adapter, funded, monkeypatch, skew_s) -> None:
+    """The expiration is head time + 300 s: a node claiming a head hours ahead would make the transaction
+    live for hours (up to java-tron's day), one hours behind would make it dead on arrival."""
+    acct, _ = funded
+    _lie(monkeypatch, "getnowblock", lambda r: _set(r, "block_header.raw_data.timestamp",
+                                                    r["block_header"]["raw_data"]["timestamp"] + skew_s * 1000))
+    with pytest.raises(Unavailable, match="clock"):
+        adapter.build_transfer(Transfer(adapter.network, acct, stranger(), Amount(1_000_000, 6, "TRX")))

@@ -308,6 +308,9 @@ class Adapter(ChainAdapter):
         if raw.fee_limit:
             summary["Fee limit"] = str(_trx(raw.fee_limit))
         summary["Fee (max)"] = str(_trx(max_fee))
+        if c is None:     # no node: bandwidth (and a new recipient's account) are burnt at prices we lack
+            new = ", and the account-creation fee if the recipient is new" if raw.contract_type == ttx.TRANSFER else ""
+            summary["Fee (max)"] += f" plus any bandwidth burnt{new}: not known offline"
         if c is not None and max_fee > c.total:
             worst = "the whole fee_limit spent" if raw.fee_limit else "the recipient's account new after all"
             summary["Fee (max)"] += f" (if no bandwidth is free and {worst})"

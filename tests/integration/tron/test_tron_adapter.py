@@ -133,3 +133,11 @@ def test_a_token_sent_to_its_own_contract_is_warned_about(adapter, funded) -> No
     unsigned = _usdt(adapter, acct, 1_000_000, to=USDT)
     assert any("USDT contract itself" in w for w in unsigned.warnings)
     assert not any("not activated" in w for w in unsigned.warnings)
+
+
+def test_an_offline_review_does_not_claim_a_maximum_it_cannot_know(adapter, funded, node) -> None:
+    acct, _ = funded
+    head = node.chain.blocks[-1]
+    unsigned = adapter.build_offline(Transfer(adapter.network, acct, stranger(), Amount(1, 6, "TRX")),
+                                     ref_block=f"{head['number']}:{head['id']}", expiration_s=60)
+    assert unsigned.summary["Fee (max)"] != "0 TRX" and "not known offline" in unsigned.summary["Fee (max)"]

@@ -38,7 +38,7 @@ def out_console():  # noqa: ANN201
 def info(message: str) -> None:
     """Progress and notes for a person; silent under --json."""
     if not options().json:
-        err_console().print(message, markup=False)
+        err_console().print(escaped(message, keep=chr(10)), markup=False)
 
 
 def warn(message: str) -> None:
@@ -46,14 +46,14 @@ def warn(message: str) -> None:
     if options().json:
         print(json.dumps({"warning": message}), file=sys.stderr)
     else:
-        err_console().print(f"warning: {message}", style="yellow", markup=False)
+        err_console().print(f"warning: {escaped(message, keep=chr(10))}", style="yellow", markup=False)
 
 
 def error(message: str) -> None:
     if options().json:
         print(json.dumps({"error": message}), file=sys.stderr)
     else:
-        err_console().print(f"error: {message}", style="red", markup=False)
+        err_console().print(f"error: {escaped(message, keep=chr(10))}", style="red", markup=False)
 
 
 def emit(data: Any, human: Callable[[], None] | None = None) -> None:
@@ -97,9 +97,10 @@ def review(title: str, lines: Iterable[str]) -> None:
     sys.stderr.flush()
 
 
-def escaped(text: str) -> str:
-    """Text with control, format (bidi) and other non-printable characters written as escapes."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+def escaped(text: str, keep: str = "") -> str:
+    """Text with control, format (bidi) and other non-printable characters (but those in `keep`)
+    written as escapes: messages carry a node's or a file's text, and a terminal acts on controls."""
+    return "".join(c if c.isprintable() or c in keep else c.encode("unicode_escape").decode() for c in text)
 
 
 def _literal(text: str):  # noqa: ANN202 - rich.text.Text, imported lazily

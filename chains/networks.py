@@ -70,7 +70,10 @@ def all_networks(user: dict[str, dict[str, Any]] | None = None) -> dict[str, Net
     """Built-ins overlaid by the user's [networks.NAME] tables (a user table may override a built-in)."""
     merged = builtin_networks()
     for name, spec in (user or {}).items():
-        merged[name] = {**merged.get(name, {}), **spec}
+        base = merged.get(name, {})
+        merged[name] = {**base, **spec}
+        if "tokens" in spec:  # a user's tokens add to a built-in network's own
+            merged[name]["tokens"] = {**base.get("tokens", {}), **spec["tokens"]}
     return {name: make_network(name, spec) for name, spec in merged.items()}
 
 

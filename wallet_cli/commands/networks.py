@@ -55,6 +55,8 @@ def add(
         help="tron: block 0's id (getblockbynum num=0), checked before signing (required).")] = None,
     verify: Annotated[bool, typer.Option(
         help="evm: check the chain id with the RPC before saving; --no-verify to save offline.")] = True,
+    token: Annotated[list[str] | None, typer.Option(help="A token, SYMBOL=ADDRESS:DECIMALS (repeatable).",
+                                                    show_default=False)] = None,
 ) -> None:
     """Add a custom network, or override a built-in one's settings.
 
@@ -85,9 +87,13 @@ def add(
         if genesis is None:
             raise UsageError("a tron network needs --genesis: block 0's blockID, from getblockbynum num=0")
         spec["genesis"] = genesis.strip().lower()
-    make_network(name, spec)  # validates before anything is written
+    net = make_network(name, spec)  # validates before anything is written
     if verify and family == "evm":
         _verify_chain_id(rpc_url, int(spec["chain_id"]))
+    if token:
+        from wallet_cli import tokens
+
+        spec["tokens"] = dict(tokens.parse_spec(t, net) for t in token)
 
     def change(cfg: dict[str, Any]) -> None:
         cfg.setdefault("networks", {})[name] = spec

@@ -1,0 +1,163 @@
+"""The portfolio: every account's balances on several networks, fetched concurrently, and totals per asset.
+
+Family-agnostic: each balance comes from `adapter.balance(account, token)`, so a family whose adapter
+gains balances (TRON) shows up without changes here. A network that fails or runs out of time is
+reported as failed; the others still count.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from chains.base import Account, Amount, Network, get_adapter
+from chains.errors import ChainError, Unsupported
+
+PER_RPC = 4          # connections open at once to one network's RPC
+MAX_THREADS = 16
+
+
+@dataclass(frozen=True)
+class Holding:
+    account: str          # the account reference (evm:0, a label)
+    address: str
+    network: str
+    asset: str            # the symbol totals group by
+    amount: Amount
+    token: str | None = None   # contract or mint; None for the native coin
+
+
+@dataclass
+class NetworkResult:
+    name: str
+    family: str
+    accounts: int
+    status: str = "ok"           # ok, failed, or unsupported (the family's adapter has no balances yet)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class Total:
+    asset: str
+    amount: Decimal
+    parts: list[tuple[str, Decimal]] = field(default_factory=list)   # (network, amount)
+
+
+@dataclass
+class Portfolio:
+    holdings: list[Holding]
+    networks: list[NetworkResult]
+
+    @property
+    def failed(self) -> list[NetworkResult]:
+        return [n for n in self.networks if n.status == "failed"]
+
+
+def _one_account(adapter: Any, net: Network, acct: Account) -> list[Holding]:
+    """Native coin, then each listed token, over one adapter (one connection)."""
+    native = adapter.balance(acct)
+    out = [Holding(acct.ref, acct.address, net.name, native.symbol, native)]
+    for symbol, spec in sorted(net.tokens.items()):
+        amt = adapter.balance(acct, symbol)
+        out.append(Holding(acct.ref, acct.address, net.name, symbol, amt, str(spec.get("address", ""))))
+    return out
+
+
+def fetch(accounts: list[Account], networks: list[Network], *, data_dir: str | None, timeout: float = 20.0,
+          per_rpc: int = PER_RPC, on_done: Callable[[str], None] | None = None,
+          make_adapter: Callable[[Network, str | None], Any] = get_adapter) -> Portfolio:
+    """Balances of every account on every network of its family. `timeout` bounds each network."""
+    results = {n.name: NetworkResult(n.name, n.family, sum(a.chain == n.family for a in accounts))
+               for n in networks}
+    gates = {n.name: threading.Semaphore(per_rpc) for n in networks}
+    started = time.monotonic()
+    finished: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def task(net: Network, acct: Account) -> list[Holding]:
+        with gates[net.name]:
+            if not results[net.name].ok:      # the network already failed: don't ask it again
+                return []
+            adapter = make_adapter(net, data_dir)
+            if hasattr(adapter, "timeout"):
+                adapter.timeout = min(float(adapter.timeout), timeout)
+            return _one_account(adapter, net, acct)
+
+    jobs = [(n, a) for n in networks for a in accounts if a.chain == n.family]
+    remaining = {n.name: results[n.name].accounts for n in networks}
+    holdings: list[Holding] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, min(MAX_THREADS, len(jobs), per_rpc * len(networks))),
+                              thread_name_prefix="portfolio")
+    futures: dict[Future[list[Holding]], tuple[Network, Account]] = {pool.submit(task, n, a): (n, a)
+                                                                     for n, a in jobs}
+    pending = set(futures)
+    try:
+        while pending:
+            left = timeout - (time.monotonic() - started)
+            if left <= 0:
+                break
+            done, pending = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
+            for f in done:
+                net, _ = futures[f]
+                res = results[net.name]
+                try:
+                    holdings.extend(f.result())
+                except Unsupported as e:
+                    _fail(res, lock, str(e), "unsupported")
+                except ChainError as e:
+                    _fail(res, lock, str(e))
+                remaining[net.name] -= 1
+                if remaining[net.name] == 0:
+                    finished[net.name] = time.monotonic() - started
+                    if on_done:
+                        on_done(net.name)
+        for f in pending:   # out of time: the network is failed, whatever it answered so far
+            net, _ = futures[f]
+            _fail(results[net.name], lock, f"did not answer within {timeout:g} s")
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    for r in results.values():
+        r.seconds = round(finished.get(r.name, time.monotonic() - started), 3)
+    failed = {r.name for r in results.values() if not r.ok}
+    kept = [h for h in holdings if h.network not in failed]
+    order = {n.name: i for i, n in enumerate(networks)}
+    kept.sort(key=lambda h: (order[h.network], h.account, h.token is not None, h.asset))
+    return Portfolio(kept, [results[n.name] for n in networks])
+
+
+def _fail(res: NetworkResult, lock: threading.Lock, message: str, status: str = "failed") -> None:
+    with lock:
+        if res.ok:
+            res.status, res.error = status, message
+
+
+def totals(holdings: list[Holding]) -> list[Total]:
+    """One line per asset symbol across networks (USDT on Ethereum + BSC + TRON), with its parts."""
+    by_asset: dict[str, Total] = {}
+    for h in holdings:
+        t = by_asset.setdefault(h.asset, Total(h.asset, Decimal(0)))
+        value = h.amount.to_decimal()
+        t.amount += value
+        for i, (net, part) in enumerate(t.parts):
+            if net == h.network:
+                t.parts[i] = (net, part + value)
+                break
+        else:
+            t.parts.append((h.network, value))
+    return sorted(by_asset.values(), key=lambda t: t.asset)
+
+
+def plain(d: Decimal) -> str:
+    """A Decimal as a plain number, no exponent and no trailing zeros."""
+    s = format(d, "f")
+    return s.rstrip("0").rstrip(".") if "." in s else s

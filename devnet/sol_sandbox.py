@@ -103,6 +103,12 @@ class Dispatcher:
             return c.send(_b64(p[0]), bool(cfg.get("skipPreflight", False)))
         if method == "simulateTransaction":
             return self.ctx(self._simulate(p))
+        if method == "getSignaturesForAddress":
+            cfg = _cfg(p, 1)
+            return c.history.signatures(str(_pubkey(p[0])), min(int(cfg.get("limit", 1000)), 1000),
+                                        cfg.get("before"), cfg.get("until"))
+        if method == "getTransaction":
+            return c.history.transaction(str(p[0]))
         if method == "getSignatureStatuses":
             return self.ctx([c.status(str(s)) for s in p[0]])
         return self._devnet(method, p)

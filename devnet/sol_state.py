@@ -28,6 +28,7 @@ from solders.transaction_metadata import FailedTransactionMetadata
 
 from chains.solana import tokens as spl
 from chains.solana.rpc import describe_err
+from devnet.sol_history import History
 
 MAX_BLOCKHASH_AGE = 150          # blocks, as MAX_PROCESSING_AGE on mainnet
 LAMPORTS_PER_SIGNATURE = 5000
@@ -115,6 +116,7 @@ class SolChain:
         self.slot0 = self.svm.get_clock().slot - self.height
         self.issued: dict[str, int] = {str(self.svm.latest_blockhash()): self.height}
         self.landed: dict[str, Landed] = {}
+        self.history = History()
         self.prio_fees: list[tuple[int, int, set[str]]] = []   # (slot, micro-lamports/CU, writable keys)
         self.hold = False
         self.held: dict[str, VersionedTransaction] = {}
@@ -157,6 +159,8 @@ class SolChain:
     def _land(self, tx: VersionedTransaction) -> Landed | None:
         """Execute for real. A tx that paid its fee is recorded (even if it failed), like a block."""
         sig = str(tx.signatures[0])
+        keys = [str(k) for k in tx.message.account_keys]
+        pre = [self._lamports(k) for k in tx.message.account_keys]
         res = self.svm.send_transaction(tx)
         if isinstance(res, FailedTransactionMetadata) and self.svm.get_transaction(tx.signatures[0]) is None:
             return None                       # never landed (bad blockhash, signature, fee payer)
@@ -164,6 +168,8 @@ class SolChain:
         err = _err_json(res) if isinstance(res, FailedTransactionMetadata) else None
         rec = Landed(self.slot, err)
         self.landed[sig] = rec
+        self.history.record(sig, self.slot, keys, pre, [self._lamports(k) for k in tx.message.account_keys],
+                            message_fee(tx.message), err)
         msg = tx.message
         price = compute_unit_price(msg)
         if price:
@@ -239,7 +245,15 @@ class SolChain:
             sig = str(res.signature())
             self._advance()
             self.landed[sig] = Landed(self.slot, None)
+            after = self._lamports(address)
+            payer = self._lamports(self.authority.pubkey())   # shown as the faucet, as a node shows its own
+            self.history.record(sig, self.slot, [str(self.authority.pubkey()), str(address)],
+                                [payer, after - lamports], [payer, after], 0, None)
             return sig
+
+    def _lamports(self, key: Pubkey) -> int:
+        acct = self.svm.get_account(key)
+        return acct.lamports if acct else 0
 
     def fee_for_message(self, data: bytes) -> int | None:
         msg = decode_message(data)

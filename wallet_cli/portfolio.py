@@ -141,6 +141,31 @@ def _fail(res: NetworkResult, lock: threading.Lock, message: str, status: str = 
             res.status, res.error = status, message
 
 
+def choose_networks(names: list[str], all_networks: bool) -> list[Network]:
+    """--network names, or every mainnet and custom network, or config [portfolio] networks, or each
+    family's first mainnet (ethereum, bitcoin, solana, tron)."""
+    from wallet_cli import config, netconf
+    from wallet_cli.context import options
+    from wallet_cli.errors import UsageError
+
+    nets = netconf.all_networks()
+    if names and all_networks:
+        raise UsageError("--network and --all-networks exclude each other")
+    if names:
+        return [netconf.network(n) for n in dict.fromkeys(names)]
+    if all_networks:  # every mainnet, and the networks this home added
+        custom = config.user_networks(options().home)
+        return [n for n in nets.values() if n.kind == "mainnet" or n.name in custom]
+    chosen = config.load(options().home).get("portfolio", {}).get("networks")
+    if chosen:
+        return [netconf.network(str(n)) for n in chosen]
+    first: dict[str, Network] = {}   # each family's first mainnet: ethereum, bitcoin, solana, tron
+    for n in nets.values():
+        if n.kind == "mainnet":
+            first.setdefault(n.family, n)
+    return list(first.values())
+
+
 def totals(holdings: list[Holding]) -> list[Total]:
     """One line per asset symbol across networks (USDT on Ethereum + BSC + TRON), with its parts."""
     by_asset: dict[str, Total] = {}

@@ -1,38 +1,102 @@
-"""wallet history: the transactions this wallet signed or broadcast."""
+"""wallet history: what this wallet sent (refreshed from the node), or with --incoming what it received."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from wallet_cli import output
 from wallet_cli.commands.common import journal
+from wallet_cli.context import options
+from wallet_cli.errors import UsageError
+
+CSV_COLUMNS = ["time", "network", "kind", "state", "txid", "from", "to", "amount", "unit", "fee", "fee_unit"]
 
 
 def history(
     network: Annotated[str | None, typer.Option("--network", "-n")] = None,
-    csv_out: Annotated[bool, typer.Option("--csv", help="CSV on stdout.")] = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="CSV on stdout (plain numbers, units in their own column).")
+                       ] = False,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
+    incoming: Annotated[bool, typer.Option("--incoming", help="What the vault's addresses received.")] = False,
+    no_refresh: Annotated[bool, typer.Option("--no-refresh", help="Offline: don't ask the nodes anything.")] = False,
+    wide: Annotated[bool, typer.Option("--wide", help="Show addresses whole too (txids always are).")] = False,
 ) -> None:
-    """List the transactions this wallet signed or broadcast."""
-    rows = [e.to_json() for e in journal().history(network, limit)]
+    """List the transactions this wallet signed or broadcast, or (--incoming) what it received."""
+    if csv_out and options().json:
+        raise UsageError("--csv and --json exclude each other; choose one")
+    if not 1 <= limit <= 100_000:
+        raise UsageError("--limit is between 1 and 100000")
+    jr = journal()
+    if incoming:
+        rows = _incoming(jr, network, limit, refresh=not no_refresh)
+    else:
+        entries = jr.history(network, limit)
+        if not no_refresh:
+            from wallet_cli import netconf, refresh
+            from wallet_cli.commands.common import adapter_for
+
+            netconf.all_networks()   # a broken config fails here, once, not in every worker
+            _, failed = refresh.refresh(jr, entries, lambda name: adapter_for(name)[1])
+            if failed:
+                output.warn(f"could not refresh entries on {', '.join(failed)}; their state may be out of date "
+                            "(rerun, or 'wallet tx status TXID')")
+        rows = [e.to_json() for e in entries]
     if csv_out:
-        import csv
-        import sys
-
-        cols = ["time", "network", "kind", "state", "txid", "from", "to", "amount", "symbol", "fee"]
-        w = csv.DictWriter(sys.stdout, fieldnames=cols, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+        _csv(rows)
         return
-    def short(x: str | None) -> str:
-        return x if not x or len(x) <= 18 else f"{x[:10]}…{x[-6:]}"
-    output.emit(rows, lambda: output.table(
-        ["time (UTC)", "network", "kind", "state", "amount", "to", "txid"],
-        [(r["time"].replace("T", " ").rstrip("Z"), r["network"], r["kind"], r["state"],
-          f"{r['amount']} {r['symbol']}", short(r["to"]), short(r["txid"])) for r in rows]))
 
+    def short(x: str | None) -> str | None:
+        return x if wide or not x or len(x) <= 18 else f"{x[:10]}…{x[-6:]}"
+    who = "from" if incoming else "to"
+    output.emit(rows, lambda: output.table(
+        ["time (UTC)", "network", "kind", "state", "amount", who, "txid"],
+        [(r["time"].replace("T", " ").rstrip("Z"), r["network"], r["kind"], r["state"],
+          f"{r['amount']} {r['symbol']}", short(r[who]), r["txid"]) for r in rows]))
+
+
+def _incoming(jr: Any, network: str | None, limit: int, refresh: bool) -> list[dict[str, Any]]:
+    from wallet_cli import incoming
+
+    if refresh:
+        from chains.errors import ChainError
+        from wallet_cli import accounts, portfolio, session
+        from wallet_cli.commands.common import adapter_for
+
+        accts = [accounts.to_account(e) for e in session.vault_info().accounts]
+        for net in portfolio.choose_networks([network] if network else [], False):
+            mine = [a for a in accts if a.chain == net.family]
+            if not mine:
+                continue
+            try:
+                notes = incoming.scan(jr, net, adapter_for(net.name)[1], mine)
+            except ChainError as e:
+                output.warn(f"could not read {net.name}: {e} (showing what was read before)")
+                continue
+            for note in notes:
+                output.info(note)
+    return incoming.cached(jr, network, limit)
+
+
+def _split(text: str | None) -> tuple[str, str]:
+    """'0.00021 ETH' -> ('0.00021', 'ETH'): a number a spreadsheet can sum, and its unit."""
+    if not text:
+        return "", ""
+    num, _, unit = text.partition(" ")
+    return num, unit
+
+
+def _csv(rows: list[dict[str, Any]]) -> None:
+    import csv
+    import sys
+
+    w = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        fee, fee_unit = _split(r.get("fee"))
+        w.writerow({**r, "amount": r.get("amount") or "", "unit": r.get("symbol") or "", "fee": fee,
+                    "fee_unit": fee_unit})
 
 
 def register(app: typer.Typer) -> None:

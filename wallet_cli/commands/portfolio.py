@@ -13,25 +13,6 @@ from wallet_cli.context import options
 from wallet_cli.errors import UsageError
 
 
-def _choose(names: list[str], all_networks: bool) -> list[Any]:
-    nets = netconf.all_networks()
-    if names and all_networks:
-        raise UsageError("--network and --all-networks exclude each other")
-    if names:
-        return [netconf.network(n) for n in dict.fromkeys(names)]
-    if all_networks:  # every mainnet, and the networks this home added
-        custom = config.user_networks(options().home)
-        return [n for n in nets.values() if n.kind == "mainnet" or n.name in custom]
-    chosen = config.load(options().home).get("portfolio", {}).get("networks")
-    if chosen:
-        return [netconf.network(str(n)) for n in chosen]
-    first: dict[str, Any] = {}   # each family's first mainnet: ethereum, bitcoin, solana, tron
-    for n in nets.values():
-        if n.kind == "mainnet":
-            first.setdefault(n.family, n)
-    return list(first.values())
-
-
 def portfolio(
     network: Annotated[list[str] | None, typer.Option("--network", "-n", help="A network (repeatable).",
                                                       show_default=False)] = None,
@@ -55,7 +36,7 @@ def portfolio(
     if not 0 < timeout <= 600:
         raise UsageError("--timeout is between 0 and 600 seconds")
     source = prices.source(config.load(options().home).get("prices", {}), price_api, prices_file, currency)
-    nets = _choose(list(network or []), all_networks)
+    nets = pf.choose_networks(list(network or []), all_networks)
     accts = [accounts.to_account(e) for e in session.vault_info().accounts]
     result = _fetch(pf, accts, nets, timeout)
     totals = pf.totals(result.holdings)

@@ -56,7 +56,10 @@ def find_cast() -> str:
 
 
 def port_free(port: int) -> bool:
+    """Whether nothing listens on the port. SO_REUSEADDR, as anvil itself binds: connections of a devnet
+    just stopped linger in TIME_WAIT for a minute and must not count as "in use"."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

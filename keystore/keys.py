@@ -116,8 +116,12 @@ def parse_private_key(text: str, chain: str) -> ImportedKey:
     if chain == "btc":
         key, is_compressed, network = _parse_wif(text)
         pub = secp_public_key(key)
-        # The wallet spends from P2WPKH, which needs the compressed key, whatever the WIF said.
-        address = A.btc_address(pub, "p2wpkh", network)
+        if is_compressed:  # today's wallets: P2WPKH of the compressed key
+            address = A.btc_address(pub, "p2wpkh", network)
+        else:  # an uncompressed WIF's coins sit at the P2PKH (1…) address of the uncompressed key
+            full = A.uncompressed(pub)
+            address = A.b58check_encode(bytes([A.BTC_NETWORKS[network][1]]) + A.hash160(full))
+            pub = full
         return ImportedKey(chain, key, pub.hex(), address, wif_compressed=is_compressed, network=network)
     if chain == "sol":
         secret = _parse_solana(text)

@@ -22,14 +22,47 @@ def to_account(entry: dict[str, Any]) -> Account:
     )
 
 
+def address_network(entry: dict[str, Any]) -> str | None:
+    """Which network a listed Bitcoin address is for (the index lists the mainnet one); None elsewhere,
+    where an address is the same on every network of its family."""
+    if entry["chain"] != "btc":
+        return None
+    addr = entry["address"].lower()
+    return "bitcoin" if addr.startswith(("bc1", "1", "3")) else "test networks"
+
+
+def address_on(entry: dict[str, Any], network: Any) -> str:
+    """The account's (first receive) address on this network: a Bitcoin account's differs per network."""
+    if entry["chain"] != "btc" or entry.get("kind") == "imported":
+        return entry["address"]
+    from chains.bitcoin.descriptors import first_address, public_descriptors
+
+    return first_address(public_descriptors(to_account(entry), network)[0], network)
+
+
 def public_view(entry: dict[str, Any]) -> dict[str, Any]:
     """What `accounts list --json` shows: stable field names."""
     return {
         "ref": to_account(entry).ref, "chain": entry["chain"], "index": entry.get("index"),
-        "path": entry.get("path"), "address": entry["address"], "label": entry.get("label"),
+        "path": entry.get("path"), "address": entry["address"], "address_network": address_network(entry),
+        "label": entry.get("label"),
         "kind": entry.get("kind", "hd"), "public_key": entry.get("public_key"),
         **({"xpubs": entry["xpubs"]} if entry.get("xpubs") else {}),
     }
+
+
+FAMILY_NAMES = {"evm": "an EVM network", "btc": "a Bitcoin network", "sol": "a Solana network",
+                "tron": "a TRON network"}
+
+
+def a_network(family: str) -> str:
+    """'an EVM network', 'a Bitcoin network': for messages."""
+    return FAMILY_NAMES.get(family, f"a {family} network")
+
+
+def an_account(family: str) -> str:
+    """'an EVM account', 'a Bitcoin account'."""
+    return a_network(family).replace(" network", " account")
 
 
 def check_chain(chain: str) -> str:
@@ -74,12 +107,12 @@ def check_label(label: str | None, entries: list[dict[str, Any]]) -> None:
         raise UsageError(f"label {label!r} is already used in this vault")
 
 
-def hd_entry(seed: bytes, chain: str, index: int, *, path: str | None = None, purpose: int = 84,
+def hd_entry(seed: bytes, chain: str, index: int | None, *, path: str | None = None, purpose: int = 84,
              label: str | None = None) -> dict[str, Any]:
     from keystore import hd
 
     # With a custom btc path the purpose comes from the path itself.
-    acct = hd.derive_account(seed, chain, index, path=path, purpose=purpose if path is None else None)
+    acct = hd.derive_account(seed, chain, index or 0, path=path, purpose=purpose if path is None else None)
     entry: dict[str, Any] = {
         "chain": chain, "index": index, "path": acct.path, "address": acct.address,
         "public_key": acct.public_key, "label": label, "kind": "hd",
@@ -110,6 +143,8 @@ def _derive_entries(seed: bytes, chain: str, entries: list[dict[str, Any]], coun
     if path is not None and count != 1:
         raise UsageError("--path derives exactly one account; drop --count")
     check_label(label, entries)
+    if path is not None:
+        path = check_path(path)
     if label is not None and count != 1:
         raise UsageError("--label names one account; derive one at a time to label them")
     if path is not None and chain == "btc":
@@ -117,6 +152,12 @@ def _derive_entries(seed: bytes, chain: str, entries: list[dict[str, Any]], coun
         if len(parts) != 4 or not all(p.endswith("'") for p in parts[1:]):
             raise UsageError("a btc --path is an account path of three hardened levels, like m/84'/0'/5'")
     start = next_index(entries, chain)
+    if path is not None:
+        # A custom path takes no FAMILY:INDEX (evm:i stays …/0/i), unless it is the next index's own path.
+        from keystore import hd
+
+        own = path.replace("h", "'") == hd.default_path(chain, start, purpose=purpose)
+        return [hd_entry(seed, chain, start if own else None, path=path, purpose=purpose, label=label)]
     if chain == "btc" and path is None and purpose != 84:
         # btc:i is BIP84 account i; other script types take the next free index and their own account number.
         acct_no = sum(1 for e in entries if e["chain"] == "btc" and e.get("purpose") == purpose)
@@ -126,6 +167,20 @@ def _derive_entries(seed: bytes, chain: str, entries: list[dict[str, Any]], coun
         taken = {e["index"] for e in entries if e["chain"] == "btc"}
         start = next(i for i in range(len(taken) + 1) if i not in taken) if start in taken else start
     return [hd_entry(seed, chain, start + k, path=path, purpose=purpose, label=label) for k in range(count)]
+
+
+_CURLY = ("\u2019", "\u2018", "\u2032", "\u00b4", "`")
+
+
+def check_path(path: str) -> str:
+    """A derivation path as typed: refuse the master key itself and look-alike quote characters."""
+    p = path.strip()
+    bad = next((c for c in _CURLY if c in p), None)
+    if bad:
+        raise UsageError(f"use ' (apostrophe), not {bad}, to mark a hardened level in a path")
+    if p.rstrip("/") in ("m", "M", ""):
+        raise UsageError("a path needs at least one level below m; m itself is the master key, never an account")
+    return p
 
 
 def default_entries(seed: bytes) -> list[dict[str, Any]]:

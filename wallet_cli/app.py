@@ -99,11 +99,37 @@ def root(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to confirmations (scripts).")] = False,
     password_file: Annotated[Path | None, typer.Option(
         help="File whose first line is the vault password (or WALLET_PASSWORD_FILE).", show_default=False)] = None,
-    vault: Annotated[str, typer.Option(help="Vault name in $WALLET_HOME/vaults.", envvar="WALLET_VAULT")] = "default",
+    vault: Annotated[str | None, typer.Option(
+        help="Vault name in $WALLET_HOME/vaults (default: the only vault there, else 'default').",
+        envvar="WALLET_VAULT", show_default=False)] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.", is_eager=True,
+                                          callback=lambda v: _version(v))] = False,
 ) -> None:
-    set_options(Options(home=(home.expanduser() if home else default_home()), json=json_out, yes=yes,
-                        password_file=password_file, vault=vault, debug=debug))
+    home = home.expanduser() if home else default_home()
+    set_options(Options(home=home, json=json_out, yes=yes, password_file=password_file,
+                        vault=vault or _only_vault(home) or "default", debug=debug, vault_given=vault is not None))
+
+
+def _only_vault(home: Path) -> str | None:
+    """A home holding exactly one vault uses it without --vault."""
+    d = home / "vaults"
+    if not d.is_dir():
+        return None
+    names = [p.stem for p in d.glob("*.json")]
+    return names[0] if len(names) == 1 else None
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("wallet-cli")
+        except PackageNotFoundError:
+            v = "unknown"
+        typer.echo(f"wallet {v}")
+        raise typer.Exit(0)
 
 
 def command() -> Any:

@@ -25,6 +25,7 @@ class Options:
     password_file: Path | None = None
     vault: str = "default"
     debug: bool = False
+    vault_given: bool = True   # named by --vault or WALLET_VAULT (not chosen as the home's only vault)
 
     @property
     def interactive(self) -> bool:

@@ -22,8 +22,29 @@ class DemoFailed(CliError):
     exit_code = 1
 
 
+_json = [False]   # --json: every step and every command's output is one JSON line on stdout
+
+
+def _emit(obj: dict) -> None:
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
 def _say(text: str) -> None:
-    output.err_console().print(f"\n[bold cyan]== {text}[/]")
+    if _json[0]:
+        _emit({"step": text})
+    else:
+        output.err_console().print(f"\n[bold cyan]== {text}[/]")
+
+
+def _note(text: str, **data: str) -> None:
+    if _json[0]:
+        _emit(data)
+    else:
+        output.err_console().print(text, markup=False)
 
 
 class Tour:
@@ -34,17 +55,21 @@ class Tour:
     def wallet(self, *args: str, show: bool = True) -> None:
         from wallet_cli.runner import run_cli
 
-        argv = ["--home", str(self.home), "--password-file", str(self.pw), "--yes", *args]
-        if show:
+        argv = ["--home", str(self.home), "--password-file", str(self.pw), "--yes",
+                *(["--json"] if _json[0] else []), *args]
+        if show and _json[0]:
+            _emit({"command": ["wallet", *args]})
+        elif show:
             output.err_console().print(f"[dim]$ wallet {shlex.join(args)}[/]")
         code = run_cli(argv)
         if code != 0:
             raise DemoFailed(f"the demo step 'wallet {shlex.join(args)}' failed with exit code {code}")
 
 
-def run(families: list[str], *, keep: bool = False) -> None:
+def run(families: list[str], *, keep: bool = False, json_lines: bool = False) -> None:
     from wallet_cli import devnets
 
+    _json[0] = json_lines
     unknown = [f for f in families if f not in devnets.SANDBOXES]
     if unknown:
         raise DemoFailed(f"no sandbox for {', '.join(unknown)}; choose from {', '.join(devnets.SANDBOXES)}")
@@ -72,7 +97,7 @@ def run(families: list[str], *, keep: bool = False) -> None:
             urls = devnets.start_all(stack, families)
             for fam, url in urls.items():
                 os.environ["WALLET_RPC_" + devnets.SANDBOXES[fam][1].upper().replace("-", "_")] = url
-                output.err_console().print(f"  {devnets.SANDBOXES[fam][1]}: {url}")
+                _note(f"  {devnets.SANDBOXES[fam][1]}: {url}", network=devnets.SANDBOXES[fam][1], url=url)
             if "evm" in families:
                 _evm(t, urls["evm"])
             if "btc" in families:
@@ -88,10 +113,16 @@ def run(families: list[str], *, keep: bool = False) -> None:
                     demo_payout.show(t, fam, _say)
             _say("History: every signed transaction was journalled before it was broadcast")
             t.wallet("history")
+            nets = [a for fam in families for a in ("-n", devnets.SANDBOXES[fam][1])]
+            _say("Portfolio: every account on these networks, with totals per asset")
+            t.wallet("portfolio", *nets)
+            _say("Received: what the vault's addresses were paid (read from the chains, cached)")
+            for fam in families:
+                t.wallet("history", "--incoming", "-n", devnets.SANDBOXES[fam][1])
             _say("Stopping the local chains")
         _say("Done. Every step above was a real command against real local chains.")
         if keep:
-            output.err_console().print(f"The demo home is kept at {home}")
+            _note(f"The demo home is kept at {home}", home=str(home))
     finally:
         for k, v in saved_env.items():
             if v is None:
@@ -111,8 +142,9 @@ def _evm(t: Tour, url: str) -> None:
              "--amount", "1.5", "--wait")
     _say("EVM: deploy a small ERC-20 (DEMO) to evm:0 and send 250 DEMO to evm:1")
     token = anvil.deploy_token(url, "Demo Token", "DEMO", 18, 1_000_000 * 10**18, _address(t, "evm:0"))
-    t.wallet("send", "--network", "local-evm", "--from", "evm:0", "--to", _address(t, "evm:1"),
-             "--amount", "250", "--token", token, "--wait")
+    t.wallet("tokens", "add", "local-evm", f"DEMO={token}:18")
+    t.wallet("send", "--network", "local-evm", "--from", "evm:0", "--to", "evm:1",
+             "--amount", "250", "--token", "DEMO", "--wait")
     _say("EVM: balances")
     t.wallet("balance", "evm:1", "--network", "local-evm")
     t.wallet("balance", "evm:1", "--network", "local-evm", "--token", token)

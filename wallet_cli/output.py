@@ -65,6 +65,10 @@ def emit(data: Any, human: Callable[[], None] | None = None) -> None:
         human()
 
 
+# Identifiers and amounts are never folded: a copied txid, address or amount must be whole.
+_WHOLE = ("address", "txid", "to", "from", "amount", "account", "total", "balance")
+
+
 def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
     from rich.table import Table
 
@@ -72,22 +76,37 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
     rows = [["" if v is None else str(v) for v in r] for r in rows]
     keep = [i for i, _ in enumerate(columns) if any(r[i] for r in rows) or not rows]  # drop empty columns
     for i in keep:
-        t.add_column(columns[i], overflow="fold", no_wrap=columns[i] in ("address", "txid", "to"))
+        t.add_column(columns[i], overflow="fold", no_wrap=columns[i] in _WHOLE)
     for r in rows:
         t.add_row(*(_literal(r[i]) for i in keep))
     out_console().print(t)
 
 
 def key_values(pairs: dict[str, Any], title: str | None = None) -> None:
-    """A two-column summary, e.g. the confirmation screen."""
-    from rich.table import Table
+    """A two-column summary, e.g. the confirmation screen, on stderr; under --json one JSON object.
 
-    t = Table(title=title, show_header=False, show_edge=False, box=None, padding=(0, 2))
-    t.add_column(style="bold")
-    t.add_column(overflow="fold")
+    Plain lines rather than a table, so a long address, txid or amount is never folded across lines.
+    """
+    if options().json:
+        print(json.dumps({"review": dict(pairs), "title": title}, default=str), file=sys.stderr)
+        return
+    _pairs(err_console(), pairs, title)
+
+
+def key_values_out(pairs: dict[str, Any]) -> None:
+    """The same two columns as data on stdout (e.g. `tx status`)."""
+    width = max((len(k) for k in pairs), default=0)
     for k, v in pairs.items():
-        t.add_row(_literal(k), _literal("" if v is None else str(v)))
-    err_console().print(t)
+        line(f"{escaped(k).ljust(width)}  {escaped('' if v is None else str(v))}")
+
+
+def _pairs(console: Any, pairs: dict[str, Any], title: str | None) -> None:
+    width = max((len(k) for k in pairs), default=0)
+    if title:
+        console.print(escaped(title), style="bold", markup=False)
+    for k, v in pairs.items():   # escaped: a memo, label or node's text must not act on the terminal
+        console.print(f"{escaped(k).ljust(width)}  {escaped('' if v is None else str(v))}", markup=False,
+                      soft_wrap=True, highlight=False)
 
 
 def review(title: str, lines: Iterable[str]) -> None:

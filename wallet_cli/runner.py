@@ -19,8 +19,13 @@ def run_cli(argv: list[str] | None = None) -> int:
     from wallet_cli.context import options
 
     command = app_command()
+    args = argv if argv is not None else sys.argv[1:]
+    if "--json" in args:  # so that errors found before the root callback runs (an unknown command) are JSON
+        from wallet_cli.context import Options, default_home, set_options
+
+        set_options(Options(home=default_home(), json=True))
     try:
-        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="wallet", standalone_mode=False)
+        command.main(args=args, prog_name="wallet", standalone_mode=False)
         return errors.OK
     except typer.Exit as e:
         return e.exit_code

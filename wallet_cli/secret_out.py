@@ -19,3 +19,21 @@ def write_new_private_file(path: Path, text: str) -> None:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def emit_secret_json(data: dict, out: Path | None, receipt: dict) -> None:
+    """Under --json: the secret as JSON into the new file `out` (and `receipt` on stdout), or on stdout
+    only when stdout is a terminal; a pipe or file there could be logged or kept, so it is refused."""
+    import json
+    import sys
+
+    from wallet_cli import output
+
+    if out is not None:
+        write_new_private_file(out, json.dumps(data) + "\n")
+        output.emit({**receipt, "file": str(out)})
+        return
+    if not sys.stdout.isatty():
+        raise UsageError("under --json the secret goes to stdout only when it is a terminal (a pipe or file "
+                         "could keep it); pass --out FILE")
+    output.emit(data)

@@ -144,8 +144,8 @@ def build(req: SendRequest, adapter: ChainAdapter, known: set[str]) -> tuple[Uns
     recipient = adapter.parse_address(req.recipient, req.network)
     sender = accounts.to_account(req.sender)
     if req.sender["chain"] != req.network.family:
-        raise UsageError(f"{sender.ref} is a {req.sender['chain']} account but {req.network.name} is a "
-                         f"{req.network.family} network")
+        raise UsageError(f"{sender.ref} is {accounts.an_account(req.sender['chain'])} but {req.network.name} is "
+                         f"{accounts.a_network(req.network.family)}")
     if req.token:
         token_addr, symbol, decimals = adapter.token_info(req.token)
     else:

@@ -13,7 +13,7 @@ _KIND = {"bc": "mainnet", "tb": "testnet/signet", "bcrt": "regtest"}
 
 
 def _describe(btc_network: str) -> str:
-    return "mainnet" if btc_network == "bitcoin" else btc_network
+    return "Bitcoin mainnet" if btc_network == "bitcoin" else f"a test network ({btc_network})"
 
 
 def _foreign(text: str) -> str | None:
@@ -63,7 +63,7 @@ def parse_address(text: str, network: Network) -> str:
         except Exception as e:  # noqa: BLE001 - bip_utils raises ValueError subclasses with detail
             raise InvalidAddress(f"this is not a valid bech32 Bitcoin address ({e})") from None
         if hrp != _HRP.get(net):
-            raise InvalidAddress(f"this is a {_KIND[hrp]} address but network {network.name} is "
+            raise InvalidAddress(f"this is a {_KIND[hrp]} address but {network.name} is "
                                  f"{_describe(net)}")
         s = low
     elif all(c in _B58 for c in s):
@@ -78,7 +78,7 @@ def parse_address(text: str, network: Network) -> str:
         is_main = raw[0] in (0x00, 0x05)
         if is_main != (net == "bitcoin"):
             kind = "mainnet" if is_main else "testnet"
-            raise InvalidAddress(f"this is a {kind} address but network {network.name} is {_describe(net)}")
+            raise InvalidAddress(f"this is a {kind} address but {network.name} is {_describe(net)}")
     else:
         raise InvalidAddress("this is not a Bitcoin address (unexpected characters)")
     try:

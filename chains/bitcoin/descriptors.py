@@ -123,8 +123,8 @@ def watch_descriptors(text: str, network: Network) -> tuple[str, str]:
     if info is None or info[2]:
         raise BadInput("give an extended public key (xpub, zpub, tpub, vpub, ...) or a descriptor")
     if info[1] != is_test(network):
-        raise BadInput(f"this is a {'testnet' if info[1] else 'mainnet'} key but network {network.name} is "
-                       f"{network.btc_network}")
+        raise BadInput(f"this is a {'testnet' if info[1] else 'mainnet'} key but {network.name} is "
+                       f"{f'a test network ({network.btc_network})' if is_test(network) else 'Bitcoin mainnet'}")
     key = reencode(text, info[1])
     return validate(_wrap(info[3], f"{key}/0/*"), _wrap(info[3], f"{key}/1/*"), network)
 

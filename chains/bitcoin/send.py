@@ -56,6 +56,13 @@ def pick_estimate(estimates: dict[int, float], target: int) -> Decimal | None:
     return Decimal(str(estimates[key]))
 
 
+def rate_text(rate: Decimal | float | str) -> str:
+    """The one way a fee rate is shown: '5 sat/vB', '2.35 sat/vB'."""
+    d = Decimal(str(rate)).quantize(Decimal("0.01"))
+    s = format(d, "f").rstrip("0").rstrip(".")
+    return f"{s} sat/vB"
+
+
 def fee_rate_obj(rate: Decimal) -> bdk.FeeRate:
     """BDK takes sat/kwu as an integer: 1 sat/vB = 250 sat/kwu; round up so we never underpay."""
     import bdkpython as bdk
@@ -75,7 +82,7 @@ def check_fee(network: Network, fee: int, vsize: int, allow_high: bool) -> list[
             raise FeeTooHigh(msg + "; pass --allow-high-fee if you mean it")
         warnings.append(msg)
     if rate > MAX_FEE_RATE_SAT_VB:
-        msg = f"the fee rate {rate:.1f} sat/vB is above {MAX_FEE_RATE_SAT_VB} sat/vB (0.1 BTC/kvB)"
+        msg = f"the fee rate {rate_text(rate)} is above {rate_text(MAX_FEE_RATE_SAT_VB)} (0.1 BTC/kvB)"
         if not allow_high:
             raise FeeTooHigh(msg + "; pass --allow-high-fee if you mean it")
         warnings.append(msg)
@@ -92,7 +99,7 @@ def choose_rate(transfer: Transfer, estimates: dict[int, float] | None) -> Decim
         rate = pick_estimate(estimates or {}, fees.target_blocks or DEFAULT_TARGET) or FALLBACK_FEE_RATE
         rate = max(rate, MIN_FEE_RATE_SAT_VB)
     if rate > MAX_FEE_RATE_SAT_VB and not fees.allow_high_fee:
-        raise FeeTooHigh(f"the fee rate {rate} sat/vB is above {MAX_FEE_RATE_SAT_VB} sat/vB (0.1 BTC/kvB); "
+        raise FeeTooHigh(f"the fee rate {rate_text(rate)} is above {rate_text(MAX_FEE_RATE_SAT_VB)} (0.1 BTC/kvB); "
                          "pass --allow-high-fee if you mean it")
     return rate
 
@@ -162,10 +169,13 @@ def describe(ow: OpenWallet, transfer: Transfer, psbt: bdk.Psbt, recipient_spk: 
         "inputs": len(tx.input()), "change_sat": change, "descriptor": ow.descriptor,
         "change_descriptor": ow.change_descriptor, "btc_network": network.btc_network,
     }
+    from chains.bitcoin.descriptors import first_address
+
     summary = {
-        "Network": network.name, "From": transfer.sender.ref, "To": transfer.recipient,
+        "Network": network.name, "From": f"{transfer.sender.ref} ({first_address(ow.descriptor, network)})",
+        "To": transfer.recipient,
         "Amount": str(btc(network, sent)) + (" (everything, after fees)" if transfer.amount is None else ""),
-        "Fee (max)": f"{btc(network, fee)} ({rate} sat/vB, ~{vsize} vB)",
+        "Fee (max)": f"{btc(network, fee)} ({rate_text(rate)}, ~{vsize} vB)",
         "Total": str(btc(network, sent + fee)), "Inputs": str(len(tx.input())),
         "Change": str(btc(network, change)), "Replaceable": "yes (BIP125)",
     }

@@ -95,7 +95,7 @@ class Adapter(ResignMixin, ChainAdapter):
         except InvalidAddress:
             raise BadInput(f"unknown token {token!r} on {self.network.name}: give a mint address or one of "
                            f"{', '.join(self.network.tokens) or 'no configured symbols'}") from None
-        return mint, mint[:4] + "…" + mint[-4:]
+        return mint, mint   # an unlisted mint's symbol is the mint address itself (whole, copyable)
 
     def token_info(self, token: str) -> tuple[str, str, int]:
         mint, symbol = self._resolve_token(token)
@@ -287,7 +287,7 @@ class Adapter(ResignMixin, ChainAdapter):
         if plan.get("memo"):
             summary["Memo"] = plan["memo"]
         summary["Fee (max)"] = str(_sol(fee))
-        summary["Priority fee"] = f"{price} micro-lamports/CU x {limit} CU"
+        summary["Priority fee"] = f"{price} micro-lamports/CU × {limit} CU"
         total_sol = (amount.value if plan["token"] is None else 0) + fee + plan["rent"]
         summary["Total"] = (f"{_sol(total_sol)}" if plan["token"] is None
                             else f"{amount} + {_sol(total_sol)}")

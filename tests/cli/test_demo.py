@@ -18,3 +18,19 @@ def test_demo_runs_end_to_end_and_cleans_up(tmp_path) -> None:
         assert step in p.stdout + p.stderr
     assert "weak test KDF" not in p.stderr
     assert list(tmp_path.iterdir()) == []  # the throwaway home is gone
+
+
+def test_demo_json_is_json_lines(tmp_path) -> None:
+    import json
+
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    p = subprocess.run([sys.executable, "-m", "wallet_cli", "--json", "demo", "--chains", "evm,sol"],
+                       capture_output=True, text=True, env=env, timeout=300, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr[-3000:]
+    lines = [json.loads(line) for line in p.stdout.splitlines()]   # every line is one JSON document
+    assert {"step": "History: every signed transaction was journalled before it was broadcast"} in lines
+    portfolio = next(x for x in lines if isinstance(x, dict) and "totals" in x)
+    assert {t["asset"] for t in portfolio["totals"]} >= {"ETH", "DEMO", "SOL"}
+    received = [x for x in lines if isinstance(x, list) and x and x[0].get("kind") == "received"]
+    assert received, "history --incoming listed nothing"
+    assert list(tmp_path.iterdir()) == []

@@ -140,9 +140,13 @@ def test_import_and_export_raw_keys(cli, restored, tmp_path: Path) -> None:
     assert r.code == 0, r.err
     assert r.json()["address"] == acct.address
     out = tmp_path / "key.txt"
-    e = cli("--yes", "--json", "export-key", "hot", "--out", str(out))
+    e = cli("--yes", "export-key", "hot", "--out", str(out))
     assert e.code == 0, e.err
     assert out.read_text().strip().removeprefix("0x") == acct.key.hex().removeprefix("0x")
+    as_json = tmp_path / "key.json"     # under --json the file holds a JSON object
+    j = cli("--yes", "--json", "export-key", "hot", "--out", str(as_json))
+    assert j.code == 0, j.err
+    assert json.loads(as_json.read_text())["private_key"].removeprefix("0x") == acct.key.hex().removeprefix("0x")
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     dup = cli("import-key", "evm", stdin=acct.key.hex())
     assert dup.code == 2 and "already" in dup.err

@@ -9,12 +9,13 @@ import typer
 from wallet_cli import accounts, output, session
 from wallet_cli.errors import UsageError
 
+COLUMNS = ["account", "path", "address", "network", "label"]   # init shows the same order
 accounts_app = typer.Typer(help="Derive, list and label accounts.", no_args_is_help=True)
 
 
 def _rows(entries: list[dict[str, Any]]) -> list[tuple]:
-    return [(accounts.to_account(e).ref, e.get("path") or e.get("kind"), e["address"], e.get("label"))
-            for e in entries]
+    return [(accounts.to_account(e).ref, e.get("path") or e.get("kind"), e["address"], accounts.address_network(e),
+             e.get("label")) for e in entries]
 
 
 @accounts_app.command("list")
@@ -25,7 +26,7 @@ def list_accounts(
     info = session.vault_info()
     entries = [e for e in info.accounts if chain is None or e["chain"] == accounts.check_chain(chain)]
     output.emit([accounts.public_view(e) for e in entries],
-                lambda: output.table(["account", "path", "address", "label"], _rows(entries)))
+                lambda: output.table(COLUMNS, _rows(entries)))
 
 
 @accounts_app.command("derive")
@@ -53,7 +54,7 @@ def derive(
 
     session.update(mutate)
     output.emit([accounts.public_view(e) for e in added],
-                lambda: output.table(["account", "path", "address", "label"], _rows(added)))
+                lambda: output.table(COLUMNS, _rows(added)))
 
 
 @accounts_app.command("label")
@@ -76,7 +77,7 @@ def label_account(
 
 def address(
     account: Annotated[str, typer.Argument(help="Account reference: evm:0, btc:1, a label or an address.")],
-    network: Annotated[str | None, typer.Option(
+    network: Annotated[str | None, typer.Option("--network", "-n",
         help="btc: the network whose next unused receive address to show (syncs with it).")] = None,
     qr: Annotated[bool, typer.Option(help="Also print a QR code a phone can scan.")] = False,
 ) -> None:
@@ -101,7 +102,7 @@ def _network_address(entry: dict[str, Any], network_name: str) -> str:
 
     net = netconf.network(network_name)
     if net.family != entry["chain"]:
-        raise UsageError(f"{network_name} is a {net.family} network but the account is {entry['chain']}")
+        raise UsageError(f"{network_name} is {accounts.a_network(net.family)} but the account is {entry['chain']}")
     adapter = get_adapter(net, netconf.data_dir())
     if hasattr(adapter, "receive_address"):
         return adapter.receive_address(accounts.to_account(entry))

@@ -20,7 +20,8 @@ def balance(
     entry = entry_for(account)
     net, adapter = adapter_for(network)
     if entry["chain"] != net.family:
-        raise UsageError(f"{network} is a {net.family} network but {account} is a {entry['chain']} account")
+        raise UsageError(f"{network} is {accounts.a_network(net.family)} but {account} is "
+                         f"{accounts.an_account(entry['chain'])}")
     acct = accounts.to_account(entry)
     detail: dict[str, Any] = {}
     if hasattr(adapter, "balances") and token is None:  # btc: confirmed, pending and total
@@ -30,9 +31,9 @@ def balance(
     else:
         amount = adapter.balance(acct, token)
     resources = adapter.resources(acct) if hasattr(adapter, "resources") else {}  # tron: bandwidth, energy
-    data = {"account": acct.ref, "address": entry["address"], "network": network, "symbol": amount.symbol,
-            "balance": amount.plain(), "base_units": str(amount.value), "decimals": amount.decimals, **detail,
-            **({"resources": resources} if resources else {})}
+    data = {"account": acct.ref, "address": accounts.address_on(entry, net), "network": network,
+            "symbol": amount.symbol, "balance": amount.plain(), "base_units": str(amount.value),
+            "decimals": amount.decimals, **detail, **({"resources": resources} if resources else {})}
     def human() -> None:
         extra = f" (confirmed {detail['confirmed']}, pending {detail['pending']})" if detail else ""
         output.line(f"{amount.plain()} {amount.symbol}{extra}")

@@ -16,7 +16,7 @@ psbt_app = typer.Typer(help="Sign PSBTs (Bitcoin partially signed transactions).
 def _btc_network(name: str) -> Any:
     net = netconf.network(name)
     if net.family != "btc":
-        raise UsageError(f"{name} is a {net.family} network; this command is for Bitcoin")
+        raise UsageError(f"{name} is {accounts.a_network(net.family)}; this command is for Bitcoin")
     return net
 
 
@@ -91,6 +91,7 @@ def psbt_sign(
 
     net = _btc_network(network)
     adapter = get_adapter(net, None)
+    from chains.bitcoin.send import rate_text
     from wallet_cli.signing import AccountSigner
 
     # On an air-gapped signer this is the only place to see where the money goes: show it, then ask.
@@ -99,7 +100,7 @@ def psbt_sign(
         output.err_console().print(f"  {'change ' if o['change'] else 'pay    '} {o['amount']} BTC -> {o['address']}",
                                    markup=False)
     output.key_values({"Inputs": f"{review['inputs']} ({review['ours_inputs']} ours)",
-                       "Fee": f"{review['fee']} BTC ({review['fee_rate']} sat/vB, {review['vsize']} vB)"},
+                       "Fee": f"{review['fee']} BTC ({rate_text(review['fee_rate'])}, {review['vsize']} vB)"},
                       title="Review the PSBT")
     for w in review.get("warnings", []):
         output.warn(w)

@@ -23,20 +23,39 @@ def _journal():  # noqa: ANN202
 def add(
     name: Annotated[str, typer.Argument(help="A name for the contact.")],
     address: Annotated[str, typer.Argument(help="The address.")],
-    chain: Annotated[str, typer.Option(help="evm, btc, sol or tron.")] = "evm",
+    chain: Annotated[str | None, typer.Option(help="evm, btc, sol or tron (default: the network's, else evm).",
+                                              show_default=False)] = None,
+    network: Annotated[str | None, typer.Option("--network", "-n", help="Validate the address for this network "
+                                                "(e.g. local-btc for a bcrt1… address).", show_default=False)] = None,
+    replace: Annotated[bool, typer.Option(help="Replace the address of an existing contact of that name.")] = False,
 ) -> None:
-    """Add or update a contact; the address is validated for its chain."""
+    """Add a contact (or, after a question or with --replace, change one); the address is validated."""
     from chains.base import get_adapter
     from wallet_cli import netconf
+    from wallet_cli.prompts import confirm
 
-    accounts.check_chain(chain)
+    if network is not None:
+        net = netconf.network(network)
+        if chain is not None and chain != net.family:
+            raise UsageError(f"{network} is {accounts.a_network(net.family)}, not {chain}")
+        chain = net.family
+    else:
+        chain = accounts.check_chain(chain or "evm")
+        net = next(n for n in netconf.all_networks().values() if n.family == chain and n.kind == "mainnet")
     if not name.strip() or ":" in name or len(name) > 64:
         raise UsageError("a contact name must be 1 to 64 characters with no ':'")
     if _is_address(name):
         raise UsageError("a contact name must not itself be an address")
-    net = next(n for n in netconf.all_networks().values() if n.family == chain and n.kind == "mainnet")
     normal = get_adapter(net, None).parse_address(address, net)
-    _journal().add_contact(name, chain, normal)
+    jr = _journal()
+    old = jr.contact(name, chain)
+    if old is not None and old != normal and not replace:
+        if not options().interactive and not options().yes:
+            from wallet_cli.errors import Refused
+
+            raise Refused(f"{name} is already {old}; pass --replace to change it")
+        confirm(f"{name} is already {old}; replace it with {normal}?")
+    jr.add_contact(name, chain, normal)
     output.emit({"name": name, "chain": chain, "address": normal}, lambda: output.info(f"Saved {name}: {normal}"))
 
 

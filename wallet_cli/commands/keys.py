@@ -17,11 +17,12 @@ from wallet_cli.prompts import confirm
 from wallet_cli.secret_out import write_new_private_file
 
 
-def _add_imported(chain: str, key: bytes, label: str | None, source: str) -> dict[str, Any]:
-    """Store an imported key and its index entry; refuse duplicates."""
+def _add_imported(chain: str, key: bytes, label: str | None, source: str, parsed: Any = None) -> dict[str, Any]:
+    """Store an imported key and its index entry; refuse duplicates. `parsed` keeps a WIF's network and
+    compression (its address depends on both)."""
     from keystore import keys
 
-    imported = keys.parse_private_key(keys.export_private_key(key, chain), chain)
+    imported = parsed or keys.parse_private_key(keys.export_private_key(key, chain), chain)
     result: dict[str, Any] = {}
 
     def mutate(uv: Any) -> None:
@@ -33,9 +34,10 @@ def _add_imported(chain: str, key: bytes, label: str | None, source: str) -> dic
         uv.secrets.imported[key_id] = {"chain": chain, "key": key.hex(), "source": source}
         entry = {"chain": chain, "index": None, "path": None, "address": imported.address,
                  "public_key": imported.public_key, "label": label, "kind": "imported", "key_id": key_id}
-        if chain == "btc":  # a single-key P2WPKH wallet for BDK
-            desc = f"wpkh({imported.public_key})"
-            entry["descriptors"] = {"main": desc, "test": desc}
+        if chain == "btc":  # a single-key wallet for BDK, on the WIF's own networks only
+            desc = f"wpkh({imported.public_key})" if imported.wif_compressed is not False else \
+                f"pkh({imported.public_key})"
+            entry["descriptors"] = {"test" if imported.network == "test" else "main": desc}
         uv.info.accounts.append(entry)
         result.update(accounts.public_view(entry))
 
@@ -55,7 +57,7 @@ def import_key(
     accounts.check_chain(chain)
     text = passwords.secret_text("private key", key_file, prompt="Private key: ")
     parsed = keys.parse_private_key(text, chain)
-    result = _add_imported(chain, parsed.private_key, label, "raw")
+    result = _add_imported(chain, parsed.private_key, label, "raw", parsed)
     output.emit(result, lambda: output.info(f"Imported {result['address']} ({chain})"))
 
 
@@ -119,31 +121,60 @@ def export_key(
     out: Annotated[Path | None, typer.Option(help="Write the key to this new 0600 file instead of the terminal.")]
     = None,
     solana_json: Annotated[bool, typer.Option(help="sol: the solana-keygen JSON array format.")] = False,
+    xprv: Annotated[bool, typer.Option(help="btc: the account's extended key instead of one address's WIF.")
+                    ] = False,
+    network: Annotated[str | None, typer.Option("--network", "-n", help="btc: the network of the WIF "
+                                                "(a test network gives a testnet WIF).")] = None,
+    index: Annotated[int, typer.Option(min=0, max=2**31 - 1, help="btc: the receive address index.")] = 0,
 ) -> None:
     """Export one account's raw private key, after an explicit confirmation."""
     from keystore import keys
 
     entry = accounts.resolve(account, session.vault_info().accounts)
-    if out is None and not sys.stderr.isatty() and not options().yes:
+    if out is None and not options().json and not sys.stderr.isatty() and not options().yes:
         raise UsageError("the key is shown only on a terminal; use --out FILE, or --yes to print it to stderr")
+    if out is None and options().json and not sys.stdout.isatty():
+        raise UsageError("under --json the key goes to stdout only when it is a terminal (a pipe or file could "
+                         "keep it); pass --out FILE")
     if out is not None and out.exists():
         raise UsageError(f"{out} already exists; refusing to overwrite it")
     confirm(f"Export the private key of {entry['address']}? Anyone who sees it can take its funds.", dangerous=True)
     uv = session.unlock()
+    testnet = bool(network) and _is_test(network)
     if entry["chain"] == "btc" and entry.get("kind") == "hd":
         from keystore import hd
 
-        text = hd.derive_account_xprv(session.seed_of(uv), entry["path"], testnet=False)
+        path = session.btc_account_path(entry["path"], testnet)
+        if xprv:
+            text = hd.derive_account_xprv(session.seed_of(uv), path, testnet=testnet)
+        else:  # one address's WIF, which import-key btc (and other wallets) accept
+            key = hd.derive_private(session.seed_of(uv), "btc", f"{path}/0/{index}")
+            text = keys.export_private_key(key, "btc", testnet=testnet)
     else:
         key = session.private_key_of(uv, entry)
         text = (keys.export_solana_keygen_json(key) if solana_json and entry["chain"] == "sol"
                 else keys.export_private_key(key, entry["chain"]))
-    if out is not None:
+    if options().json:
+        from wallet_cli.secret_out import emit_secret_json
+
+        ref = accounts.to_account(entry).ref
+        emit_secret_json({"account": ref, "chain": entry["chain"], "address": entry["address"],
+                          "network": network, "private_key": text}, out, {"account": ref})
+    elif out is not None:
         write_new_private_file(out, text + "\n")
         output.emit({"account": accounts.to_account(entry).ref, "file": str(out)},
                     lambda: output.info(f"Wrote the key to {out}"))
     else:
         output.err_console().print("\n  " + text + "\n", markup=False, soft_wrap=True)
+
+
+def _is_test(name: str) -> bool:
+    from wallet_cli import netconf
+
+    net = netconf.network(name)
+    if net.family != "btc":
+        raise UsageError(f"--network for export-key is a Bitcoin network; {name} is {accounts.a_network(net.family)}")
+    return net.is_test
 
 
 def register(app: typer.Typer) -> None:

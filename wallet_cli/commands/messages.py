@@ -90,7 +90,8 @@ def verify_message(
     signature: Annotated[str, typer.Argument(help="The signature.")],
     message: Annotated[str | None, typer.Argument(help="The message text.")] = None,
     file: Annotated[Path | None, typer.Option(help="Verify over this file's bytes.")] = None,
-    chain: Annotated[str, typer.Option(help="evm, sol or tron.")] = "evm",
+    chain: Annotated[str | None, typer.Option(help="evm, sol, tron or btc (default: from the address).",
+                                              show_default=False)] = None,
     offchain: Annotated[bool, typer.Option(help="sol: the signature is over the off-chain message format.")]
     = False,
 ) -> None:
@@ -98,13 +99,29 @@ def verify_message(
     from chains.base import get_adapter
     from wallet_cli.errors import Refused
 
-    net = default_network(accounts.check_chain(chain))
+    chain = accounts.check_chain(chain) if chain else _family_of(address)
+    net = default_network(chain)
     adapter = get_adapter(net, None)
     require(adapter, "verify_message", "message verification")
     ok = adapter.verify_message(_message_bytes(message, file), signature, address, **_offchain(chain, offchain))
     output.emit({"address": address, "valid": ok}, lambda: output.line("valid" if ok else "INVALID"))
     if not ok:
         raise Refused("the signature does not match this message and address")
+
+
+def _family_of(address: str) -> str:
+    """The family whose address format `address` has (on any of its networks)."""
+    from chains.base import get_adapter
+    from chains.errors import ChainError
+    from wallet_cli import netconf
+
+    for net in netconf.all_networks().values():
+        try:
+            type(get_adapter(net, None)).parse_address(address, net)
+            return net.family
+        except ChainError:
+            continue
+    raise UsageError("this is not an address of any supported chain; pass --chain")
 
 
 def _offchain(chain: str, offchain: bool) -> dict[str, bool]:

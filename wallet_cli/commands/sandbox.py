@@ -118,8 +118,9 @@ def demo(
 ) -> None:
     """A tour on local chains in a throwaway home: vault, accounts, funding, sends, balances, history."""
     from wallet_cli import demo as demo_mod
+    from wallet_cli.context import options
 
-    demo_mod.run([c.strip() for c in chains.split(",") if c.strip()], keep=keep)
+    demo_mod.run([c.strip() for c in chains.split(",") if c.strip()], keep=keep, json_lines=options().json)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,8 @@ from wallet_cli.commands.common import NetworkOpt, adapter_for, entry_for, journ
 from wallet_cli.context import options
 from wallet_cli.errors import UsageError
 
+_to_note: dict[str, str] = {}   # recipient address -> "your account evm:1" / "contact bob", for the review
+
 
 def _confirm_screen(unsigned: Any, warnings: list[str]) -> None:
     from wallet_cli.prompts import confirm
@@ -20,8 +22,12 @@ def _confirm_screen(unsigned: Any, warnings: list[str]) -> None:
         output.warn(w)
     if options().json and options().yes:
         return
-    output.key_values(unsigned.summary or {"To": unsigned.recipient, "Amount": str(unsigned.amount),
-                                           "Fee (max)": str(unsigned.fee)}, title="Review the transaction")
+    summary = dict(unsigned.summary or {"To": unsigned.recipient, "Amount": str(unsigned.amount),
+                                        "Fee (max)": str(unsigned.fee)})
+    note = _to_note.get(unsigned.recipient)
+    if note and "To" in summary:
+        summary["To"] = f"{summary['To']} ({note})"
+    output.key_values(summary, title="Review the transaction")
     confirm("Sign and send this transaction?")
 
 
@@ -102,20 +108,63 @@ def send(
         return
     result = transfer.send(req, adapter, jr, confirm=_confirm_screen, signer=AccountSigner(entry, net))
     render_result(result)
+    _still_pending(result, wait)
 
 
 def _recipient(to: str, net: Any, adapter: Any, journal: Any) -> str:
-    """An address as given, else a contact's address (contact names never shadow addresses)."""
+    """An address as given, else one of your accounts (evm:1, a label), else a contact's address.
+    Neither an account label nor a contact name ever shadows an address."""
     from chains.errors import BadInput
 
     try:
         return adapter.parse_address(to, net)
     except BadInput:
         contact = journal.contact(to, net.family)
-        if contact is None:
+        own = _own_account(to, net)
+        if contact is None and own is None:
             raise
-    output.warn(f"'{to}' is your contact {contact}")
-    return contact
+    if own is not None and contact is not None and own[0] != contact:
+        raise UsageError(f"'{to}' is both your account {own[1]} and a contact with another address; "
+                         "give the address itself")
+    if own is not None:
+        address = adapter.parse_address(own[0], net)
+        _to_note[address] = f"your account {own[1]}"
+        output.info(f"'{to}' is your account {own[1]}: {address}")
+        return address
+    address = adapter.parse_address(contact, net)   # a contact saved for another network is refused here
+    _to_note[address] = f"contact {to}"
+    output.info(f"'{to}' is your contact {address}")
+    return address
+
+
+def _own_account(ref: str, net: Any) -> tuple[str, str] | None:
+    """(address on this network, reference) of one of the vault's accounts, or None."""
+    from wallet_cli import accounts, session
+
+    try:
+        entry = accounts.resolve(ref, session.vault_info().accounts)
+    except UsageError:
+        return None
+    if entry["address"].lower() == ref.strip().lower():
+        return None   # an address that failed to parse (a bad checksum) stays an error, never a match
+    if entry["chain"] != net.family:
+        raise UsageError(f"{ref} is {accounts.an_account(entry['chain'])}; {net.name} is "
+                         f"{accounts.a_network(net.family)}")
+    if net.family == "btc":  # a fresh receive address of that account on this network
+        from chains.base import get_adapter
+        from wallet_cli import netconf
+
+        return get_adapter(net, netconf.data_dir()).receive_address(accounts.to_account(entry)), \
+            accounts.to_account(entry).ref
+    return entry["address"], accounts.to_account(entry).ref
+
+
+def _still_pending(result: Any, wait: bool) -> None:
+    """`--wait` that ran out of time is a network outcome (exit 5), not success."""
+    if wait and result.state in ("pending", "unknown"):
+        from chains.errors import Unavailable
+
+        raise Unavailable(f"{result.txid} is still pending; rerun `wallet tx status {result.txid}` later")
 
 
 def broadcast(
@@ -132,7 +181,9 @@ def broadcast(
     net, adapter = adapter_for(signed.network)
     jr = journal()
     jr.record_signed(signed, kind="broadcast")
-    render_result(transfer.publish(signed, adapter, jr, wait=wait))
+    result = transfer.publish(signed, adapter, jr, wait=wait)
+    render_result(result)
+    _still_pending(result, wait)
 
 
 

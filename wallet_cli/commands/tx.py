@@ -29,7 +29,8 @@ def tx_status(
     if entry is not None:
         jr.set_state(name, txid, st.state, st.detail)
     data = {"network": name, **st.to_json()}
-    output.emit(data, lambda: output.key_values({k: v for k, v in data.items() if v is not None}))
+    shown = {**data, "fee": f"{st.fee.plain()} {st.fee.symbol}" if st.fee else None}
+    output.emit(data, lambda: output.key_values_out({k: v for k, v in shown.items() if v is not None}))
 
 
 def _replace(txid: str, network: str | None, bump: int, how: str, allow_high_fee: bool) -> None:
@@ -46,6 +47,11 @@ def _replace(txid: str, network: str | None, bump: int, how: str, allow_high_fee
         raise UsageError(f"{txid} is not in this wallet's journal; only transactions it signed can be replaced")
     net, adapter = adapter_for(entry.network)
     require(adapter, "speed_up" if how == "speed up" else "cancel", how)
+    if entry.state == "replaced":
+        by = (entry.detail or "").removeprefix("by ").strip()
+        cmd = "speed-up" if how == "speed up" else "cancel"
+        raise UsageError(f"{txid} was already replaced by {by or 'a later transaction'}; "
+                         f"to {how} again, replace that one: wallet tx {cmd} {by or 'TXID'}")
     st = adapter.status(txid)
     if st.state != "pending":
         raise UsageError(f"{txid} is {st.state}, not pending; there is nothing to replace")

@@ -50,11 +50,17 @@ def _passphrase(file: Path | None, ask: bool) -> str:
     return ""
 
 
+def address_network(entry: dict) -> str | None:
+    from wallet_cli import accounts
+
+    return accounts.address_network(entry)
+
+
 def _show_created(result: dict) -> None:
     def human() -> None:
         output.info(f"Created vault '{result['vault']}' (fingerprint {result['fingerprint']}) at {result['path']}")
-        output.table(["account", "address", "path"],
-                     [(a["ref"], a["address"], a["path"]) for a in result["accounts"]])
+        output.table(["account", "path", "address", "network"],   # the order of `accounts list`
+                     [(a["ref"], a["path"], a["address"], address_network(a)) for a in result["accounts"]])
     output.emit(result, human)
 
 
@@ -76,7 +82,7 @@ def init(
         raise UsageError("no terminal to show the new mnemonic on; pass --mnemonic-out FILE")
     if mnemonic_out is not None and mnemonic_out.exists():
         raise UsageError(f"{mnemonic_out} already exists; refusing to overwrite it")
-    name = name or options().vault
+    name = name or (options().vault if options().vault_given else "default")
     password = _new_vault_password(name)
     passphrase = _passphrase(passphrase_file, ask_passphrase)
     phrase = mn.generate_mnemonic(words, language)
@@ -109,19 +115,35 @@ def restore(
     """Restore a vault from an existing BIP39 mnemonic."""
     from keystore import mnemonic as mn
 
-    name = name or options().vault
+    name = name or (options().vault if options().vault_given else "default")
     text = passwords.secret_text("mnemonic", mnemonic_file, prompt="Recovery phrase: ")
     phrase, lang = mn.validate_mnemonic(text, language)
     passphrase = _passphrase(passphrase_file, ask_passphrase)
     _show_created(_create(phrase, lang, passphrase, name, _new_vault_password(name)))
 
 
-def show_mnemonic() -> None:
+def show_mnemonic(
+    out: Annotated[Path | None, typer.Option(help="With --json: write the JSON to this new 0600 file.")] = None,
+) -> None:
     """Show the recovery phrase again, on the terminal only, after confirmation."""
-    if not sys.stderr.isatty() and not options().yes:
+    if options().json:
+        if out is None and not sys.stdout.isatty():
+            raise UsageError("under --json the recovery phrase goes to stdout only when it is a terminal (a pipe "
+                             "or file could keep it); pass --out FILE")
+    elif out is not None:
+        raise UsageError("--out is for --json; without it the phrase is shown on the terminal")
+    elif not sys.stderr.isatty() and not options().yes:
         raise UsageError("the recovery phrase is shown only on a terminal; pass --yes to print it to stderr")
+    if out is not None and out.exists():
+        raise UsageError(f"{out} already exists; refusing to overwrite it")
     confirm("Show the recovery phrase? Anyone who sees it can take your funds.", dangerous=True)
     uv = session.unlock()
+    if options().json:
+        from wallet_cli.secret_out import emit_secret_json
+
+        emit_secret_json({"vault": options().vault, "mnemonic": uv.secrets.mnemonic,
+                          "has_passphrase": bool(uv.secrets.passphrase)}, out, {"vault": options().vault})
+        return
     output.err_console().print("\n  " + uv.secrets.mnemonic + "\n", markup=False)
     if uv.secrets.passphrase:
         output.err_console().print("  (this vault also has a BIP39 passphrase)\n")

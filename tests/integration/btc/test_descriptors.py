@@ -50,7 +50,7 @@ def test_bip86_vector_taproot_account() -> None:
 
 
 def test_watch_only_refuses_wrong_network_and_private_keys() -> None:
-    with pytest.raises(BadInput, match="mainnet key but network local-btc is regtest"):
+    with pytest.raises(BadInput, match="mainnet key but local-btc is a test network \\(regtest\\)"):
         Adapter.watch_descriptors(BIP84_ZPUB, get_network("local-btc"))
     with pytest.raises(BadInput, match="checksum"):
         Adapter.watch_descriptors(BIP84_ZPUB[:-1] + "t", get_network("bitcoin"))

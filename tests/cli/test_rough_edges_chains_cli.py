@@ -1,0 +1,105 @@
+"""The rough edges of issue 13 that need a chain, through the CLI on anvil and the regtest and LiteSVM sandboxes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+import devnet.btc_sandbox as btc
+from devnet import anvil, sol_sandbox
+
+
+@pytest.fixture(scope="module")
+def chains() -> Iterator[dict[str, str]]:
+    with anvil.Sandbox() as evm, sol_sandbox.Sandbox() as sol, btc.Sandbox() as bt, \
+            anvil.Sandbox(no_mining=True) as slow:
+        yield {"evm": evm.url, "sol": sol.url, "btc": bt.url, "slow": slow.url}
+
+
+@pytest.fixture
+def refs(cli, chains, tmp_path, monkeypatch) -> dict[str, str]:
+    for fam in ("evm", "sol", "btc"):
+        monkeypatch.setenv(f"WALLET_RPC_LOCAL_{fam.upper()}", chains[fam])
+    assert cli("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt")).code == 0
+    for fam in ("evm", "sol", "btc"):
+        assert cli("--json", "accounts", "derive", "--chain", fam).code == 0
+    return {a["ref"]: a["address"] for a in cli("--json", "accounts", "list", password=False).json()}
+
+
+def fund(cli, ref: str, amount: str, net: str) -> None:
+    r = cli("--json", "devnet", "fund", ref, "--amount", amount, "--network", net)
+    assert r.code == 0, r.err
+
+
+def review_of(err: str) -> dict:
+    return next(json.loads(line)["review"] for line in err.splitlines() if '"review"' in line)
+
+
+def test_tx_status_prints_the_txid_whole_on_stdout(cli, refs, monkeypatch) -> None:
+    fund(cli, "evm:0", "3", "local-evm")
+    s = cli("--json", "--yes", "send", "-n", "local-evm", "--from", "evm:0", "--to", refs["evm:1"],
+            "--amount", "1", "--wait")
+    assert s.code == 0, s.err
+    txid = s.json()["txid"]
+    monkeypatch.setenv("COLUMNS", "80")
+    r = cli("tx", "status", txid, password=False)
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    assert any(line.split() == ["txid", txid] for line in lines)              # whole, on one line
+    assert any(line.split() == ["state", "confirmed"] for line in lines)
+    assert any(line.split()[:1] == ["fee"] and line.split()[-1] == "ETH" for line in lines)
+
+
+def test_to_takes_your_own_account(cli, refs) -> None:
+    fund(cli, "evm:0", "3", "local-evm")
+    r = cli("--json", "send", "-n", "local-evm", "--from", "evm:0", "--to", "evm:1", "--amount", "0.25")
+    assert r.code == 4                                                       # no terminal, no --yes
+    assert review_of(r.err)["To"] == f"{refs['evm:1']} (your account evm:1)"
+    ok = cli("--json", "--yes", "send", "-n", "local-evm", "--from", "evm:0", "--to", "evm:1", "--amount",
+             "0.25", "--wait")
+    assert ok.code == 0, ok.err
+    assert ok.json()["to"] == refs["evm:1"]
+
+
+def test_bitcoin_review_shows_addresses_and_one_rate_format(cli, refs, chains) -> None:
+    fund(cli, "btc:0", "1", "local-btc")
+    r = cli("--json", "send", "-n", "local-btc", "--from", "btc:0", "--to", "btc:1", "--amount", "0.1",
+            "--fee-rate", "5")
+    assert r.code == 4
+    rv = review_of(r.err)
+    assert rv["From"].startswith("btc:0 (bcrt1q") and "(your account btc:1)" in rv["To"]
+    assert "(5 sat/vB, ~" in rv["Fee (max)"]
+
+
+def test_bitcoin_address_and_balance_for_the_network_asked(cli, refs) -> None:
+    a = cli("address", "btc:0", "-n", "local-btc", password=False)
+    assert a.code == 0, a.err
+    assert a.out.strip().startswith("bcrt1q")
+    b = cli("--json", "balance", "btc:0", "-n", "local-btc", password=False)
+    assert b.code == 0, b.err
+    assert b.json()["address"].startswith("bcrt1q") and b.json()["address"] != refs["btc:0"]
+
+
+def test_solana_symbol_is_the_mint(cli, refs, chains) -> None:
+    mint = sol_sandbox.create_mint(chains["sol"], 6)
+    sol_sandbox.mint_to(chains["sol"], mint, refs["sol:0"], 5 * 10**6)
+    r = cli("--json", "balance", "sol:0", "-n", "local-sol", "--token", mint, password=False)
+    assert r.code == 0, r.err
+    assert r.json()["symbol"] == mint and r.json()["balance"] == "5"
+
+
+def test_wait_timeout_exits_5_and_cancel_names_the_replacement(cli, refs, chains, monkeypatch) -> None:
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", chains["slow"])           # mines only on request
+    anvil.rpc(chains["slow"], "anvil_setBalance", [refs["evm:0"], hex(5 * 10**18)])
+    r = cli("--json", "--yes", "send", "-n", "local-evm", "--from", "evm:0", "--to", refs["evm:1"],
+            "--amount", "1", "--wait", "--timeout", "1")
+    assert r.code == 5
+    txid = r.json()["txid"]
+    assert f"still pending; rerun `wallet tx status {txid}`" in r.err
+    up = cli("--json", "--yes", "tx", "speed-up", txid)
+    assert up.code == 0, up.err
+    new = up.json()["txid"]
+    c = cli("--json", "--yes", "tx", "cancel", txid)
+    assert c.code == 2 and f"already replaced by {new}" in c.err

@@ -61,7 +61,8 @@ class SendResult:
 def parse_amount(text: str, decimals: int, symbol: str, *, allow_max: bool) -> Amount | None:
     if text.strip().lower() == "max":
         if not allow_max:
-            raise UsageError("'max' is supported for native btc sends only; give an exact amount")
+            raise UsageError("'max' is for the native coin (BTC, SOL, an EVM network's) and EVM tokens; "
+                             "give an exact amount")
         return None
     return Amount.parse(text, decimals, symbol)
 
@@ -150,7 +151,9 @@ def build(req: SendRequest, adapter: ChainAdapter, known: set[str]) -> tuple[Uns
         token_addr, symbol, decimals = adapter.token_info(req.token)
     else:
         token_addr, symbol, decimals = None, req.network.symbol, req.network.decimals
-    amount = parse_amount(req.amount, decimals, symbol, allow_max=req.network.family == "btc" and not req.token)
+    fam = req.network.family
+    allow_max = fam == "evm" or (fam in ("btc", "sol") and not req.token)
+    amount = parse_amount(req.amount, decimals, symbol, allow_max=allow_max)
     unsigned = adapter.build_transfer(Transfer(req.network, sender, recipient, amount, token_addr, req.fees,
                                                memo_for(req)))
     return unsigned, list(unsigned.warnings) + poisoning_warnings(req, recipient, known)

@@ -168,8 +168,6 @@ class Adapter(ChainAdapter):
             return self._build(transfer)
 
     def _build(self, t: Transfer) -> UnsignedTx:
-        if t.amount is None:
-            raise BadInput("an EVM transfer needs an amount (sending 'everything' is not supported)")
         check_fee_options(t.fees)
         net, sender = self.network, checksum(t.sender.address)
         recipient = _parse_address(t.recipient, net.name)
@@ -191,6 +189,10 @@ class Adapter(ChainAdapter):
         if recipient == sender:
             warnings.append("the recipient is the sending account itself")
         symbol = None
+        if t.amount is None:   # --amount max
+            from chains.evm.sweep import everything
+
+            t, fees = everything(self, t, fees, native, contract, r, recipient)
         if contract:
             symbol, decimals = self._token_facts(contract, r[7:10])
             if t.amount.decimals != decimals:

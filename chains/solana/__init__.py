@@ -202,6 +202,10 @@ class Adapter(ResignMixin, ChainAdapter):
                           "or leave at least the minimum")
 
     def build_transfer(self, transfer: Transfer) -> UnsignedTx:
+        if transfer.amount is None:   # --amount max
+            from chains.solana.sweep import build_max
+
+            return build_max(self, transfer)
         plan = self._plan(transfer)
         sender: Pubkey = plan["sender"]
         probe = sb.compose(sender, plan["ixs"], "11111111111111111111111111111111", 1, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 
@@ -103,3 +104,39 @@ def test_wait_timeout_exits_5_and_cancel_names_the_replacement(cli, refs, chains
     new = up.json()["txid"]
     c = cli("--json", "--yes", "tx", "cancel", txid)
     assert c.code == 2 and f"already replaced by {new}" in c.err
+
+
+def _wei(url: str, address: str) -> int:
+    return int(anvil.rpc(url, "eth_getBalance", [address, "latest"]), 16)
+
+
+def test_amount_max_on_evm_empties_the_account(cli, refs, chains) -> None:
+    assert cli("--json", "accounts", "derive", "--chain", "evm").code == 0
+    fund(cli, "evm:2", "0.75", "local-evm")
+    before = _wei(chains["evm"], refs["evm:1"])
+    r = cli("--json", "--yes", "send", "-n", "local-evm", "--from", "evm:2", "--to", "evm:1", "--amount", "max",
+            "--wait")
+    assert r.code == 0, r.err
+    src = next(a["address"] for a in cli("--json", "accounts", "list", password=False).json() if a["ref"] == "evm:2")
+    assert _wei(chains["evm"], src) == 0                                    # exactly zero: the fee was exact
+    receipt = anvil.rpc(chains["evm"], "eth_getTransactionReceipt", [r.json()["txid"]])
+    fee = int(receipt["gasUsed"], 16) * int(receipt["effectiveGasPrice"], 16)
+    assert _wei(chains["evm"], refs["evm:1"]) - before == 75 * 10**16 - fee
+
+
+def test_amount_max_on_evm_token_and_solana(cli, refs, chains) -> None:
+    fund(cli, "evm:0", "1", "local-evm")
+    tok = anvil.deploy_token(chains["evm"], "Max", "MX", 6, 42 * 10**6, refs["evm:0"])
+    t = cli("--json", "--yes", "send", "-n", "local-evm", "--from", "evm:0", "--to", "evm:1", "--amount", "max",
+            "--token", tok, "--wait")
+    assert t.code == 0, t.err
+    assert (t.json()["amount"], t.json()["symbol"]) == ("42", "MX")
+    fund(cli, "sol:0", "1.5", "local-sol")
+    s = cli("--json", "--yes", "send", "-n", "local-sol", "--from", "sol:0", "--to", "sol:1", "--amount", "max",
+            "--wait")
+    assert s.code == 0, s.err
+    left = cli("--json", "balance", "sol:0", "-n", "local-sol", password=False).json()
+    got = cli("--json", "balance", "sol:1", "-n", "local-sol", password=False).json()
+    assert left["balance"] == "0"
+    fee = int(Decimal(s.json()["fee"]) * 10**9)
+    assert int(got["base_units"]) == 15 * 10**8 - fee and fee > 0

@@ -35,7 +35,7 @@ def send(
     network: NetworkOpt,
     sender: Annotated[str, typer.Option("--from", help="Account reference: evm:0, a label or an address.")],
     to: Annotated[str, typer.Option(help="Recipient address, or a contact name ('wallet contacts').")],
-    amount: Annotated[str, typer.Option(help="Decimal amount in the asset's unit (btc also: max).")],
+    amount: Annotated[str, typer.Option(help="Decimal amount in the asset's unit, or max (everything after the fee).")],
     token: Annotated[str | None, typer.Option(help="Token symbol or contract/mint address.")] = None,
     max_fee: Annotated[str | None, typer.Option(help="evm: max fee per gas (or gas price), in gwei.")] = None,
     priority_fee: Annotated[str | None, typer.Option(

@@ -39,7 +39,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "tx": ("tx", "Follow, speed up or cancel a sent transaction.", "Chains"),
     "portfolio": ("portfolio", "Balances of every account across networks, with totals per asset.", "Chains"),
     "history": ("history", "List the transactions this wallet signed or broadcast.", "Chains"),
-    "psbt": ("bitcoin", "Sign a Bitcoin PSBT offline.", "Chains"),
+    "psbt": ("bitcoin", "Show a Bitcoin PSBT, or sign it offline.", "Chains"),
     "pay": ("pay", "Batch payouts from a CSV file, exactly once and resumable.", "Chains"),
     "networks": ("networks", "List, add and remove networks.", "Chains"),
     "tokens": ("tokens", "List, add and remove a network's tokens.", "Chains"),

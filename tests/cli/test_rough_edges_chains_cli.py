@@ -140,3 +140,27 @@ def test_amount_max_on_evm_token_and_solana(cli, refs, chains) -> None:
     assert left["balance"] == "0"
     fee = int(Decimal(s.json()["fee"]) * 10**9)
     assert int(got["base_units"]) == 15 * 10**8 - fee and fee > 0
+
+
+def test_psbt_show_decodes_without_signing(cli, refs, tmp_path) -> None:
+    fund(cli, "btc:0", "1", "local-btc")
+    xpub = cli("--json", "export-xpub", "btc:0", "-n", "local-btc", password=False).json()
+    w = ["--home", str(tmp_path / "watch")]
+    assert cli(*w, "--json", "init", "--mnemonic-out", str(tmp_path / "w.txt")).code == 0
+    assert cli(*w, "--json", "import-xpub", xpub["descriptor"], "-n", "local-btc", "--label", "cold").code == 0
+    to = cli("--json", "address", "btc:1", "-n", "local-btc", password=False).json()["address"]
+    psbt = tmp_path / "tx.psbt"
+    b = cli(*w, "--json", "--yes", "send", "-n", "local-btc", "--from", "cold", "--to", to, "--amount", "0.3",
+            "--fee-rate", "2", "--sign-only", "--out", str(psbt))
+    assert b.code == 0, b.err
+    before = psbt.read_text()
+    r = cli("--json", "psbt", "show", str(psbt), "-n", "local-btc", "--account", "btc:0", password=False)
+    assert r.code == 0, r.err
+    d = r.json()
+    outs = {o["address"]: o for o in d["outputs"]}
+    assert outs[to]["amount"] == "0.3" and outs[to]["change"] is False
+    assert sum(o["change"] for o in d["outputs"]) == 1
+    assert d["fee_rate"].endswith(" sat/vB") and d["signed_inputs"] == 0 and len(d["txid"]) == 64
+    assert psbt.read_text() == before                                           # nothing was signed
+    human = cli("psbt", "show", str(psbt), "-n", "local-btc", password=False)
+    assert human.code == 0 and f"0.3 BTC -> {to}" in human.out

@@ -119,6 +119,49 @@ def psbt_sign(
     output.emit(data, human)
 
 
+def _read_psbt(file: Path, limit: int = 4 << 20) -> str:
+    """A PSBT file's text, read with a bound (4 MiB, far above any standard transaction)."""
+    try:
+        with open(file, "rb") as f:
+            raw = f.read(limit + 1)
+        text = raw.decode("ascii").strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read {file}: {e.__class__.__name__}") from None
+    if len(raw) > limit:
+        raise UsageError(f"{file} is larger than 4 MiB; that is not a PSBT")
+    return text
+
+
+@psbt_app.command("show")
+def psbt_show(
+    file: Annotated[Path, typer.Argument(help="A PSBT file (base64).")],
+    network: Annotated[str, typer.Option("--network", "-n")] = "bitcoin",
+    account: Annotated[str | None, typer.Option(help="A btc account whose change outputs to mark.",
+                                                show_default=False)] = None,
+) -> None:
+    """Decode a PSBT without signing it: outputs, inputs, fee and rate (no password needed)."""
+    from chains.bitcoin.inspect_psbt import show
+
+    net = _btc_network(network)
+    text = _read_psbt(file)
+    descs = None
+    if account is not None:
+        from chains.bitcoin.descriptors import public_descriptors
+
+        descs = public_descriptors(accounts.to_account(accounts.resolve(account, session.vault_info().accounts)),
+                                   net)
+    data = show(text, net, descs)
+
+    def human() -> None:
+        output.line(f"txid     {data['txid']}")
+        for o in data["outputs"]:
+            output.line(f"{'change' if o['change'] else 'pay':<8} {o['amount']} BTC -> {o['address']}")
+        output.line(f"inputs   {len(data['inputs'])} ({data['signed_inputs']} signed)")
+        output.line(f"fee      {data['fee']} BTC ({data['fee_rate']}, ~{data['vsize']} vB)" if data["fee"] is not None
+                    else "fee      unknown (an input's amount is missing from the PSBT)")
+    output.emit(data, human)
+
+
 def register(app: typer.Typer) -> None:
     app.command("export-xpub", rich_help_panel="Keys")(export_xpub)
     app.command("import-xpub", rich_help_panel="Keys")(import_xpub)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from chains.base import Account, Amount, Network, get_adapter
-from chains.errors import ChainError, Unsupported
+from chains.errors import BadInput, ChainError, Unsupported
 
 PER_RPC = 4          # connections open at once to one network's RPC
 MAX_THREADS = 16
@@ -40,6 +40,7 @@ class NetworkResult:
     status: str = "ok"           # ok, failed, or unsupported (the family's adapter has no balances yet)
     error: str | None = None
     seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)   # accounts with no key for this network (a testnet WIF)
 
     @property
     def ok(self) -> bool:
@@ -91,7 +92,14 @@ def fetch(accounts: list[Account], networks: list[Network], *, data_dir: str | N
             adapter = make_adapter(net, data_dir)
             if hasattr(adapter, "timeout"):
                 adapter.timeout = min(float(adapter.timeout), timeout)
-            return _one_account(adapter, net, acct)
+            try:
+                return _one_account(adapter, net, acct)
+            except BadInput as e:
+                if isinstance(e, Unsupported):
+                    raise
+                with lock:   # this account cannot be used here; the network itself is fine
+                    results[net.name].skipped.append(acct.ref)
+                return []
 
     jobs = [(n, a) for n in networks for a in accounts if a.chain == n.family]
     remaining = {n.name: results[n.name].accounts for n in networks}

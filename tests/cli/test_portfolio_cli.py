@@ -166,3 +166,14 @@ def test_unreachable_price_api_still_shows_amounts(cli, vault) -> None:
     data = r.json()
     assert data["totals"][0]["value"] is None and data["prices"]["error"]
     assert "no fiat values" in r.err
+
+
+def test_an_account_without_a_key_for_the_network_is_skipped(cli, vault) -> None:
+    # A mainnet WIF has no key for regtest: that account is skipped there, and the network is not failed.
+    wif = "KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn"       # private key 1, mainnet
+    assert cli("--json", "import-key", "btc", "--key-file", "-", "--label", "m1", stdin=wif + "\n").code == 0
+    r = cli("--json", "portfolio", "-n", "local-btc", password=False)
+    assert r.code == 0, r.err
+    net = r.json()["networks"][0]
+    assert net["status"] == "ok" and net["skipped"] == ["m1"]
+    assert {b["account"] for b in r.json()["balances"]} == {"btc:0"}

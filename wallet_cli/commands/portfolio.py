@@ -65,13 +65,15 @@ def portfolio(
                    "parts": [{"network": n, "amount": pf.plain(a)} for n, a in t.parts]}
                   for t in totals if zeros or t.amount]
     net_rows = [{"name": n.name, "family": n.family, "accounts": n.accounts, "status": n.status,
-                 "error": n.error, "seconds": n.seconds} for n in result.networks]
+                 "error": n.error, "seconds": n.seconds, "skipped": n.skipped} for n in result.networks]
     data = {"networks": net_rows, "balances": rows, "totals": total_rows, "prices": price_info}
     if csv_out:
         _csv(rows, source.currency if source else None)
     else:
         output.emit(data, lambda: _human(data, quotes, now))
     for n in result.networks:
+        if n.skipped:
+            output.info(f"{n.name}: skipped {', '.join(n.skipped)} (no key for this network)")
         if n.status == "unsupported":
             output.info(f"{n.name}: balances are not available on this network yet")
     if price_error:

@@ -107,7 +107,7 @@ def main() -> None:
             data = json.loads(out)
             runs.append({"run": label, "exit": code, "seconds": round(seconds, 3),
                          "per_network_seconds": {x["name"]: x["seconds"] for x in data["networks"]},
-                         "balances": len(data["balances"]),
+                         "nonzero_balances": len(data["balances"]),
                          "rpc": {"local-evm": {"http_requests": ce.http, "json_rpc_calls": ce.calls},
                                  "local-sol": {"http_requests": cs.http, "json_rpc_calls": cs.calls},
                                  "local-btc": {"http_requests": len(bt.requests)}}})

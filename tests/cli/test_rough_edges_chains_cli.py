@@ -164,3 +164,26 @@ def test_psbt_show_decodes_without_signing(cli, refs, tmp_path) -> None:
     assert psbt.read_text() == before                                           # nothing was signed
     human = cli("psbt", "show", str(psbt), "-n", "local-btc", password=False)
     assert human.code == 0 and f"0.3 BTC -> {to}" in human.out
+
+
+def test_restore_discover_finds_used_accounts(cli, chains, tmp_path, monkeypatch) -> None:
+    for fam in ("evm", "sol", "btc"):
+        monkeypatch.setenv(f"WALLET_RPC_LOCAL_{fam.upper()}", chains[fam])
+    phrase = tmp_path / "seed.txt"
+    first = ["--home", str(tmp_path / "a")]
+    assert cli(*first, "--json", "init", "--mnemonic-out", str(phrase)).code == 0
+    for fam in ("evm", "sol", "btc"):
+        assert cli(*first, "--json", "accounts", "derive", "--chain", fam, "--count", "3").code == 0
+    # Used: evm:2 (skipping evm:1), sol:1 and btc:1. Unused beyond them.
+    for ref, amount, net in (("evm:2", "1", "local-evm"), ("sol:1", "1", "local-sol"), ("btc:1", "0.1", "local-btc")):
+        f = cli(*first, "--json", "devnet", "fund", ref, "--amount", amount, "--network", net)
+        assert f.code == 0, f.err
+    second = ["--home", str(tmp_path / "b")]
+    r = cli(*second, "--json", "restore", "--mnemonic-file", str(phrase), "--discover", "--discover-network",
+            "local-evm", "--discover-network", "local-sol", "--discover-network", "local-btc", "--gap", "2")
+    assert r.code == 0, r.err
+    refs = {a["ref"] for a in r.json()["accounts"]}
+    assert {"evm:1", "evm:2", "sol:1", "btc:1"} <= refs
+    assert not {"evm:3", "sol:2", "btc:2"} & refs
+    plain = cli("--home", str(tmp_path / "c"), "--json", "restore", "--mnemonic-file", str(phrase))
+    assert {a["ref"] for a in plain.json()["accounts"]} == {"evm:0", "btc:0", "sol:0", "tron:0"}

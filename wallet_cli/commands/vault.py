@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,13 +26,16 @@ def _new_vault_password(name: str) -> str:
     return passwords.new_password(name)
 
 
-def _create(mnemonic: str, language: str, passphrase: str, name: str, password: str) -> dict:
+def _create(mnemonic: str, language: str, passphrase: str, name: str, password: str,
+            discover: Any = None) -> dict:
     from keystore import vault
     from wallet_cli import accounts
 
     home = options().home
     seed = session.seed_of_mnemonic(mnemonic, passphrase)
     entries = accounts.default_entries(seed)
+    if discover is not None:
+        entries += discover(seed, entries)
     info = vault.create_vault(home, name, password,
                               vault.VaultSecrets(mnemonic=mnemonic, passphrase=passphrase, language=language),
                               entries)
@@ -111,15 +114,37 @@ def restore(
     language: Annotated[str | None, typer.Option(help="Wordlist (detected when omitted). " + LANG_HELP)] = None,
     passphrase_file: Annotated[Path | None, typer.Option(help="File with the BIP39 passphrase.")] = None,
     ask_passphrase: Annotated[bool, typer.Option(help="Prompt for a BIP39 passphrase.")] = False,
+    discover: Annotated[bool, typer.Option(help="Find the used accounts on each family's network.")] = False,
+    discover_network: Annotated[list[str] | None, typer.Option(
+        help="With --discover: scan this network (repeatable; default each family's mainnet).",
+        show_default=False)] = None,
+    gap: Annotated[int, typer.Option(min=1, max=20, help="With --discover: stop after this many unused "
+                                     "accounts in a row.")] = 3,
 ) -> None:
     """Restore a vault from an existing BIP39 mnemonic."""
     from keystore import mnemonic as mn
 
     name = name or (options().vault if options().vault_given else "default")
+    if discover_network and not discover:
+        raise UsageError("--discover-network goes with --discover")
     text = passwords.secret_text("mnemonic", mnemonic_file, prompt="Recovery phrase: ")
     phrase, lang = mn.validate_mnemonic(text, language)
     passphrase = _passphrase(passphrase_file, ask_passphrase)
-    _show_created(_create(phrase, lang, passphrase, name, _new_vault_password(name)))
+    password = _new_vault_password(name)
+    _show_created(_create(phrase, lang, passphrase, name, password,
+                          _discoverer(list(discover_network or []), gap) if discover else None))
+
+
+def _discoverer(names: list[str], gap: int) -> Any:
+    from chains.base import get_adapter
+    from wallet_cli import discover, netconf, portfolio
+
+    nets = portfolio.choose_networks(names, False)
+
+    def run(seed: bytes, entries: list[dict]) -> list[dict]:
+        return discover.discover(seed, entries, nets, gap, lambda n: get_adapter(n, netconf.data_dir()),
+                                 output.info)
+    return run
 
 
 def show_mnemonic(

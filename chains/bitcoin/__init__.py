@@ -178,5 +178,16 @@ class Adapter(ChainAdapter):
     def _amount(self, sats: int) -> Amount:
         return Amount(sats, 8, self.network.symbol)
 
+    def sign_message(self, message: bytes, signer: Signer) -> str:
+        """BIP-322 simple for a bc1q… address, the legacy format for a 1… address."""
+        from chains.bitcoin.messages import sign, signing_key
+
+        return sign(message, signing_key(signer), signer.address)
+
+    def verify_message(self, message: bytes, signature: str, address: str) -> bool:
+        from chains.bitcoin.messages import verify
+
+        return verify(message, signature, address)
+
 
 __all__ = ["Adapter"]

@@ -134,3 +134,22 @@ def test_review_under_json_is_a_json_object(cli, restored, tmp_path: Path) -> No
     assert r.code == 4
     first = json.loads(r.err.strip().splitlines()[0])
     assert first["title"] == "Review the message" and first["review"]["Account"] == "evm:0"
+
+
+def test_bitcoin_message_signing(cli, restored) -> None:
+    import bip322
+
+    s = cli("--json", "--yes", "sign-message", "btc:0", "hello")
+    assert s.code == 0, s.err
+    sig = s.json()["signature"]
+    assert bip322.verify_simple_encoded(BIP84_ADDR, "hello", sig) is None      # BIP-322 simple, checked elsewhere
+    v = cli("--json", "verify-message", BIP84_ADDR, sig, "hello", password=False)
+    assert v.code == 0 and v.json()["valid"] is True
+    assert cli("--json", "import-key", "btc", "--key-file", "-", "--label", "old",
+               stdin=ONE_UNCOMPRESSED + "\n").code == 0
+    legacy = cli("--json", "--yes", "sign-message", "old", "hello")
+    assert legacy.code == 0, legacy.err
+    ok = cli("--json", "verify-message", ONE_P2PKH_UNCOMPRESSED, legacy.json()["signature"], "hello", password=False)
+    assert ok.code == 0 and ok.json()["valid"] is True
+    bad = cli("--json", "verify-message", ONE_P2PKH_UNCOMPRESSED, legacy.json()["signature"], "hellO", password=False)
+    assert bad.code == 4

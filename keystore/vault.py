@@ -351,7 +351,12 @@ def _serialise(doc: dict) -> bytes:
     return (json.dumps(ordered, indent=2, allow_nan=False) + "\n").encode()
 
 
+WATCH_ONLY_FINGERPRINT = "00000000"   # a vault without a seed (watch-only accounts, imported keys)
+
+
 def _fingerprint_of(secrets: VaultSecrets) -> str:
+    if secrets.mnemonic == "":
+        return WATCH_ONLY_FINGERPRINT
     try:
         return hd.master_fingerprint(hd.seed_from_mnemonic(secrets.mnemonic, secrets.passphrase)).hex()
     except BadSecretInput:
@@ -362,7 +367,8 @@ def _fingerprint_of(secrets: VaultSecrets) -> str:
 
 
 def _check_secrets(secrets: VaultSecrets) -> None:
-    if not isinstance(secrets.mnemonic, str) or not secrets.mnemonic.strip():
+    # "" is a vault without a seed (watch-only); a phrase of only spaces is a mistake.
+    if not isinstance(secrets.mnemonic, str) or (secrets.mnemonic and not secrets.mnemonic.strip()):
         raise BadSecretInput("the mnemonic is empty")
     if not isinstance(secrets.passphrase, str) or not isinstance(secrets.language, str):
         raise BadSecretInput("the passphrase and language must be strings")

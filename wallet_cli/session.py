@@ -56,6 +56,8 @@ def _checked(name: str, uv: Any) -> Any:
 def seed_of(uv: Any) -> bytes:
     from keystore import hd
 
+    if uv.secrets.mnemonic == "":
+        raise UsageError(f"vault '{uv.info.name}' is watch-only: it has no seed to derive accounts or sign with")
     return hd.seed_from_mnemonic(uv.secrets.mnemonic, uv.secrets.passphrase)
 
 

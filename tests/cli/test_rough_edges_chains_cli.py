@@ -187,3 +187,19 @@ def test_restore_discover_finds_used_accounts(cli, chains, tmp_path, monkeypatch
     assert not {"evm:3", "sol:2", "btc:2"} & refs
     plain = cli("--home", str(tmp_path / "c"), "--json", "restore", "--mnemonic-file", str(phrase))
     assert {a["ref"] for a in plain.json()["accounts"]} == {"evm:0", "btc:0", "sol:0", "tron:0"}
+
+
+def test_import_xpub_in_an_empty_home_makes_a_watch_only_vault(cli, refs, tmp_path) -> None:
+    fund(cli, "btc:1", "0.2", "local-btc")
+    xpub = cli("--json", "export-xpub", "btc:1", "-n", "local-btc", password=False).json()
+    w = ["--home", str(tmp_path / "empty")]
+    imp = cli(*w, "--json", "import-xpub", xpub["descriptor"], "-n", "local-btc", "--label", "cold")
+    assert imp.code == 0, imp.err
+    bal = cli(*w, "--json", "balance", "cold", "-n", "local-btc", password=False)
+    assert bal.code == 0 and bal.json()["total"] == "0.2", bal.err
+    lst = cli(*w, "--json", "accounts", "list", password=False).json()
+    assert [(a["label"], a["kind"]) for a in lst] == [("cold", "watch")]           # no seed, no other accounts
+    d = cli(*w, "--json", "accounts", "derive", "--chain", "evm")
+    assert d.code == 2 and "watch-only" in d.err
+    again = cli(*w, "--json", "import-xpub", xpub["descriptor"], "-n", "local-btc", "--label", "cold2")
+    assert again.code == 2 and "already in the vault" in again.err                 # the vault is unlocked fine

@@ -64,8 +64,27 @@ def import_xpub(
         uv.info.accounts.append(entry)
         result.update(accounts.public_view(entry))
 
-    session.update(mutate)
+    _update_or_create(mutate)
     output.emit(result, lambda: output.info(f"Watching {address} ({'label ' + label if label else 'no label'})"))
+
+
+def _update_or_create(mutate: Any) -> None:
+    """Add to the vault; in a home without one, create a watch-only vault (no seed, a new password)."""
+    from keystore import vault
+    from wallet_cli.context import options
+
+    if options().vault in vault.list_vaults(options().home):
+        session.update(mutate)
+        return
+    from wallet_cli.commands.vault import _new_vault_password
+
+    name = options().vault
+    info = vault.VaultInfo(name=name, id="", version=0, path=vault.vault_path(options().home, name), kdf={},
+                           weak=False, fingerprint=vault.WATCH_ONLY_FINGERPRINT, accounts=[])
+    uv = vault.UnlockedVault(info=info, secrets=vault.VaultSecrets(mnemonic=""), weak=False)
+    mutate(uv)
+    vault.create_vault(options().home, name, _new_vault_password(name), uv.secrets, uv.info.accounts)
+    output.info(f"Created the watch-only vault '{name}' (no seed: it can watch and build, never sign)")
 
 
 @psbt_app.command("sign")

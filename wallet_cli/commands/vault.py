@@ -163,6 +163,8 @@ def show_mnemonic(
         raise UsageError(f"{out} already exists; refusing to overwrite it")
     confirm("Show the recovery phrase? Anyone who sees it can take your funds.", dangerous=True)
     uv = session.unlock()
+    if uv.secrets.mnemonic == "":
+        raise UsageError(f"vault '{options().vault}' is watch-only: it has no recovery phrase")
     if options().json:
         from wallet_cli.secret_out import emit_secret_json
 

@@ -72,7 +72,20 @@ def received(adapter: Any, addresses: list[str], start: int | None, max_blocks: 
                 path = ".".join(str(i) for i in t.get("traceAddress") or [])
                 rows.append(_row(t["transactionHash"], f"trace:{path}", ours[to], str(act.get("from", "")),
                                  Amount(value, net.decimals, net.symbol), None, int(t["blockNumber"])))
+    _block_times(rpc, rows)
     return rows, head, notes
+
+
+def _block_times(rpc: Any, rows: list[dict[str, Any]], most: int = 200) -> None:
+    """Each row's block timestamp, one batch for at most `most` distinct blocks (the rest keep None)."""
+    blocks = sorted({r["block"] for r in rows})[-most:]
+    if not blocks:
+        return
+    replies = rpc.batch([("eth_getBlockByNumber", [hex(b), False]) for b in blocks])
+    when = {b: to_int(rep["timestamp"]) for b, rep in zip(blocks, replies, strict=True)
+            if isinstance(rep, dict) and rep.get("timestamp")}
+    for r in rows:
+        r["time"] = when.get(r["block"])
 
 
 def _row(txid: str, ref: str, to: str, sender: str, amount: Amount, token: str | None, block: int) -> dict[str, Any]:

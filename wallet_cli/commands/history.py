@@ -49,11 +49,15 @@ def history(
 
     def short(x: str | None) -> str | None:
         return x if wide or not x or len(x) <= 18 else f"{x[:10]}…{x[-6:]}"
-    who = "from" if incoming else "to"
-    output.emit(rows, lambda: output.table(
-        ["time (UTC)", "network", "kind", "state", "amount", who, "txid"],
-        [(r["time"].replace("T", " ").rstrip("Z"), r["network"], r["kind"], r["state"],
-          f"{r['amount']} {r['symbol']}", short(r[who]), r["txid"]) for r in rows]))
+    if incoming:  # which of your accounts received it, and from whom
+        cols = ["time (UTC)", "network", "account", "state", "amount", "from", "txid"]
+        cells = [(r["account"] or short(r["to"]), short(r["from"])) for r in rows]
+    else:
+        cols = ["time (UTC)", "network", "kind", "state", "amount", "to", "txid"]
+        cells = [(r["kind"], short(r["to"])) for r in rows]
+    output.emit(rows, lambda: output.table(cols, [
+        (r["time"].replace("T", " ").rstrip("Z"), r["network"], c[0], r["state"], f"{r['amount']} {r['symbol']}",
+         c[1], r["txid"]) for r, c in zip(rows, cells, strict=True)]))
 
 
 def _incoming(jr: Any, network: str | None, limit: int, refresh: bool) -> list[dict[str, Any]]:
@@ -76,7 +80,16 @@ def _incoming(jr: Any, network: str | None, limit: int, refresh: bool) -> list[d
                 continue
             for note in notes:
                 output.info(note)
-    return incoming.cached(jr, network, limit)
+    from wallet_cli import accounts as acc
+    from wallet_cli import session as ses
+
+    refs: dict[str, str] = {}
+    for e in ses.vault_info().accounts:
+        refs.setdefault(e["address"].lower(), acc.to_account(e).ref)
+    rows = incoming.cached(jr, network, limit)
+    for r in rows:   # btc rows already name the account (btc:0); others map their address to it
+        r["account"] = refs.get(str(r["to"]).lower(), r["to"] if r["family"] == "btc" else None)
+    return rows
 
 
 def _split(text: str | None) -> tuple[str, str]:

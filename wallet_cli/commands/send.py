@@ -131,7 +131,10 @@ def _recipient(to: str, net: Any, adapter: Any, journal: Any) -> str:
         _to_note[address] = f"your account {own[1]}"
         output.info(f"'{to}' is your account {own[1]}: {address}")
         return address
-    address = adapter.parse_address(contact, net)   # a contact saved for another network is refused here
+    try:
+        address = adapter.parse_address(contact, net)
+    except BadInput as e:   # a contact saved for another network (a regtest address on mainnet)
+        raise UsageError(f"your contact {to} ({contact}) cannot be used on {net.name}: {e}") from None
     _to_note[address] = f"contact {to}"
     output.info(f"'{to}' is your contact {address}")
     return address

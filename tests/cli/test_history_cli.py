@@ -77,7 +77,7 @@ def test_incoming_evm_native_and_token_cached(cli, chains, refs, home) -> None:
     assert r.code == 0, r.err
     got = {(x["to"], x["amount"], x["symbol"]) for x in r.json()}
     assert (refs["evm:0"], "1.25", "ETH") in got and (refs["evm:0"], "70", "USDT") in got
-    assert all(x["kind"] == "received" for x in r.json())
+    assert all(x["kind"] == "received" and x["account"] == "evm:0" for x in r.json())
     head = int(anvil.rpc(chains["evm"], "eth_blockNumber", []), 16)
     with sqlite3.connect(home / "wallet.db") as db:
         cur = dict(db.execute("SELECT address, cursor FROM received_cursor WHERE network = 'local-evm'"))

@@ -177,3 +177,23 @@ def test_an_account_without_a_key_for_the_network_is_skipped(cli, vault) -> None
     net = r.json()["networks"][0]
     assert net["status"] == "ok" and net["skipped"] == ["m1"]
     assert {b["account"] for b in r.json()["balances"]} == {"btc:0"}
+
+
+def test_a_network_that_never_answers_fails_within_its_timeout(cli, vault, monkeypatch) -> None:
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()                                   # accepts connections, never replies
+    monkeypatch.setenv("WALLET_RPC_MIRROR", f"http://127.0.0.1:{silent.getsockname()[1]}")
+    try:
+        t0 = time.monotonic()
+        r = cli("--json", "portfolio", "-n", "local-evm", "-n", "mirror", "--timeout", "1.5", password=False)
+        took = time.monotonic() - t0
+    finally:
+        silent.close()
+    assert r.code == 5
+    status = {n["name"]: (n["status"], n["error"]) for n in r.json()["networks"]}
+    assert status["local-evm"][0] == "ok" and status["mirror"][0] == "failed"
+    assert "1.5 s" in status["mirror"][1]
+    assert took < 6

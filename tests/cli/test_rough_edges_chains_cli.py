@@ -203,3 +203,18 @@ def test_import_xpub_in_an_empty_home_makes_a_watch_only_vault(cli, refs, tmp_pa
     assert d.code == 2 and "watch-only" in d.err
     again = cli(*w, "--json", "import-xpub", xpub["descriptor"], "-n", "local-btc", "--label", "cold2")
     assert again.code == 2 and "already in the vault" in again.err                 # the vault is unlocked fine
+
+
+def test_contact_use_is_an_info_line_and_upper_case_bech32_is_accepted(cli, refs) -> None:
+    fund(cli, "evm:0", "1", "local-evm")
+    assert cli("--json", "contacts", "add", "bob", refs["evm:1"]).code == 0
+    r = cli("--yes", "send", "-n", "local-evm", "--from", "evm:0", "--to", "bob", "--amount", "0.1", "--wait")
+    assert r.code == 0, r.err
+    line = next(x for x in r.err.splitlines() if "'bob'" in x)
+    assert line == f"'bob' is your contact {refs['evm:1']}"                    # an info line, not "warning: …"
+    to = cli("--json", "address", "btc:1", "-n", "local-btc", password=False).json()["address"]
+    fund(cli, "btc:0", "0.5", "local-btc")
+    up = cli("--json", "--yes", "send", "-n", "local-btc", "--from", "btc:0", "--to", to.upper(), "--amount",
+             "0.01", "--fee-rate", "2")
+    assert up.code == 0, up.err
+    assert up.json()["to"] == to                                               # the QR form, normalised

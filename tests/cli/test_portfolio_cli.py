@@ -197,3 +197,21 @@ def test_a_network_that_never_answers_fails_within_its_timeout(cli, vault, monke
     assert status["local-evm"][0] == "ok" and status["mirror"][0] == "failed"
     assert "1.5 s" in status["mirror"][1]
     assert took < 6
+
+
+def test_usdt_on_an_evm_chain_and_tron_is_one_line(cli, vault, monkeypatch) -> None:
+    """TRON came through adapter.balance alone: nothing in the portfolio knows the family."""
+    from devnet import tron_sandbox
+
+    with tron_sandbox.Sandbox() as node:
+        monkeypatch.setenv("WALLET_RPC_LOCAL_TRON", node.url)
+        for args in (("--amount", "50"), ("--amount", "250", "--token", "USDT")):
+            f = cli("--json", "devnet", "fund", "tron:0", *args, "--network", "local-tron")
+            assert f.code == 0, f.err
+        r = cli("--json", "portfolio", "-n", "local-evm", "-n", "local-tron", password=False)
+    assert r.code == 0, r.err
+    usdt = next(t for t in r.json()["totals"] if t["asset"] == "USDT")
+    assert usdt["amount"] == "1750"
+    assert usdt["parts"] == [{"network": "local-evm", "amount": "1500"}, {"network": "local-tron", "amount": "250"}]
+    trx = next(b for b in r.json()["balances"] if b["asset"] == "TRX")
+    assert (trx["account"], trx["amount"]) == ("tron:0", "50")

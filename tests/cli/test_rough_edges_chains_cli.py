@@ -164,6 +164,9 @@ def test_psbt_show_decodes_without_signing(cli, refs, tmp_path) -> None:
     assert psbt.read_text() == before                                           # nothing was signed
     human = cli("psbt", "show", str(psbt), "-n", "local-btc", password=False)
     assert human.code == 0 and f"0.3 BTC -> {to}" in human.out
+    ask = cli("--json", "psbt", "sign", str(psbt), "-n", "local-btc", "--account", "btc:0")   # no --yes: refused
+    assert ask.code == 4
+    assert f"pay 0.3 BTC -> {to}" in review_of(ask.err)["Outputs"]                 # one JSON review object
 
 
 def test_restore_discover_finds_used_accounts(cli, chains, tmp_path, monkeypatch) -> None:

@@ -115,10 +115,14 @@ def psbt_sign(
 
     # On an air-gapped signer this is the only place to see where the money goes: show it, then ask.
     review, sign = AccountSigner(entry, net).sign_psbt(adapter, text, allow_high_fee=allow_high_fee)
-    for o in review["outputs"]:
-        output.err_console().print(f"  {'change ' if o['change'] else 'pay    '} {o['amount']} BTC -> {o['address']}",
-                                   markup=False)
-    output.key_values({"Inputs": f"{review['inputs']} ({review['ours_inputs']} ours)",
+    from wallet_cli.context import options
+
+    lines = [f"{'change' if o['change'] else 'pay'} {o['amount']} BTC -> {o['address']}" for o in review["outputs"]]
+    if not options().json:   # under --json the outputs go inside the one review object
+        for line in lines:
+            output.err_console().print(f"  {line}", markup=False)
+    output.key_values({**({"Outputs": lines} if options().json else {}),
+                       "Inputs": f"{review['inputs']} ({review['ours_inputs']} ours)",
                        "Fee": f"{review['fee']} BTC ({rate_text(review['fee_rate'])}, {review['vsize']} vB)"},
                       title="Review the PSBT")
     for w in review.get("warnings", []):

@@ -40,7 +40,7 @@ class NetworkResult:
     status: str = "ok"           # ok, failed, or unsupported (the family's adapter has no balances yet)
     error: str | None = None
     seconds: float = 0.0
-    skipped: list[str] = field(default_factory=list)   # accounts with no key for this network (a testnet WIF)
+    skipped: list[dict[str, str]] = field(default_factory=list)   # {account, reason}: e.g. no key for this network
 
     @property
     def ok(self) -> bool:
@@ -65,11 +65,15 @@ class Portfolio:
 
 
 def _one_account(adapter: Any, net: Network, acct: Account) -> list[Holding]:
-    """Native coin, then each listed token, over one adapter (one connection)."""
-    native = adapter.balance(acct)
+    """Native coin, then each listed token, over one adapter (one connection). An adapter that can read
+    them all at once (`balances_of`, EVM: one batch) does; any other answers `balance` per asset."""
+    listed = sorted(net.tokens.items())
+    if hasattr(adapter, "balances_of"):
+        native, *amounts = adapter.balances_of(acct, [symbol for symbol, _ in listed])
+    else:
+        native, amounts = adapter.balance(acct), [adapter.balance(acct, symbol) for symbol, _ in listed]
     out = [Holding(acct.ref, acct.address, net.name, native.symbol, native)]
-    for symbol, spec in sorted(net.tokens.items()):
-        amt = adapter.balance(acct, symbol)
+    for (symbol, spec), amt in zip(listed, amounts, strict=True):
         out.append(Holding(acct.ref, acct.address, net.name, symbol, amt, str(spec.get("address", ""))))
     return out
 
@@ -97,8 +101,8 @@ def fetch(accounts: list[Account], networks: list[Network], *, data_dir: str | N
             except BadInput as e:
                 if isinstance(e, Unsupported):
                     raise
-                with lock:   # this account cannot be used here; the network itself is fine
-                    results[net.name].skipped.append(acct.ref)
+                with lock:   # this account (or a listed token) cannot be read here; the network itself answered
+                    results[net.name].skipped.append({"account": acct.ref, "reason": str(e)})
                 return []
 
     jobs = [(n, a) for n in networks for a in accounts if a.chain == n.family]

@@ -155,6 +155,12 @@ class Adapter(ChainAdapter):
             symbol, decimals = self._token_facts(contract, replies[:3])
             return Amount(decode_uint(ok(replies[3])), decimals, symbol)
 
+    def balances_of(self, account: Account, tokens: list[str]) -> list[Amount]:
+        """[native, *tokens] in one round trip (the portfolio)."""
+        from chains.evm.balances import balances_of
+
+        return balances_of(self, account, tokens)
+
     def _current_fees(self, block: Any, priority: Any, gas_price: Any, opts: FeeOptions) -> Fees:
         base = block.get("baseFeePerGas") if isinstance(block, dict) else None
         legacy = self.network.legacy_fees or base is None

@@ -175,7 +175,8 @@ def test_an_account_without_a_key_for_the_network_is_skipped(cli, vault) -> None
     r = cli("--json", "portfolio", "-n", "local-btc", password=False)
     assert r.code == 0, r.err
     net = r.json()["networks"][0]
-    assert net["status"] == "ok" and net["skipped"] == ["m1"]
+    assert net["status"] == "ok" and [s["account"] for s in net["skipped"]] == ["m1"]
+    assert "cannot be used on local-btc" in net["skipped"][0]["reason"] and "m1 was left out" in r.err
     assert {b["account"] for b in r.json()["balances"]} == {"btc:0"}
 
 

@@ -72,8 +72,8 @@ def portfolio(
     else:
         output.emit(data, lambda: _human(data, quotes, now))
     for n in result.networks:
-        if n.skipped:
-            output.info(f"{n.name}: skipped {', '.join(n.skipped)} (no key for this network)")
+        for s in n.skipped:
+            output.warn(f"{n.name}: {s['account']} was left out: {s['reason']}")
         if n.status == "unsupported":
             output.info(f"{n.name}: balances are not available on this network yet")
     if price_error:

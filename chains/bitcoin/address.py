@@ -46,11 +46,13 @@ def parse_address(text: str, network: Network) -> str:
 
     s = precheck(text)
     net = network.btc_network or "bitcoin"
-    foreign = _foreign(s)
-    if foreign:
-        raise InvalidAddress(foreign)
     low = s.lower()
     hrp = next((h for h in ("bcrt", "bc", "tb") if low.startswith(h + "1")), None)
+    # An upper-case bech32 address (the QR form) is also valid base58 and may decode to 32 bytes: it is
+    # never taken for a Solana address.
+    foreign = None if hrp is not None and s == s.upper() else _foreign(s)
+    if foreign:
+        raise InvalidAddress(foreign)
     if hrp is not None:
         if s != low and s != s.upper():
             raise InvalidAddress("a bech32 address must not mix upper and lower case")

@@ -84,7 +84,7 @@ def test_default_deny_allow_to_and_messages(cli, evm, tmp_path: Path) -> None:
     assert r.json()["policy"]["rule"][0]["allow_to"] == [evm["to"]]  # resolved once, stored as the address
     # Re-pointing the contact afterwards changes nothing: the policy holds the address.
     other = cli("--json", "accounts", "derive", "--chain", "evm").json()[0]["address"]
-    assert cli("contacts", "add", "payroll", other, password=False).code == 0
+    assert cli("contacts", "add", "payroll", other, "--replace", password=False).code == 0
     refused = cli("--json", "--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", "payroll",
                   "--amount", "0.1")
     assert refused.code == 4 and f"does not allow the recipient {other}" in refused.err

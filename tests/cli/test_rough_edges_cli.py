@@ -153,3 +153,11 @@ def test_bitcoin_message_signing(cli, restored) -> None:
     assert ok.code == 0 and ok.json()["valid"] is True
     bad = cli("--json", "verify-message", ONE_P2PKH_UNCOMPRESSED, legacy.json()["signature"], "hellO", password=False)
     assert bad.code == 4
+
+
+def test_upper_case_bech32_is_never_taken_for_solana(cli, restored) -> None:
+    # Upper case, this regtest address is also valid base58 decoding to 32 bytes, like a Solana key.
+    qr = "BCRT1Q9TSJSPK8KKHL9GKEQTC8JQNU6KA3T5UJNTHM39"
+    r = cli("--json", "contacts", "add", "carol", qr, "-n", "local-btc", password=False)
+    assert r.code == 0, r.err
+    assert r.json()["address"] == qr.lower()

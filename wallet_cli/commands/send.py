@@ -107,6 +107,12 @@ def send(
             f"Wrote the unsigned PSBT to {out}. Sign it with 'wallet psbt sign {out} --network {network}'."))
         return
     result = transfer.send(req, adapter, jr, confirm=_confirm_screen, signer=AccountSigner(entry, net))
+    if wait and result.replayed and result.state == "pending":   # a rerun that re-sent the earlier one: wait too
+        import dataclasses
+
+        st = adapter.wait(result.txid, timeout=timeout)
+        jr.set_state(net.name, result.txid, st.state, st.detail)
+        result = dataclasses.replace(result, state=st.state, detail=st.detail)
     render_result(result)
     _still_pending(result, wait)
 

@@ -1,8 +1,9 @@
 """Bring the journal's open entries up to date with the node before showing history.
 
-Bounded: at most MAX_ENTRIES entries, a few at once, within one deadline. Only a definite answer
-(confirmed, failed, or pending for an entry whose broadcast outcome was unknown) changes an entry;
-a node that does not know a transaction leaves the entry as it was.
+Bounded: at most MAX_ENTRIES entries, a few at once, within one deadline. Only pending entries (the
+node accepted them) are asked about, and only a definite answer (confirmed or failed) changes one; a
+node that does not know a transaction leaves the entry as it was. Entries whose broadcast outcome is
+unknown are left to a rerun of the send, whose reconciliation is what keeps a transfer exactly-once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ WORKERS = 4
 
 def refresh(journal: Any, entries: list[Any], make_adapter: Any, deadline: float = 20.0) -> tuple[int, list[str]]:
     """(entries changed, networks that could not be asked)."""
-    todo = [e for e in entries if e.state in ("pending", "unknown")][:MAX_ENTRIES]
+    todo = [e for e in entries if e.state == "pending"][:MAX_ENTRIES]
     if not todo:
         return 0, []
 
@@ -40,8 +41,7 @@ def refresh(journal: Any, entries: list[Any], make_adapter: Any, deadline: float
         except ChainError:
             failed.add(e.network)
             continue
-        if st.state in ("confirmed", "failed") or (st.state == "pending" and e.state == "unknown"):
-            if st.state != e.state:
-                journal.set_state(e.network, e.txid, st.state, st.detail)
-                e.state, changed = st.state, changed + 1
+        if st.state in ("confirmed", "failed"):
+            journal.set_state(e.network, e.txid, st.state, st.detail)
+            e.state, changed = st.state, changed + 1
     return changed, sorted(failed)

@@ -45,5 +45,9 @@ class VaultLocked(VaultAuthError):
     """Another process holds the vault lock for too long (exit 3)."""
 
 
+class BadInputFile(BadSecretInput):
+    """A file argument that is missing, not a regular file, too large or unreadable (exit 2)."""
+
+
 class BadVaultName(BadSecretInput):
     """A vault name with characters that cannot be a file name (exit 2)."""

@@ -74,11 +74,17 @@ def _check_private_stat(path: Path, st: os.stat_result) -> None:
         )
 
 
-def read_private_file(path: Path) -> bytes:
-    """Read a whole file that must be a regular, non-symlinked file with no group/other permission bits."""
+PRIVATE_CAP = 16 << 20  # a vault with thousands of accounts is well under 1 MiB
+
+
+def read_private_file(path: Path, cap: int = PRIVATE_CAP) -> bytes:
+    """Read a whole file that must be a regular, non-symlinked file with no group/other permission bits.
+
+    O_NONBLOCK: a FIFO put in its place must be refused, not waited on. Larger than `cap`: refused.
+    """
     path = Path(path)
     try:
-        fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW | _O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _O_NOFOLLOW | _O_CLOEXEC)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise UnsafeVaultFile(f"refusing to read {path}: it is a symlink") from None
@@ -86,11 +92,15 @@ def read_private_file(path: Path) -> bytes:
     try:
         _check_private_stat(path, os.fstat(fd))
         chunks = []
-        while True:
+        size = 0
+        while size <= cap:
             chunk = os.read(fd, 1 << 20)
             if not chunk:
                 break
             chunks.append(chunk)
+            size += len(chunk)
+        if size > cap:
+            raise UnsafeVaultFile(f"refusing to read {path}: it is larger than {cap >> 20} MiB")
         return b"".join(chunks)
     finally:
         os.close(fd)

@@ -7,7 +7,6 @@ for hours; the MAC is compared in constant time.
 from __future__ import annotations
 
 import hmac
-import json
 import secrets
 import uuid
 from typing import Any
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from eth_hash.auto import keccak
 
+from keystore.boundedio import loads_json
 from keystore.errors import BadSecretInput, WrongPassword
 
 SCRYPT_MAX_N = 2**20
@@ -126,7 +126,7 @@ def _load(data: bytes | str | dict) -> dict:
     if isinstance(data, dict):
         return data
     try:
-        doc = json.loads(data)
+        doc = loads_json(data)
     except (ValueError, UnicodeDecodeError):
         raise _bad("the file is not valid JSON") from None
     if not isinstance(doc, dict):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from keystore import files, hd
+from keystore.boundedio import loads_json
 from keystore.errors import (
     BadSecretInput,
     BadVaultName,
@@ -152,7 +153,7 @@ def _reject_constant(token: str) -> Any:
 
 
 def _loads(raw: bytes) -> Any:
-    return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    return loads_json(raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
 
 
 def _exact_fields(name: str, obj: Any, expected: tuple[str, ...], where: str) -> dict:

@@ -20,7 +20,7 @@ def load(home: Path) -> dict[str, Any]:
     if not p.exists() and not p.is_symlink():
         return {}
     # It sets RPC URLs, chain ids and fee caps: held to the same rules as the vault (ours, 0600, no symlink).
-    data = read_private_file(p)
+    data = read_private_file(p, cap=1 << 20)
     try:
         return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
@@ -38,10 +38,12 @@ def save(home: Path, cfg: dict[str, Any]) -> None:
 
 def update(home: Path, change: Any) -> dict[str, Any]:
     """Read-modify-write under the home's config lock so concurrent commands lose nothing."""
-    from keystore.files import ensure_private_dir, locked
+    from keystore.files import cleanup_temp_files, ensure_private_dir, locked
 
     ensure_private_dir(home)
     with locked(config_path(home)):
+        # Holding the lock, no other writer is mid-write: any temp file of ours is a killed writer's.
+        cleanup_temp_files(home, config_path(home).name)
         cfg = load(home)
         change(cfg)
         save(home, cfg)

@@ -95,12 +95,13 @@ def _write_psbt(req: SendRequest, adapter: ChainAdapter, unsigned: UnsignedTx, o
 
 
 def read_signed(path: Path, network: str | None) -> SignedTx:
+    from keystore.boundedio import loads_json
     from wallet_cli.files import read_text_file
 
     text = read_text_file(path, "signed transaction file").strip()
     if text.startswith("{"):
         try:
-            doc = json.loads(text)
+            doc = loads_json(text)
         except ValueError:
             raise UsageError(f"{path} is not valid JSON") from None
         if not isinstance(doc, dict) or doc.get("kind") != "signed":

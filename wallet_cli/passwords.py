@@ -21,15 +21,10 @@ KEYRING_SERVICE = "wallet-cli"
 
 def read_secret_file(path: Path, what: str = "password") -> str:
     """The first line of a file, without its line ending. Warns when others can read the file."""
-    try:
-        st = path.stat()
-        with open(path, encoding="utf-8") as fh:
-            first = fh.readline()
-    except FileNotFoundError:
-        raise UsageError(f"the {what} file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"cannot read the {what} file {path}: {e.__class__.__name__}") from None
-    if st.st_mode & (stat.S_IRGRP | stat.S_IROTH):
+    from keystore.boundedio import SECRET_CAP, read_text
+
+    first = read_text(path, SECRET_CAP, f"{what} file").split("\n", 1)[0]
+    if str(path) != "-" and path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
         output.warn(f"the {what} file {path} is readable by other users; chmod 600 it")
     return first.rstrip("\r\n")
 
@@ -110,18 +105,13 @@ def new_password(vault: str, *, file: Path | None = None, prompt_only: bool = Fa
 
 
 def secret_text(what: str, file: Path | None, *, prompt: str) -> str:
-    """A mnemonic, key or passphrase: from a file, else piped stdin, else a hidden prompt."""
+    """A mnemonic, key or passphrase: from a file ('-' for stdin), else piped stdin, else a hidden prompt."""
+    from keystore.boundedio import SECRET_CAP, read_text
+
     if file is not None:
-        if str(file) == "-":
-            return sys.stdin.read().strip()
-        try:
-            return file.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            raise UsageError(f"the {what} file {file} does not exist") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise UsageError(f"cannot read the {what} file {file}: {e.__class__.__name__}") from None
+        return read_text(file, SECRET_CAP, f"{what} file").strip()
     if not sys.stdin.isatty():
-        text = sys.stdin.read().strip()
+        text = read_text("-", SECRET_CAP, what).strip()
         if not text:
             raise UsageError(f"no {what} on standard input")
         return text

@@ -73,10 +73,9 @@ def import_keystore(
 
     if chain not in ("evm", "tron"):
         raise UsageError("a JSON keystore holds a secp256k1 key: import it as evm or tron")
-    try:
-        data = file.read_bytes()
-    except OSError as e:
-        raise UsageError(f"cannot read {file}: {e.strerror}") from None
+    from keystore.boundedio import DOCUMENT_CAP, read_bounded
+
+    data = read_bounded(file, DOCUMENT_CAP, "keystore file")
     ks_pw = _keystore_password(keystore_password_file, "the keystore", confirm_twice=False)
     key = interop.decrypt_keystore(data, ks_pw)
     result = _add_imported(chain, key, label, "keystore")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -65,13 +64,14 @@ def sign_typed_data(
     entry = entry_for(account)
     if entry["chain"] != "evm":
         raise UsageError("EIP-712 typed data is for evm accounts")
+    from keystore.boundedio import loads_json
     from wallet_cli.files import read_text_file
 
     text = read_text_file(file, "typed data file")
     try:
-        typed = json.loads(text)
+        typed = loads_json(text)
     except ValueError as e:
-        raise UsageError(f"cannot read typed data from {file}: {e.__class__.__name__}") from None
+        raise UsageError(f"the typed data file {file} is not valid JSON: {e}") from None
     from chains.evm.typed_data import canonical, review_tree
     from wallet_cli.prompts import confirm
 

@@ -1,0 +1,123 @@
+"""Reading what a user points us at, with limits: a file argument is a regular file (or '-' for stdin)
+read up to a size cap without ever blocking, and JSON is refused before decoding when it nests too deep.
+
+A FIFO, /dev/zero or a terminal given as --password-file would otherwise hang or exhaust memory, and
+100 000 nested brackets overflow the C JSON decoder's stack (a segfault, not an exception).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+from keystore.errors import BadInputFile
+
+SECRET_CAP = 64 << 10        # a password, passphrase, mnemonic or raw key
+DOCUMENT_CAP = 1 << 20       # a keystore, typed data, config.toml
+BULK_CAP = 16 << 20          # a PSBT, a signed transaction, a message file, a CSV of payouts
+MAX_JSON_DEPTH = 64          # documents a person writes nest a handful of levels
+
+_O_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_INNERMOST = re.compile(rb"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
+
+
+def os_reason(e: OSError) -> str:
+    """An OSError as words ("permission denied"), never "[Errno 13]" or a class name."""
+    text = e.strerror or (os.strerror(e.errno) if e.errno else "the system refused the operation")
+    return text[:1].lower() + text[1:]
+
+
+def read_bounded(path: Path | str, cap: int, what: str) -> bytes:
+    """The bytes of `path`, a regular file (or stdin when it is '-'), at most `cap` of them.
+
+    Opened with O_NONBLOCK so that a FIFO with no writer cannot block the open; anything but a regular
+    file is then refused, so a read can never wait or run forever. BadInputFile says why, in one sentence.
+    """
+    if str(path) == "-":
+        return _read_stdin(cap, what)
+    try:
+        fd = os.open(path, _O_FLAGS)
+    except FileNotFoundError:
+        raise BadInputFile(f"the {what} {path} does not exist") from None
+    except OSError as e:
+        raise BadInputFile(f"cannot read the {what} {path}: {os_reason(e)}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise BadInputFile(f"the {what} {path} is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise BadInputFile(f"the {what} {path} is not a regular file (a pipe, device or socket); "
+                               "pass '-' to read it from standard input")
+        if st.st_size > cap:
+            raise BadInputFile(_too_large(what, path, cap))
+        chunks: list[bytes] = []
+        left = cap + 1
+        while left > 0:
+            try:
+                chunk = os.read(fd, min(left, 1 << 20))
+            except OSError as e:
+                raise BadInputFile(f"cannot read the {what} {path}: {os_reason(e)}") from None
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > cap:  # it grew while we read
+            raise BadInputFile(_too_large(what, path, cap))
+        return data
+    finally:
+        os.close(fd)
+
+
+def _read_stdin(cap: int, what: str) -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read(cap + 1) if stream is not None else sys.stdin.read(cap + 1).encode()
+    if len(data) > cap:
+        raise BadInputFile(_too_large(what, "on standard input", cap))
+    return data
+
+
+def _too_large(what: str, where: Path | str, cap: int) -> str:
+    return f"the {what} {where} is larger than {_size(cap)}; refusing to read it"
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n >> 10} KiB" if n >= 1 << 10 else f"{n} bytes"
+
+
+def read_text(path: Path | str, cap: int, what: str) -> str:
+    """read_bounded, decoded as UTF-8 (a BOM is dropped)."""
+    try:
+        return read_bounded(path, cap, what).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        where = "on standard input" if str(path) == "-" else str(path)
+        raise BadInputFile(f"the {what} {where} is not UTF-8 text") from None
+
+
+def too_deep(data: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether JSON brackets nest deeper than `limit`, checked before decoding (each pass peels one level)."""
+    body = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    s = _JSON_STRING.sub(b"", body)
+    for _ in range(limit):
+        s, n = _JSON_INNERMOST.subn(b"", s)
+        if not n:
+            return False
+    return b"[" in s or b"{" in s
+
+
+def loads_json(data: bytes | str, **kwargs: Any) -> Any:
+    """json.loads that raises ValueError (never RecursionError or a crash) for absurdly deep nesting."""
+    if too_deep(data):
+        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        return json.loads(data, **kwargs)
+    except RecursionError:
+        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None

@@ -38,7 +38,7 @@ def out_console():  # noqa: ANN201
 def info(message: str) -> None:
     """Progress and notes for a person; silent under --json."""
     if not options().json:
-        err_console().print(escaped(message, keep=chr(10)), markup=False)
+        err_console().print(escaped(message, keep=chr(10)), markup=False, emoji=False)
 
 
 def warn(message: str) -> None:
@@ -46,14 +46,14 @@ def warn(message: str) -> None:
     if options().json:
         print(json.dumps({"warning": message}), file=sys.stderr)
     else:
-        err_console().print(f"warning: {escaped(message, keep=chr(10))}", style="yellow", markup=False)
+        err_console().print(f"warning: {escaped(message, keep=chr(10))}", style="yellow", markup=False, emoji=False)
 
 
 def error(message: str) -> None:
     if options().json:
         print(json.dumps({"error": message}), file=sys.stderr)
     else:
-        err_console().print(f"error: {escaped(message, keep=chr(10))}", style="red", markup=False)
+        err_console().print(f"error: {escaped(message, keep=chr(10))}", style="red", markup=False, emoji=False)
 
 
 def emit(data: Any, human: Callable[[], None] | None = None) -> None:
@@ -133,5 +133,5 @@ def _literal(text: str):  # noqa: ANN202 - rich.text.Text, imported lazily
 
 def line(text: str) -> None:
     """One line of data on stdout (human mode)."""
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(escaped(text) + "\n")  # a symbol from the RPC can neither add a line nor drive the terminal
     sys.stdout.flush()

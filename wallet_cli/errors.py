@@ -2,10 +2,13 @@
 
 Exit codes (stable, documented in the README):
   0 ok · 1 unexpected failure (a bug) · 2 bad input or usage · 3 password, locked vault or authentication
-  4 refused (funds, policy, fee cap, rejected by the chain) · 5 network or RPC unavailable · 130 interrupted
+  4 refused (funds, policy, fee cap, rejected by the chain; also the system refusing: a full disk, a
+    read-only or damaged file such as the journal) · 5 network or RPC unavailable · 130 interrupted
 """
 
 from __future__ import annotations
+
+import errno
 
 from chains import errors as chain_errors
 from keystore import errors as ks_errors
@@ -45,12 +48,32 @@ _TABLE: list[tuple[type[BaseException], int]] = [
     (chain_errors.Refused, REFUSED),
     (chain_errors.Unavailable, NETWORK),
     (KeyboardInterrupt, INTERRUPTED),
+    (ConnectionError, NETWORK),
+    (TimeoutError, NETWORK),
+    (OSError, -2),
 ]
+# A path that cannot name a usable file is the user's input; anything else the system refused.
+_PATH_ERRNOS = {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EINVAL}
 
 
 def exit_code_for(exc: BaseException) -> int | None:
     """The exit code for a known error, or None for an unexpected one (a bug)."""
     for cls, code in _TABLE:
         if isinstance(exc, cls):
+            if code == -2:
+                return USAGE if exc.errno in _PATH_ERRNOS else REFUSED  # type: ignore[attr-defined]
             return exc.exit_code if code == -1 else code  # type: ignore[attr-defined]
     return None
+
+
+def message_for(exc: BaseException) -> str:
+    """The one sentence shown for a known error: an OSError by its reason and file, never "[Errno 28]"."""
+    if isinstance(exc, OSError):
+        from keystore.boundedio import os_reason
+
+        if isinstance(exc, TimeoutError):
+            return "the network connection timed out"
+        if isinstance(exc, ConnectionError):
+            return f"the network connection failed: {os_reason(exc)}"
+        return f"{os_reason(exc)} ({exc.filename})" if exc.filename else f"the system refused: {os_reason(exc)}"
+    return str(exc)

@@ -105,9 +105,28 @@ def _readable(path: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.DatabaseError as e:
+        if "full" in str(e):
+            raise JournalDamaged(f"no space left on the device holding the journal {path}; free some space "
+                                 "and rerun") from None
+        if "locked" in str(e) or "busy" in str(e):
+            raise JournalDamaged(f"the journal {path} is locked by another wallet process; try again when it "
+                                 "has finished") from None
         reason = "it is read-only" if "readonly" in str(e) else "it is damaged or not a wallet journal"
         raise JournalDamaged(f"the journal {path} cannot be used ({reason}); move it aside and run "
                              "'wallet journal reconcile' to start a new one") from None
+
+
+def _tighten(path: Path) -> None:
+    """A wallet.db (and -wal, -shm) left 0644 by an older version killed before its chmod becomes 0600."""
+    import stat
+
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            st = os.lstat(p)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and st.st_mode & 0o077:
+            os.chmod(p, 0o600)
 
 
 class Journal:
@@ -120,6 +139,7 @@ class Journal:
         with _readable(path):
             if not path.exists():  # created 0600, so a kill before a chmod cannot leave it readable
                 os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+            _tighten(path)
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")

@@ -54,5 +54,5 @@ def run_cli(argv: list[str] | None = None) -> int:
             # The message of an unexpected error could carry data; show only its type.
             output.error(f"unexpected {e.__class__.__name__}; this is a bug. Re-run with --debug for a traceback")
             return errors.BUG
-        output.error(str(e))
+        output.error(errors.message_for(e))
         return code

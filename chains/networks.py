@@ -35,12 +35,42 @@ def make_network(name: str, spec: dict[str, Any]) -> Network:
     if family == "evm" and not (isinstance(spec.get("chain_id"), int) and 0 < spec["chain_id"] < 2**63):
         raise BadInput(f"EVM network {name!r} needs a positive integer chain_id")
     _check_ranges(name, spec)
+    if spec.get("rpc_url"):
+        check_rpc_url(spec["rpc_url"], f"network {name!r}: rpc_url")
     spec = dict(spec)
     spec["rpc_url"] = os.environ.get(env_rpc_var(name)) or spec.get("rpc_url", "")
     spec.setdefault("symbol", {"evm": "ETH", "tron": "TRX"}.get(family, family.upper()))
     spec.setdefault("decimals", {"evm": 18, "tron": 6}.get(family, 8))
     spec.setdefault("fee_cap", DEFAULT_FEE_CAP.get(family))
     return Network(name=name, **spec)
+
+
+def check_rpc_url(url: str, what: str = "the RPC URL") -> None:
+    """BadInput unless `url` is http(s)://host[:port][/path] with no spaces or control characters.
+
+    The message never repeats the URL: it may carry credentials.
+    """
+    import re
+    from urllib.parse import urlsplit
+
+    problem = None
+    if re.search(r"[\x00-\x20\x7f]", url):
+        problem = "it contains spaces or control characters"
+    else:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            problem, port, parts = "its host or port is malformed", None, None
+        if parts is not None:
+            if parts.scheme not in ("http", "https"):
+                problem = "it must start with http:// or https://"
+            elif not parts.hostname or "%" in (parts.hostname or "") or re.search(r"[\[\]/]", parts.hostname):
+                problem = "it has no valid host name"
+            elif port == 0:
+                problem = "its port must be from 1 to 65535"
+    if problem:
+        raise BadInput(f"{what} is not a valid http(s) URL: {problem}")
 
 
 def _check_ranges(name: str, spec: dict[str, Any]) -> None:

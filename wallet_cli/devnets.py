@@ -11,9 +11,27 @@ import importlib
 from contextlib import ExitStack
 from typing import Any
 
+from wallet_cli.errors import NETWORK, CliError, UsageError
+
 # family -> (module, built-in network)
 SANDBOXES = {"evm": ("devnet.anvil", "local-evm"), "btc": ("devnet.btc_sandbox", "local-btc"),
              "sol": ("devnet.sol_sandbox", "local-sol"), "tron": ("devnet.tron_sandbox", "local-tron")}
+
+
+class SandboxUnavailable(CliError):
+    """A sandbox that cannot start (its binary is missing, its port is taken): exit 5."""
+
+    exit_code = NETWORK
+
+
+def parse_families(text: str) -> list[str]:
+    """'evm,btc' -> ["evm", "btc"]; an empty list or an unknown family is bad input (exit 2)."""
+    fams = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = [f for f in fams if f not in SANDBOXES]
+    if unknown or not fams:
+        raise UsageError(f"no sandbox for {', '.join(unknown) or 'an empty list'}; choose from "
+                         f"{', '.join(SANDBOXES)}")
+    return fams
 
 
 def module(family: str) -> Any:
@@ -31,6 +49,11 @@ def start_all(stack: ExitStack, families: list[str], ports: dict[str, int] | Non
     for fam in families:
         box = module(fam).Sandbox(port=(ports or {}).get(fam, 0))
         stack.callback(box.stop)
-        box.start()
+        try:
+            box.start()
+        except (OSError, RuntimeError) as e:  # SandboxError: "anvil is not installed; run ..."
+            from wallet_cli.errors import message_for
+
+            raise SandboxUnavailable(f"the {fam} sandbox cannot start: {message_for(e)}") from None
         urls[fam] = box.url
     return urls

@@ -70,8 +70,9 @@ def add(
     rpc_url = netconf.read_rpc_url(rpc_url, rpc_url_file)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", name):
         raise UsageError("a network name is lower-case letters, digits and '-', up to 41 characters")
-    if not re.match(r"^(https?|wss?)://", rpc_url):
-        raise UsageError("--rpc-url must start with http://, https://, ws:// or wss://")
+    from chains.networks import check_rpc_url
+
+    check_rpc_url(rpc_url, "--rpc-url")
     spec: dict[str, Any] = {"family": family, "rpc_url": rpc_url, "kind": kind}
     for k, v in (("chain_id", chain_id), ("symbol", symbol), ("decimals", decimals), ("explorer", explorer),
                  ("fee_cap", fee_cap)):

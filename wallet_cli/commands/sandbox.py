@@ -30,10 +30,7 @@ def up(
 
     from wallet_cli import devnets
 
-    fams = [c.strip() for c in chains.split(",") if c.strip()]
-    for f in fams:
-        if f not in devnets.SANDBOXES:
-            raise UsageError(f"no sandbox for {f!r}; choose from {', '.join(devnets.SANDBOXES)}")
+    fams = devnets.parse_families(chains)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     from urllib.parse import urlparse
@@ -118,9 +115,10 @@ def demo(
 ) -> None:
     """A tour on local chains in a throwaway home: vault, accounts, funding, sends, balances, history."""
     from wallet_cli import demo as demo_mod
+    from wallet_cli import devnets
     from wallet_cli.context import options
 
-    demo_mod.run([c.strip() for c in chains.split(",") if c.strip()], keep=keep, json_lines=options().json)
+    demo_mod.run(devnets.parse_families(chains), keep=keep, json_lines=options().json)
 
 
 def register(app: typer.Typer) -> None:

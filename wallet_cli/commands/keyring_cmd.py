@@ -17,6 +17,33 @@ class KeyringUnavailable(CliError):
     exit_code = 3
 
 
+BACKEND_DEADLINE = 15.0  # seconds; a backend waiting on its own unlock prompt must not hang us
+# Runs in a child with no controlling terminal, so a backend cannot prompt on one; the password comes
+# on stdin (never argv) and a failure is one line of reason on stderr.
+_CHILD = """
+import sys, keyring
+try:
+    keyring.set_password(sys.argv[1], sys.argv[2], sys.stdin.read())
+except BaseException as e:
+    sys.stderr.write(str(e).strip().splitlines()[0][:200] if str(e).strip() else "it gave no reason")
+    sys.exit(1)
+"""
+
+
+def _store(account: str, password: str) -> None:
+    import subprocess
+    import sys
+
+    try:
+        p = subprocess.run([sys.executable, "-c", _CHILD, passwords.KEYRING_SERVICE, account], input=password,
+                           capture_output=True, text=True, timeout=BACKEND_DEADLINE, start_new_session=True)
+    except subprocess.TimeoutExpired:
+        raise KeyringUnavailable(f"the OS keyring did not answer within {BACKEND_DEADLINE:g} s (it may be waiting "
+                                 "for an unlock prompt of its own); unlock it and try again") from None
+    if p.returncode != 0:
+        raise KeyringUnavailable(f"the OS keyring refused to store the password: {output.safe(p.stderr.strip())}")
+
+
 def _backend_check() -> None:
     import keyring
     from keyring.backends import fail
@@ -39,8 +66,6 @@ def _set_flag(on: bool) -> None:
 @keyring_app.command("remember")
 def remember() -> None:
     """Unlock once (checking the password), then store it in the OS keychain for this vault."""
-    import keyring
-
     _backend_check()
     name = options().vault
     info = session.vault_info()
@@ -48,7 +73,7 @@ def remember() -> None:
     from keystore import vault
 
     vault.unlock(options().home, name, pw)  # proves the password before storing it
-    keyring.set_password(passwords.KEYRING_SERVICE, passwords.keyring_account(info.id), pw)
+    _store(passwords.keyring_account(info.id), pw)
     _set_flag(True)
     output.emit({"vault": name, "keyring": True},
                 lambda: output.info(f"The password of vault '{name}' is now kept in the OS keychain."))

@@ -1,0 +1,147 @@
+"""Issue 8 items 16-18 and the smaller ones: known conditions get their documented exit code and one
+sentence (never exit 1), and the journal and config stay private and tidy."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from wallet_cli import errors
+
+
+def one_error_line(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.strip() and "weak test KDF" not in ln]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Error" not in lines[0] and "Errno" not in lines[0] and "this is a bug" not in lines[0], err
+    return lines[0]
+
+
+def _journal(cli, home: Path) -> Path:
+    assert cli("history").code == 0
+    return home / "wallet.db"
+
+
+def test_a_damaged_journal_names_the_file(cli, home: Path) -> None:
+    db = _journal(cli, home)
+    db.write_bytes(b"not a database at all" * 200)
+    for side in ("-wal", "-shm"):
+        Path(f"{db}-{side[1:]}").unlink(missing_ok=True)
+    r = cli("history")
+    assert r.code == 4
+    assert f"the journal {db} is damaged" in one_error_line(r.err)
+
+
+def test_a_journal_that_is_a_directory(cli, home: Path) -> None:
+    home.mkdir(mode=0o700)
+    (home / "wallet.db").mkdir()
+    r = cli("contacts", "list")
+    assert r.code == 4
+    assert "wallet.db" in one_error_line(r.err)
+
+
+def test_new_journal_is_private_even_under_umask_000(cli, home: Path) -> None:
+    old = os.umask(0)
+    try:
+        db = _journal(cli, home)
+        assert cli("contacts", "add", "bob", "0x9858EfFD232B4033E47d90003D41EC34EcaEda94").code == 0
+    finally:
+        os.umask(old)
+    for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        if p.exists():
+            assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+
+
+def test_a_journal_left_0644_by_a_killed_run_is_tightened(cli, home: Path) -> None:
+    home.mkdir(mode=0o700)
+    db = home / "wallet.db"
+    sqlite3.connect(db).close()  # what a kill between sqlite's create and our chmod left behind
+    db.chmod(0o644)
+    assert cli("history").code == 0
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", str(2**63), "9" * 30])
+def test_history_limit_out_of_range_is_usage(cli, limit: str) -> None:
+    r = cli("history", "--limit", limit)
+    assert r.code == 2
+    one_error_line(r.err)
+
+
+@pytest.mark.parametrize("chains", ["doge", "", "evm,doge"])
+def test_demo_and_devnet_refuse_unknown_or_no_chains(cli, chains: str) -> None:
+    for cmd in (("demo", "--chains", chains), ("devnet", "up", "--chains", chains)):
+        r = cli(*cmd)
+        assert r.code == 2, (cmd, r.err)
+        assert "no sandbox for" in one_error_line(r.err)
+
+
+def test_a_sandbox_that_cannot_start_says_why(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", f"http://127.0.0.1:{port}")
+        r = cli("devnet", "up", "--chains", "evm")
+    assert r.code == 5
+    assert f"the evm sandbox cannot start: anvil did not start: 127.0.0.1:{port} is already in use" \
+        in one_error_line(r.err)
+
+
+@pytest.mark.parametrize("url", ["http://", "http://[::1", "http://host:notaport", "http://h:99999",
+                                 "ftp://x", "http://user:s3cret pass@host", "https://user:s3cret@[/]"])
+def test_malformed_rpc_urls_are_refused_without_echoing_them(cli, url: str) -> None:
+    r = cli("networks", "add", "mine", "--rpc-url", url, "--chain-id", "5")
+    assert r.code == 2
+    line = one_error_line(r.err)
+    assert "not a valid http(s) URL" in line and "s3cret" not in line
+
+
+def test_a_malformed_url_in_config_names_the_network(cli, home: Path) -> None:
+    home.mkdir(mode=0o700)
+    cfg = home / "config.toml"
+    cfg.write_text('[networks.mine]\nfamily = "evm"\nchain_id = 5\nrpc_url = "http://[::1"\n')
+    cfg.chmod(0o600)
+    r = cli("networks", "list")
+    assert r.code == 2
+    assert "network 'mine': rpc_url is not a valid http(s) URL" in one_error_line(r.err)
+
+
+def test_config_temp_files_of_killed_writers_are_cleaned_on_the_next_write(cli, home: Path) -> None:
+    home.mkdir(mode=0o700)
+    stale = home / ".tmp-config.toml.0123456789abcdef"
+    stale.write_text("half a config")
+    other = home / ".tmp-unrelated.0123456789abcdef"
+    other.write_text("not ours to remove")
+    assert cli("networks", "add", "mine", "--rpc-url", "http://127.0.0.1:1", "--chain-id", "5").code == 0
+    assert not stale.exists()
+    assert other.exists()
+
+
+def test_a_full_disk_is_a_sentence_not_an_errno() -> None:
+    with pytest.raises(OSError) as info, open("/dev/full", "wb", buffering=0) as fh:
+        fh.write(b"x")
+    e = info.value
+    e.filename = "/home/u/.wallet/config.toml"
+    assert e.errno == errno.ENOSPC
+    assert errors.exit_code_for(e) == errors.REFUSED
+    assert errors.message_for(e) == "no space left on device (/home/u/.wallet/config.toml)"
+    assert errors.exit_code_for(ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")) == 5
+    assert errors.message_for(ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")) == \
+        "the network connection failed: connection refused"
+
+
+def test_keyring_remember_does_not_wait_on_the_backends_prompt(cli, restored, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wallet_cli.commands import keyring_cmd
+
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "blocking_keyring.Blocking")
+    monkeypatch.setattr(keyring_cmd, "BACKEND_DEADLINE", 3.0)
+    r = cli("keyring", "remember")
+    assert r.code == 3
+    assert "the OS keyring did not answer within 3 s" in one_error_line(r.err)

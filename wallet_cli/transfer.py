@@ -68,9 +68,21 @@ def parse_amount(text: str, decimals: int, symbol: str, *, allow_max: bool) -> A
 
 
 def intent_key(network: str, sender: str, recipient: str, amount: str, token: str | None) -> str:
-    """Identifies 'the same transfer' for the implicit rerun check."""
-    raw = "\x1f".join([network, sender, recipient, amount.strip(), token or ""]).encode()
+    """Identifies 'the same transfer' for the implicit rerun check: amounts compare as numbers."""
+    raw = "\x1f".join([network, sender, recipient, canonical_amount(amount), token or ""]).encode()
     return hashlib.sha256(raw).hexdigest()
+
+
+def canonical_amount(text: str) -> str:
+    """'0.0010' and '000.001' -> '0.001'; text that is not a plain decimal ('max', junk) stays as typed."""
+    import re
+
+    s = text.strip()
+    m = re.fullmatch(r"([0-9]+)(?:\.([0-9]+))?", s)  # Amount.parse's grammar, ASCII digits only
+    if not m:
+        return s.lower() if s.lower() == "max" else s
+    whole, frac = m.group(1).lstrip("0") or "0", (m.group(2) or "").rstrip("0")
+    return f"{whole}.{frac}" if frac else whole
 
 
 def lookalikes(recipient: str, known: set[str]) -> list[str]:

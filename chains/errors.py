@@ -55,3 +55,33 @@ class Unsupported(BadInput):
 
 class Unavailable(ChainError):
     """The RPC or indexer is down, times out or answers garbage (exit 5)."""
+
+
+# BDK error variants that carry no message, in words.
+_VARIANTS = {
+    "MiniscriptPsbt": "the PSBT's scripts do not match the signing descriptor",
+    "MissingKey": "the key for an input is missing", "InvalidKey": "a key in the PSBT is invalid",
+    "MissingNonWitnessUtxo": "an input lacks its previous transaction",
+    "MissingWitnessUtxo": "an input lacks its previous output",
+    "MissingWitnessScript": "an input lacks its witness script", "MissingHdKeypath": "an input lacks its key path",
+    "InvalidSighash": "an input asks for a signature hash type that is not allowed",
+    "NonStandardSighash": "an input asks for a non-standard signature hash type",
+    "InputIndexOutOfRange": "the PSBT refers to an input it does not have",
+    "TransactionNotFound": "the node does not know the transaction", "Minreq": "the HTTP request failed",
+}
+
+
+def describe(e: BaseException) -> str:
+    """A library's exception as a reason in words (for "... (reason)"): its message fields, else a known
+    variant's meaning; never its class name, an errno tag, or credentials in a URL it quotes."""
+    import re
+
+    fields = [str(v) for k, v in getattr(e, "__dict__", {}).items()
+              if not k.startswith("_") and isinstance(v, str | int) and str(v).strip()]
+    text = "; ".join(fields) or _VARIANTS.get(type(e).__name__, "")
+    text = re.sub(r"\s*\(os error -?\d+\)|\[Errno -?\d+\]\s*", "", text)
+    text = re.sub(r"//[^/@\s]+@", "//", text).strip()[:200]
+    if not text:
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(e).__name__).lower()
+        text = words.removesuffix(" error") or "no reason given"
+    return text[:1].lower() + text[1:]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from chains.base import Network, SignedTx, Signer
 from chains.bitcoin.descriptors import bdk_network, network_kind, private_descriptors, reencode
 from chains.bitcoin.send import btc
-from chains.errors import BadInput, Refused
+from chains.errors import BadInput, Refused, describe
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -40,8 +40,8 @@ def _signing_wallet(ext: str, chg: str, signer: Signer, network: Network) -> bdk
     try:
         return bdk.Wallet(bdk.Descriptor(pext, kind), bdk.Descriptor(pchg, kind), bdk_network(network),
                           bdk.Persister.new_in_memory())
-    except Exception as e:  # noqa: BLE001 - BDK's message may quote the private descriptor: never pass it on
-        raise BadInput(f"the signing descriptor is not valid for {network.name} ({type(e).__name__})") from None
+    except Exception:  # noqa: BLE001 - BDK's message may quote the private descriptor: never pass it on
+        raise BadInput(f"the signing descriptor is not valid for {network.name}") from None
 
 
 def _sign(wallet: bdk.Wallet, psbt: bdk.Psbt) -> bool:
@@ -49,8 +49,8 @@ def _sign(wallet: bdk.Wallet, psbt: bdk.Psbt) -> bool:
     before = _signatures(psbt)
     try:
         finalized = wallet.sign(psbt)
-    except Exception as e:  # noqa: BLE001 - SignerError variants; the class name is the useful part
-        raise Refused(f"signing failed ({type(e).__name__})") from None
+    except Exception as e:  # noqa: BLE001 - SignerError variants, described in words
+        raise Refused(f"signing failed ({describe(e)})") from None
     if _signatures(psbt) <= before:
         raise Refused("the signer's key does not control any input of this transaction")
     return bool(finalized)

@@ -8,6 +8,7 @@ become Unavailable naming only scheme://host:port; RPC error objects become RpcE
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chains.errors import Unavailable
@@ -28,12 +29,19 @@ def ok(value: Any) -> Any:
 
 
 def to_int(value: Any) -> int:
-    """Quantities arrive as 0x-hex strings (or ints from some providers)."""
-    if isinstance(value, int):
+    """Quantities arrive as 0x-hex strings (or ints from some providers): non-negative, at most 256 bits.
+
+    Anything else (a bool, "0xzz", "-1", 10**100) is the RPC answering garbage: Unavailable, not a crash.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**256:
         return value
-    if isinstance(value, str):
-        return int(value, 16) if value.startswith(("0x", "0X")) else int(value)
-    raise Unavailable(f"the RPC returned {value!r} where a number was expected")
+    if isinstance(value, str) and re.fullmatch(r"0[xX][0-9a-fA-F]{1,64}|[0-9]{1,78}", value):
+        n = int(value, 16) if value[:2] in ("0x", "0X") else int(value)
+        if n < 2**256:
+            return n
+    shown = repr(value)
+    raise Unavailable(f"the RPC returned {shown[:40] + '…' if len(shown) > 40 else shown} where a number "
+                      "was expected")
 
 
 def remote_chain_id(url: str, timeout: float = 10.0) -> int:

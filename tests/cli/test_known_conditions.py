@@ -145,3 +145,45 @@ def test_keyring_remember_does_not_wait_on_the_backends_prompt(cli, restored, mo
     r = cli("keyring", "remember")
     assert r.code == 3
     assert "the OS keyring did not answer within 3 s" in one_error_line(r.err)
+
+
+class _GarbageRpc:
+    """A JSON-RPC server on loopback: the right chain id, then `value` as every other result."""
+
+    def __init__(self, value: object) -> None:
+        import http.server
+        import json
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(h) -> None:  # noqa: N805
+                req = json.loads(h.rfile.read(int(h.headers["Content-Length"])))
+                reqs = req if isinstance(req, list) else [req]
+                out = [{"jsonrpc": "2.0", "id": r["id"],
+                        "result": "0x7a69" if r["method"] == "eth_chainId" else value} for r in reqs]
+                body = json.dumps(out if isinstance(req, list) else out[0]).encode()
+                h.send_response(200)
+                h.send_header("Content-Type", "application/json")
+                h.send_header("Content-Length", str(len(body)))
+                h.end_headers()
+                h.wfile.write(body)
+
+            def log_message(h, *args: object) -> None:  # noqa: N805
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.mark.parametrize("value", ["0xzz", "-1", "0x-1", True, None, "0x" + "f" * 65, 2**300, "12abc"])
+def test_rpc_quantities_that_are_not_numbers_are_exit_5(cli, restored, monkeypatch: pytest.MonkeyPatch,
+                                                         value: object) -> None:
+    rpc = _GarbageRpc(value)
+    try:
+        monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", rpc.url)
+        r = cli("balance", "evm:0", "-n", "local-evm")
+    finally:
+        rpc.server.shutdown()
+    assert r.code == 5, r.err
+    assert "where a number was expected" in one_error_line(r.err)

@@ -75,7 +75,7 @@ def _cases() -> list[Case]:
     # Amounts: every family, sent from the vault's own account to its own address (fails before any RPC).
     amounts = ["1e3", "-1", "NaN", "nan", "inf", "0x10", "١٢", "١.٥", "9" * 79, "1,5", "", " ", "0", "0.000",
                "1.2.3", "+1", "1_000", "1 000", "½", ".", "0." + "0" * 30 + "1", "1e-3", "[/]", "\x1b[8m1"]
-    for fam in ("evm", "btc", "sol"):
+    for fam in ("evm", "btc", "sol", "tron"):
         for i, a in enumerate(amounts):
             add(f"send-amount-{fam}-{i}", "--yes", "send", "-n", f"local-{fam}", "--from", f"{fam}:0",
                 "--to", f"{{{fam}0}}", "--amount", a)
@@ -92,6 +92,8 @@ def _cases() -> list[Case]:
                 "0x9858EfFD232B4033E47d90003D41EC34EcaEda94", "\x00"],
         "sol": ["0OIl", "1" * 60, "11111111111111111111111111111111111", "[/]", "\x07bell",
                 "0x9858EfFD232B4033E47d90003D41EC34EcaEda94", "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4"],
+        "tron": ["T123", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u", "0x9858EfFD232B4033E47d90003D41EC34EcaEda94",
+                 "41" + "00" * 20, "T" + "1" * 33, "[/]", "\u202eTR7NHq"],
     }
     mainnet_only = {"bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"}
     for fam, addrs in bad_to.items():
@@ -212,7 +214,7 @@ def _cases() -> list[Case]:
         add(f"derive-chain-{i}", "accounts", "derive", "--chain", c)
         add(f"import-key-chain-{i}", "import-key", c, stdin="0x" + "11" * 32)
     # Good input, no node: every network points at a closed port (exit 5 and a reason, not "[Errno 111]").
-    for fam in ("evm", "btc", "sol"):
+    for fam in ("evm", "btc", "sol", "tron"):
         add(f"down-balance-{fam}", "balance", f"{fam}:0", "-n", f"local-{fam}")
         add(f"down-send-{fam}", "--yes", "send", "-n", f"local-{fam}", "--from", f"{fam}:0", "--to", f"{{{fam}0}}",
             "--amount", "1")

@@ -9,6 +9,7 @@ Exit codes (stable, documented in the README):
 from __future__ import annotations
 
 import errno
+import sys
 
 from chains import errors as chain_errors
 from keystore import errors as ks_errors
@@ -58,6 +59,8 @@ _PATH_ERRNOS = {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, e
 
 def exit_code_for(exc: BaseException) -> int | None:
     """The exit code for a known error, or None for an unexpected one (a bug)."""
+    if _is_url_error(exc):
+        return NETWORK
     for cls, code in _TABLE:
         if isinstance(exc, cls):
             if code == -2:
@@ -71,9 +74,18 @@ def message_for(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         from keystore.boundedio import os_reason
 
+        if _is_url_error(exc):
+            reason = exc.reason  # type: ignore[attr-defined]
+            return f"the network request failed: {os_reason(reason) if isinstance(reason, OSError) else reason}"
         if isinstance(exc, TimeoutError):
             return "the network connection timed out"
         if isinstance(exc, ConnectionError):
             return f"the network connection failed: {os_reason(exc)}"
         return f"{os_reason(exc)} ({exc.filename})" if exc.filename else f"the system refused: {os_reason(exc)}"
     return str(exc)
+
+
+def _is_url_error(exc: BaseException) -> bool:
+    """urllib's URLError (an OSError without an errno), checked without importing urllib at start-up."""
+    url_error = getattr(sys.modules.get("urllib.error"), "URLError", None)
+    return url_error is not None and isinstance(exc, url_error)

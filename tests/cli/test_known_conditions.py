@@ -136,6 +136,14 @@ def test_a_full_disk_is_a_sentence_not_an_errno() -> None:
         "the network connection failed: connection refused"
 
 
+def test_urllib_errors_are_network_failures_in_words() -> None:
+    import urllib.error
+
+    e = urllib.error.URLError(ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"))
+    assert errors.exit_code_for(e) == errors.NETWORK
+    assert errors.message_for(e) == "the network request failed: connection refused"
+
+
 def test_keyring_remember_does_not_wait_on_the_backends_prompt(cli, restored, monkeypatch: pytest.MonkeyPatch) -> None:
     from wallet_cli.commands import keyring_cmd
 

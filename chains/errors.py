@@ -71,7 +71,7 @@ _VARIANTS = {
 }
 
 
-def describe(e: BaseException) -> str:
+def reason_of(e: BaseException) -> str:
     """A library's exception as a reason in words (for "... (reason)"): its message fields, else a known
     variant's meaning; never its class name, an errno tag, or credentials in a URL it quotes."""
     import re

@@ -51,7 +51,9 @@ def _from_keyring(vault: str, vault_id: str | None) -> str | None:
     try:
         return keyring.get_password(KEYRING_SERVICE, keyring_account(vault_id))
     except KeyringError as e:
-        output.warn(f"the OS keyring failed ({e.__class__.__name__}); trying other password sources")
+        from chains.errors import reason_of
+
+        output.warn(f"the OS keyring failed ({reason_of(e)}); trying other password sources")
         return None
 
 

@@ -85,6 +85,6 @@ def parse_address(text: str, network: Network) -> str:
         raise InvalidAddress("this is not a Bitcoin address (unexpected characters)")
     try:
         addr = bdk.Address(s, bdk_network(network))
-    except Exception as e:  # noqa: BLE001
-        raise InvalidAddress(f"this is not a valid Bitcoin address for {network.name} ({type(e).__name__})") from None
+    except Exception:  # noqa: BLE001 - BDK's message may quote the input, which may be a pasted secret
+        raise InvalidAddress(f"this is not a valid Bitcoin address for {network.name}") from None
     return str(addr)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from chains.base import Network, SignedTx, Signer
 from chains.bitcoin.descriptors import bdk_network, network_kind, private_descriptors, reencode
 from chains.bitcoin.send import btc
-from chains.errors import BadInput, Refused, describe
+from chains.errors import BadInput, Refused, reason_of
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -50,7 +50,7 @@ def _sign(wallet: bdk.Wallet, psbt: bdk.Psbt) -> bool:
     try:
         finalized = wallet.sign(psbt)
     except Exception as e:  # noqa: BLE001 - SignerError variants, described in words
-        raise Refused(f"signing failed ({describe(e)})") from None
+        raise Refused(f"signing failed ({reason_of(e)})") from None
     if _signatures(psbt) <= before:
         raise Refused("the signer's key does not control any input of this transaction")
     return bool(finalized)

@@ -14,7 +14,7 @@ from chains.base import Network, SignedTx, Signer
 from chains.bitcoin import psbt as psbt_mod
 from chains.bitcoin.send import RBF_SEQUENCE, btc, check_fee, fee_rate_obj
 from chains.bitcoin.wallet import OpenWallet
-from chains.errors import BadInput, InsufficientFunds, Refused
+from chains.errors import BadInput, InsufficientFunds, Refused, reason_of
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -76,7 +76,7 @@ def speed_up(signed: SignedTx, signer: Signer, bump_percent: int, network: Netwo
         raise InsufficientFunds(f"not enough funds to raise the fee: need {btc(network, int(e.needed))}, "
                                 f"have {btc(network, int(e.available))}") from None
     except bdk.CreateTxError as e:
-        raise Refused(f"could not build the fee bump ({type(e).__name__})") from None
+        raise Refused(f"could not build the fee bump ({reason_of(e)})") from None
     return _finish(ow, psbt, signer, network, signed, old_fee, allow_high_fee)
 
 
@@ -111,7 +111,7 @@ def cancel(signed: SignedTx, signer: Signer, bump_percent: int, network: Network
         if p.fee() < floor:
             p = attempt(None, floor)
     except bdk.CreateTxError as e:
-        raise InsufficientFunds(f"the original's inputs cannot cover a higher fee ({type(e).__name__})") from None
+        raise InsufficientFunds(f"the original's inputs cannot cover a higher fee ({reason_of(e)})") from None
     return _finish(ow, p, signer, network, signed, old_fee, allow_high_fee)
 
 

@@ -7,7 +7,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING, Any
 
 from chains.base import Amount, Network, Transfer, UnsignedTx
-from chains.errors import FeeTooHigh, InsufficientFunds, InvalidAmount, Refused
+from chains.errors import FeeTooHigh, InsufficientFunds, InvalidAmount, Refused, reason_of
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -145,7 +145,7 @@ def build(ow: OpenWallet, transfer: Transfer, recipient_spk: bytes, rate: Decima
                                     f"have {m.group(1)} {network.symbol} spendable") from None
         raise Refused(f"could not select coins: {e.error_message}") from None
     except bdk.CreateTxError as e:
-        raise Refused(f"could not build the transaction ({type(e).__name__})") from None
+        raise Refused(f"could not build the transaction ({reason_of(e)})") from None
     return describe(ow, transfer, psbt, recipient_spk, rate)
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from chains.base import Network
 from chains.bitcoin.descriptors import bdk_network, network_kind
-from chains.errors import Unavailable, describe
+from chains.errors import Unavailable, reason_of
 from chains.transport import redact_url
 
 if TYPE_CHECKING:
@@ -86,8 +86,8 @@ def sync(ow: OpenWallet, full: bool = False) -> None:
         else:
             update = client.sync(ow.wallet.start_sync_with_revealed_spks().build(), PARALLEL_REQUESTS)
     except bdk.EsploraError as e:
-        raise Unavailable(f"could not sync with the Bitcoin node at {redact_url(url)} ({describe(e)})") from None
+        raise Unavailable(f"could not sync with the Bitcoin node at {redact_url(url)} ({reason_of(e)})") from None
     except Exception as e:  # noqa: BLE001 - BDK raises a few unrelated classes on transport errors
-        raise Unavailable(f"could not sync with the Bitcoin node at {redact_url(url)} ({describe(e)})") from None
+        raise Unavailable(f"could not sync with the Bitcoin node at {redact_url(url)} ({reason_of(e)})") from None
     ow.wallet.apply_update(update)
     ow.persist()

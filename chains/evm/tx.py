@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from chains.base import Amount, FeeOptions, SignedTx, Signer, Transfer, UnsignedTx
-from chains.errors import BadInput
+from chains.errors import BadInput, reason_of
 from chains.evm.address import checksum
 from chains.evm.fees import Fees, gwei
 from chains.evm.tokens import decode_transfer_data, transfer_data
@@ -76,7 +76,8 @@ def tx_from_json(tx: dict[str, Any]) -> dict[str, Any]:
         else:
             out["gasPrice"] = int(tx["gasPrice"])
     except (KeyError, ValueError, TypeError) as e:
-        raise BadInput(f"the transaction payload is malformed ({type(e).__name__}: {e})") from None
+        what = f"{e} is missing" if isinstance(e, KeyError) else str(e)
+        raise BadInput(f"the transaction payload is malformed ({what})") from None
     check_ranges(out)            # a payload from a file is checked again before it is signed
     return out
 
@@ -213,7 +214,7 @@ def decode_raw(raw: str) -> tuple[dict[str, Any], str, str]:
     except BadInput:
         raise
     except Exception as e:  # RlpError, bad hex, a signature libsecp256k1 cannot recover
-        raise BadInput(f"the raw transaction cannot be decoded ({type(e).__name__})") from None
+        raise BadInput(f"the raw transaction cannot be decoded ({reason_of(e)})") from None
 
 
 def describe_decoded(tx: dict[str, Any]) -> tuple[str, int, str | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bdkpython as bdk
 import pytest
 
-from chains.errors import describe
+from chains.errors import reason_of
 
 
 @pytest.mark.parametrize(("exc", "words"), [
@@ -16,7 +16,7 @@ from chains.errors import describe
     (ConnectionRefusedError(111, "Connection refused"), "connection refused"),
 ])
 def test_reasons_in_words(exc: BaseException, words: str) -> None:
-    text = describe(exc)
+    text = reason_of(exc)
     assert text == words
     assert type(exc).__name__ not in text and "Errno" not in text and "os error" not in text
 
@@ -25,4 +25,4 @@ def test_a_variant_without_a_message_is_described_by_meaning() -> None:
     class MiniscriptPsbt(Exception):
         pass
 
-    assert describe(MiniscriptPsbt()) == "the PSBT's scripts do not match the signing descriptor"
+    assert reason_of(MiniscriptPsbt()) == "the PSBT's scripts do not match the signing descriptor"

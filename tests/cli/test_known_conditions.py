@@ -195,3 +195,18 @@ def test_rpc_quantities_that_are_not_numbers_are_exit_5(cli, restored, monkeypat
         rpc.server.shutdown()
     assert r.code == 5, r.err
     assert "where a number was expected" in one_error_line(r.err)
+
+
+def test_a_read_only_journal_is_named(tmp_path: Path) -> None:
+    # Root ignores file modes, so make sqlite itself refuse: a read-only connection, a real sqlite error.
+    from wallet_cli.journal_db import JournalUnusable, guard
+
+    db = tmp_path / "wallet.db"
+    with sqlite3.connect(db) as c:
+        c.execute("CREATE TABLE t (x)")
+    ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    with pytest.raises(JournalUnusable, match=rf"^the journal {db} is read-only: attempt to write a readonly") as e, \
+            guard(db):
+        ro.execute("INSERT INTO t VALUES (1)")
+    assert errors.exit_code_for(e.value) == errors.REFUSED
+    ro.close()

@@ -145,8 +145,12 @@ def test_urllib_errors_are_network_failures_in_words() -> None:
 
 
 def test_keyring_remember_does_not_wait_on_the_backends_prompt(cli, restored, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+
     from wallet_cli.commands import keyring_cmd
 
+    # Only the child may load the blocking backend: this process keeps (and later tests reuse) its own.
+    monkeypatch.setattr(keyring.core, "_keyring_backend", keyring.get_keyring())
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "blocking_keyring.Blocking")
     monkeypatch.setattr(keyring_cmd, "BACKEND_DEADLINE", 3.0)

@@ -241,6 +241,8 @@ def _fresh_home(world: Any, kind: str, cid: str) -> tuple[Path, dict[str, str]]:
         cfg.write_text('[networks.x]\nfamily = "evm"\nrpc_url = "http://[::1"\nchain_id = "one"\n')
     elif kind == "db-garbage":
         db.write_bytes(b"this is not a database" * 100)
+        for side in ("-wal", "-shm"):  # else sqlite may read page 1 from a surviving WAL
+            (home / f"wallet.db{side}").unlink(missing_ok=True)
     elif kind == "db-readonly":
         _run_inproc(["--home", str(home), "history"], "")
         db.chmod(0o400)

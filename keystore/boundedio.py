@@ -41,6 +41,8 @@ def read_bounded(path: Path | str, cap: int, what: str) -> bytes:
     """
     if str(path) == "-":
         return _read_stdin(cap, what)
+    if "\x00" in str(path):
+        raise BadInputFile(f"the {what} path contains a NUL character")
     try:
         fd = os.open(path, _O_FLAGS)
     except FileNotFoundError:

@@ -61,6 +61,8 @@ def exit_code_for(exc: BaseException) -> int | None:
     """The exit code for a known error, or None for an unexpected one (a bug)."""
     if _is_url_error(exc):
         return NETWORK
+    if _is_nul_path(exc):
+        return USAGE
     for cls, code in _TABLE:
         if isinstance(exc, cls):
             if code == -2:
@@ -71,6 +73,8 @@ def exit_code_for(exc: BaseException) -> int | None:
 
 def message_for(exc: BaseException) -> str:
     """The one sentence shown for a known error: an OSError by its reason and file, never "[Errno 28]"."""
+    if _is_nul_path(exc):
+        return "a file path contains a NUL character"
     if isinstance(exc, OSError):
         from keystore.boundedio import os_reason
 
@@ -89,3 +93,8 @@ def _is_url_error(exc: BaseException) -> bool:
     """urllib's URLError (an OSError without an errno), checked without importing urllib at start-up."""
     url_error = getattr(sys.modules.get("urllib.error"), "URLError", None)
     return url_error is not None and isinstance(exc, url_error)
+
+
+def _is_nul_path(exc: BaseException) -> bool:
+    """os functions refuse a path with a NUL in it with this ValueError (click's Path type among them)."""
+    return type(exc) is ValueError and str(exc) == "embedded null byte"

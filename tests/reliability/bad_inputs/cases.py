@@ -101,10 +101,10 @@ def _cases() -> list[Case]:
         "message-file": ("--yes", "sign-message", "evm:0", "--file", "{F}"),
         "verify-file": ("verify-message", "{evm0}", "0x" + "11" * 65, "--file", "{F}"),
     }
-    kinds = ["missing", "dir", "bin", "huge", "deep", "badutf8", "devnull"]
+    kinds = ["missing", "dir", "bin", "huge", "deep", "badutf8", "devnull", "nul"]
     for what, argv in file_args.items():
         # Any bytes are a message: binary, deep or non-UTF-8 files are fine to sign.
-        for k in kinds if "message" not in what and "verify" not in what else ["missing", "dir", "huge"]:
+        for k in kinds if "message" not in what and "verify" not in what else ["missing", "dir", "huge", "nul"]:
             add(f"file-{what}-{k}", *(a.replace("{F}", f"{{{k}}}") for a in argv),
                 password="password-file" != what)
         for k in ("fifo", "zero"):
@@ -181,6 +181,11 @@ def _cases() -> list[Case]:
                               ("balance",), ("history", "--limit"), ("--vault", "../x", "accounts", "list"),
                               ("--vault", "", "accounts", "list"), ("--vault", "[/]", "accounts", "list")]):
         add(f"usage-{i}", *argv)
+    # A home that cannot be one (the last --home wins over the runner's).
+    for i, h in enumerate(["/dev/null", "{pw}", "{pw}/sub", "/proc/self", "{fifo}", "{dir}/../missing/\x00"]):
+        for cmd in (("history",), ("contacts", "add", "x", "{evm0}"), ("accounts", "list"),
+                    ("networks", "add", "n", "--rpc-url", "http://127.0.0.1:1", "--chain-id", "5")):
+            add(f"bad-home-{i}-{cmd[0]}", "--home", h, *cmd)
     # A damaged home: config.toml and wallet.db.
     # (No read-only journal case: tests may run as root, whom file modes do not stop.)
     for kind in ("config-garbage", "config-binary", "config-huge", "config-dir", "config-fifo", "config-badnet"):

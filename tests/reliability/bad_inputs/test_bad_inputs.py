@@ -203,7 +203,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     subs = {"pw": str(pw), "mnemonic": str(f / "mnemonic.txt"), "missing": str(f / "missing"),
             "dir": str(f / "dir"), "bin": str(f / "bin"), "huge": str(f / "huge"), "deep": str(f / "deep"),
             "badutf8": str(f / "badutf8"), "devnull": "/dev/null", "fifo": str(f / "fifo"), "zero": "/dev/zero",
-            "keystore": str(f / "keystore.json"), **{f"json{j}": str(f / f"json{j}") for j in range(6)}}
+            "keystore": str(f / "keystore.json"), "nul": str(f / "a\x00b"), **{f"json{j}": str(f / f"json{j}") for j in range(6)}}
     home = base / "home"
     code, out, err = _run_inproc(["--json", "--home", str(home), "--password-file", str(pw), "restore"],
                                  ABANDON + "\n")
@@ -267,8 +267,8 @@ def test_bad_input(case: Case, world: Any, record_property: Any, monkeypatch: py
         home, env = _fresh_home(world, case.home, case.id)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    args = [a.format(**world["subs"]) if "{" in a and "}" in a and a.strip("{}") in world["subs"] else a
-            for a in case.argv]
+    subs = world["subs"]
+    args = [re.sub(r"\{(\w+)\}", lambda m: subs.get(m.group(1), m.group(0)), a) for a in case.argv]
     argv = ["--home", str(home)] + (["--password-file", str(world["pw"])] if case.password else []) + args
     start = time.monotonic()
     if case.proc:

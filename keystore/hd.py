@@ -63,8 +63,11 @@ def parse_path(path: str) -> list[int]:
     text = path.strip().replace(" ", "")
     if not _PATH_RE.match(text):
         raise BadSecretInput("a derivation path looks like m/44'/60'/0'/0/0")
+    parts = text.split("/")[1:]
+    if len(parts) > 255:  # BIP32 keeps the depth in one byte
+        raise BadSecretInput("a derivation path has at most 255 levels")
     out = []
-    for part in text.split("/")[1:]:
+    for part in parts:
         hardened = part[-1] in "'hH"
         number = int(part[:-1] if hardened else part)
         if number >= HARDENED:

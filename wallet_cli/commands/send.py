@@ -72,6 +72,8 @@ def send(
         raise UsageError("--sign-only needs --out FILE")
     if out is not None and out.exists():
         raise UsageError(f"{out} already exists; refusing to overwrite it")
+    if out is not None and not out.parent.is_dir():  # before the review and the signature, not after
+        raise UsageError(f"cannot write {out}: {out.parent} is not a directory")
     if commitment is not None and commitment not in ("processed", "confirmed", "finalized"):
         raise UsageError("--commitment is processed, confirmed or finalized")
     entry = entry_for(sender)

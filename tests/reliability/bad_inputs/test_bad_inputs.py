@@ -67,6 +67,18 @@ def _closed_port() -> int:
     return port
 
 
+# JSON with a plausible shape and wrong content (json6.. in the fixture).
+SHAPED = [
+    '{"types": {"EIP712Domain": []}, "primaryType": "X", "domain": {}, "message": {}}',
+    '{"types": {"EIP712Domain": [{"name": "chainId", "type": "uint256"}], "Mail": [{"name": "to", "type": "address"}]},'
+    ' "primaryType": "Mail", "domain": {"chainId": "x"}, "message": {"to": "0x12"}}',
+    '{"kind": "signed", "family": "evm", "network": "local-evm", "txid": "0x12", "raw": "zz"}',
+    '{"kind": "signed", "family": "doge", "network": "nope", "txid": "x", "raw": "00"}',
+    '{"version": 3, "crypto": {"cipher": "aes-128-ctr", "kdf": "scrypt", "kdfparams": {"n": 1e30}}}',
+    '{"kind": "signed", "family": "sol", "network": "local-sol", "txid": "x", "raw": "AAAA", "amount": [1]}',
+]
+
+
 class _Hang(BaseException):
     """Raised by the alarm: a BaseException, so the CLI's own handler cannot turn it into an exit code."""
 
@@ -197,13 +209,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     (f / "deep").write_text("[" * 100_000 + "]" * 100_000)
     (f / "badutf8").write_bytes(b"\xff\xfe\xfa not utf-8 \xc3\x28\n")
     os.mkfifo(f / "fifo")
-    for j, doc in enumerate(['{"a": 1', "[]", "null", '"x"', '{"types": 1}', "1e999999"]):
+    for j, doc in enumerate(['{"a": 1', "[]", "null", '"x"', '{"types": 1}', "1e999999", *SHAPED]):
         (f / f"json{j}").write_text(doc)
     (f / "keystore.json").write_text('{"version": 3, "crypto": {}}')
     subs = {"pw": str(pw), "mnemonic": str(f / "mnemonic.txt"), "missing": str(f / "missing"),
             "dir": str(f / "dir"), "bin": str(f / "bin"), "huge": str(f / "huge"), "deep": str(f / "deep"),
             "badutf8": str(f / "badutf8"), "devnull": "/dev/null", "fifo": str(f / "fifo"), "zero": "/dev/zero",
-            "keystore": str(f / "keystore.json"), "nul": str(f / "a\x00b"), **{f"json{j}": str(f / f"json{j}") for j in range(6)}}
+            "keystore": str(f / "keystore.json"), "nul": str(f / "a\x00b"),
+            **{f"json{j}": str(f / f"json{j}") for j in range(6 + len(SHAPED))}}
     home = base / "home"
     code, out, err = _run_inproc(["--json", "--home", str(home), "--password-file", str(pw), "restore"],
                                  ABANDON + "\n")

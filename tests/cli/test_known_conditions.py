@@ -34,7 +34,7 @@ def test_a_damaged_journal_names_the_file(cli, home: Path) -> None:
         Path(f"{db}-{side[1:]}").unlink(missing_ok=True)
     r = cli("history")
     assert r.code == 4
-    assert f"the journal {db} is damaged" in one_error_line(r.err)
+    assert f"the journal {db} cannot be used (it is damaged" in one_error_line(r.err)
 
 
 def test_a_journal_that_is_a_directory(cli, home: Path) -> None:
@@ -123,6 +123,16 @@ def test_config_temp_files_of_killed_writers_are_cleaned_on_the_next_write(cli, 
     assert other.exists()
 
 
+def test_a_full_or_locked_journal_says_so(tmp_path: Path) -> None:
+    from wallet_cli.journal import JournalDamaged, _readable
+
+    db = tmp_path / "wallet.db"
+    for text, words in ((sqlite3.OperationalError("database or disk is full"), "no space left on the device"),
+                        (sqlite3.OperationalError("database is locked"), "is locked by another wallet process")):
+        with pytest.raises(JournalDamaged, match=words), _readable(db):
+            raise text
+
+
 def test_a_full_disk_is_a_sentence_not_an_errno() -> None:
     with pytest.raises(OSError) as info, open("/dev/full", "wb", buffering=0) as fh:
         fh.write(b"x")
@@ -203,14 +213,14 @@ def test_rpc_quantities_that_are_not_numbers_are_exit_5(cli, restored, monkeypat
 
 def test_a_read_only_journal_is_named(tmp_path: Path) -> None:
     # Root ignores file modes, so make sqlite itself refuse: a read-only connection, a real sqlite error.
-    from wallet_cli.journal_db import JournalUnusable, guard
+    from wallet_cli.journal import JournalDamaged, _readable
 
     db = tmp_path / "wallet.db"
     with sqlite3.connect(db) as c:
         c.execute("CREATE TABLE t (x)")
     ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    with pytest.raises(JournalUnusable, match=rf"^the journal {db} is read-only: attempt to write a readonly") as e, \
-            guard(db):
+    with pytest.raises(JournalDamaged, match=rf"^the journal {db} cannot be used \(it is read-only\)") as e, \
+            _readable(db):
         ro.execute("INSERT INTO t VALUES (1)")
     assert errors.exit_code_for(e.value) == errors.REFUSED
     ro.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -22,3 +23,23 @@ def _isolated_xdg(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_DATA_HOME", str(base / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
     monkeypatch.setenv("HOME", str(base / "home"))
+
+
+# The bad-input suite (tests/reliability/bad_inputs) tags each case's outcome; these print the counts.
+# They live here because under pytest-xdist only this conftest is loaded by the controlling process.
+_bad_input_counts: dict[str, int] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        for key, value in report.user_properties:
+            if key == "bad_input":
+                _bad_input_counts[value] = _bad_input_counts.get(value, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:  # noqa: ANN401 - pytest's TerminalReporter
+    c = _bad_input_counts
+    if c:
+        terminalreporter.write_line(
+            f"bad inputs: {sum(c.values())} cases, {c.get('exit-1', 0)} exit-1s, {c.get('traceback', 0)} tracebacks, "
+            f"{c.get('hang', 0)} hangs, {c.get('exit-0', 0)} accepted, {c.get('sentence', 0)} not one sentence")

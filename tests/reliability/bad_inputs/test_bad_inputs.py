@@ -5,7 +5,7 @@ traceback, and with stderr holding exactly one sentence (see `sentence_problem`)
 in-process against one restored vault per module (fast); cases whose failure mode is a hang (a FIFO,
 /dev/zero) run in a forked child process, killed after 20 s and under an address-space limit. Every network points
 at a closed local port, so a case that reaches the network fails fast instead of leaving the machine.
-conftest.py prints the counts: cases, exit-1s, tracebacks, hangs.
+tests/conftest.py prints the counts: cases, exit-1s, tracebacks, hangs.
 """
 
 from __future__ import annotations

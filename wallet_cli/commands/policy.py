@@ -9,7 +9,6 @@ import typer
 
 from wallet_cli import output, session
 from wallet_cli.context import options
-from wallet_cli.errors import UsageError
 
 policy_app = typer.Typer(help="The spending policy every signature must pass.", no_args_is_help=True)
 MAX_POLICY_FILE = 256 * 1024
@@ -27,19 +26,10 @@ def _stored() -> dict[str, Any] | None:
 
 
 def _read(file: Path) -> str:
-    import stat
+    from keystore.boundedio import read_text
 
-    try:
-        st = file.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise UsageError(f"{file} is not a regular file")
-        if st.st_size > MAX_POLICY_FILE:
-            raise UsageError(f"{file} is larger than {MAX_POLICY_FILE // 1024} KiB; a policy is much smaller")
-        return file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"the policy file {file} does not exist") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"cannot read {file} ({e.__class__.__name__})") from None
+    # Checked on the open file (stat-then-read could be raced by a swap to a FIFO), capped, never blocking.
+    return read_text(file, MAX_POLICY_FILE, "policy file")
 
 
 def _human(p: dict[str, Any] | None) -> None:

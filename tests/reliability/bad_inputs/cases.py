@@ -100,6 +100,7 @@ def _cases() -> list[Case]:
         "tx-file-btc": ("broadcast", "{F}", "-n", "local-btc"),
         "message-file": ("--yes", "sign-message", "evm:0", "--file", "{F}"),
         "verify-file": ("verify-message", "{evm0}", "0x" + "11" * 65, "--file", "{F}"),
+        "policy-file": ("--yes", "policy", "set", "{F}"),
     }
     kinds = ["missing", "dir", "bin", "huge", "deep", "badutf8", "devnull", "nul"]
     for what, argv in file_args.items():

@@ -207,6 +207,16 @@ def _cases() -> list[Case]:
     for j in range(6, 12):
         add(f"broadcast-shape-{j}", "broadcast", f"{{json{j}}}")
         add(f"keystore-shape-{j}", "import-keystore", f"{{json{j}}}", "--keystore-password-file", "{pw}")
+    # The policy check and the agent's durations.
+    for i, a in enumerate(["1e3", "-1", "NaN", "0x10", "", "9" * 79]):
+        add(f"policy-check-amount-{i}", "policy", "check", "-n", "local-evm", "--to", "{evm0}", "--amount", a)
+    # (policy check does not parse --to: with no policy it answers "allowed" for "0x123"; the policy
+    # engineer's call, so no case here.)
+    for i, n in enumerate(["nope", "", "[/]"]):
+        add(f"policy-check-net-{i}", "policy", "check", "-n", n, "--to", "{evm0}", "--amount", "1")
+    for i, d in enumerate(["-1", "x", "0", "9" * 30 + "h", "1.5.5m", "10y", "", "1e3s", "inf"]):
+        add(f"agent-ttl-{i}", "agent", "start", "--ttl", d)
+        add(f"agent-idle-{i}", "agent", "start", "--idle", d)
     # A home that cannot be one (the last --home wins over the runner's).
     for i, h in enumerate(["/dev/null", "{pw}", "{pw}/sub", "/proc/self", "{fifo}", "{dir}/../missing/\x00"]):
         for cmd in (("history",), ("contacts", "add", "x", "{evm0}"), ("accounts", "list"),

@@ -134,19 +134,19 @@ def _cases() -> list[Case]:
         add(f"send-opt-{i}", "--yes", "send", "-n", "local-evm", "--from", "evm:0", "--to", "{evm0}",
             "--amount", "1", opt, v)
     for i, v in enumerate(["0", "-1", "x", "9" * 100]):
-        add(f"networks-add-chain-id-{i}", "networks", "add", "n1", "--rpc-url", "http://127.0.0.1:1",
+        add(f"networks-add-chain-id-{i}", "networks", "add", "n1", "--no-verify", "--rpc-url", "http://127.0.0.1:1",
             "--chain-id", v)
     for i, (opt, v) in enumerate([("--decimals", "99"), ("--decimals", "-1"), ("--fee-cap", "-1"),
                                   ("--fee-cap", "NaN"), ("--kind", "moon"), ("--family", "doge"),
                                   ("--family", "btc")]):
-        add(f"networks-add-opt-{i}", "networks", "add", "n2", "--rpc-url", "http://127.0.0.1:1",
+        add(f"networks-add-opt-{i}", "networks", "add", "n2", "--no-verify", "--rpc-url", "http://127.0.0.1:1",
             "--chain-id", "5", opt, v)
 
     # Malformed URLs, as arguments and as environment overrides.
     urls = ["http://", "http://[::1", "http://host:notaport", "ftp://x", "http://h:99999", "javascript:alert(1)",
             "http://\x00host", "", "http:// space", "http://user:pa ss@host:x", "https://[/]", "http://%zz"]
     for i, u in enumerate(urls):
-        add(f"networks-add-url-{i}", "networks", "add", "n3", "--rpc-url", u, "--chain-id", "5")
+        add(f"networks-add-url-{i}", "networks", "add", "n3", "--no-verify", "--rpc-url", u, "--chain-id", "5")
         if "\x00" not in u:  # the environment cannot hold a NUL
             add(f"env-url-evm-{i}", "balance", "evm:0", "-n", "local-evm", home=f"env:{u}")
     # Transaction ids.
@@ -220,7 +220,7 @@ def _cases() -> list[Case]:
     # A home that cannot be one (the last --home wins over the runner's).
     for i, h in enumerate(["/dev/null", "{pw}", "{pw}/sub", "/proc/self", "{fifo}", "{dir}/../missing/\x00"]):
         for cmd in (("history",), ("contacts", "add", "x", "{evm0}"), ("accounts", "list"),
-                    ("networks", "add", "n", "--rpc-url", "http://127.0.0.1:1", "--chain-id", "5")):
+                    ("networks", "add", "n", "--no-verify", "--rpc-url", "http://127.0.0.1:1", "--chain-id", "5")):
             add(f"bad-home-{i}-{cmd[0]}", "--home", h, *cmd)
     # A damaged home: config.toml and wallet.db.
     # (No read-only journal case: tests may run as root, whom file modes do not stop.)
@@ -228,8 +228,8 @@ def _cases() -> list[Case]:
         add(f"home-{kind}-networks", "networks", "list", home=kind, proc=kind.endswith("fifo"))
         add(f"home-{kind}-balance", "balance", "evm:0", "-n", "local-evm", home=kind, proc=kind.endswith("fifo"))
         if kind != "config-badnet":  # adding a network does not read the others' settings
-            add(f"home-{kind}-add", "networks", "add", "n9", "--rpc-url", "http://127.0.0.1:1", "--chain-id", "5",
-                home=kind, proc=kind.endswith("fifo"))
+            add(f"home-{kind}-add", "networks", "add", "n9", "--no-verify", "--rpc-url", "http://127.0.0.1:1",
+                "--chain-id", "5", home=kind, proc=kind.endswith("fifo"))
     for kind in ("db-garbage", "db-dir", "db-truncated"):
         add(f"home-{kind}-history", "history", home=kind)
         add(f"home-{kind}-contacts-add", "contacts", "add", "c", "{evm0}", home=kind)

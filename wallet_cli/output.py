@@ -111,8 +111,8 @@ def _pairs(console: Any, pairs: dict[str, Any], title: str | None) -> None:
 
 def review(title: str, lines: Iterable[str]) -> None:
     """A review of untrusted content on stderr, printed literally (no markup, no highlighting). The caller
-    has escaped control characters in the lines; safe() again costs nothing and guards the title too."""
-    sys.stderr.write(safe(title) + "\n" + "".join(f"  {safe(text)}\n" for text in lines))
+    has escaped control characters in the lines; escaping again costs nothing and guards the title too."""
+    sys.stderr.write(escaped(title) + "\n" + "".join(f"  {escaped(text)}\n" for text in lines))
     sys.stderr.flush()
 
 

@@ -41,7 +41,7 @@ def _store(account: str, password: str) -> None:
         raise KeyringUnavailable(f"the OS keyring did not answer within {BACKEND_DEADLINE:g} s (it may be waiting "
                                  "for an unlock prompt of its own); unlock it and try again") from None
     if p.returncode != 0:
-        raise KeyringUnavailable(f"the OS keyring refused to store the password: {output.safe(p.stderr.strip())}")
+        raise KeyringUnavailable(f"the OS keyring refused to store the password: {output.escaped(p.stderr.strip())}")
 
 
 def _backend_check() -> None:

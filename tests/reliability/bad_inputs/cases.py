@@ -202,9 +202,9 @@ def _cases() -> list[Case]:
             "--amount", "1", "--sign-only", "--out", target, "--nonce", "0", "--gas-limit", "21000", "--max-fee", "1",
             "--priority-fee", "1")
         add(f"init-out-{i}", "init", "--name", "o", "--mnemonic-out", target)
-    # Documents with the right shape and wrong content. (Typed data of the right shape is issue 8 item 12's:
-    # its review still comes before validation and its error names a ValueError.)
+    # Documents with the right shape and wrong content.
     for j in range(6, 12):
+        add(f"typed-shape-{j}", "--yes", "sign-typed-data", "evm:0", f"{{json{j}}}")
         add(f"broadcast-shape-{j}", "broadcast", f"{{json{j}}}")
         add(f"keystore-shape-{j}", "import-keystore", f"{{json{j}}}", "--keystore-password-file", "{pw}")
     # The policy check and the agent's durations.

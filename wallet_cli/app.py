@@ -108,7 +108,8 @@ def root(
 ) -> None:
     home = home.expanduser() if home else default_home()
     set_options(Options(home=home, json=json_out, yes=yes, password_file=password_file,
-                        vault=vault or _only_vault(home) or "default", debug=debug, vault_given=vault is not None))
+                        vault=vault if vault is not None else (_only_vault(home) or "default"), debug=debug,
+                        vault_given=vault is not None))
 
 
 def _only_vault(home: Path) -> str | None:

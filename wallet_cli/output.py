@@ -103,10 +103,10 @@ def key_values_out(pairs: dict[str, Any]) -> None:
 def _pairs(console: Any, pairs: dict[str, Any], title: str | None) -> None:
     width = max((len(k) for k in pairs), default=0)
     if title:
-        console.print(escaped(title), style="bold", markup=False)
+        console.print(escaped(title), style="bold", markup=False, emoji=False)
     for k, v in pairs.items():   # escaped: a memo, label or node's text must not act on the terminal
         console.print(f"{escaped(k).ljust(width)}  {escaped('' if v is None else str(v))}", markup=False,
-                      soft_wrap=True, highlight=False)
+                      emoji=False, soft_wrap=True, highlight=False)
 
 
 def review(title: str, lines: Iterable[str]) -> None:

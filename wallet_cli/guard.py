@@ -41,9 +41,10 @@ def stale_message(journal: Journal) -> str:
 
 
 def past_of(e: Any) -> pol.Past:
-    token = e.signed.payload.get("token") if isinstance(e.signed.payload, dict) else None
+    payload = e.signed.payload if isinstance(e.signed.payload, dict) else {}
+    token, chain = payload.get("token"), payload.get("chain")
     return pol.Past(e.txid, e.created, e.network, e.family, e.symbol, token if isinstance(token, str) else None,
-                    e.amount, e.state)
+                    e.amount, e.state, chain=chain if isinstance(chain, str) else None)
 
 
 @dataclass
@@ -86,7 +87,7 @@ def check_run(uv: Any, spends: list[pol.Spend], journal: Journal, *, ledger: Led
     for i, spend in enumerate(spends):
         check_spend(uv, spend, journal, keyed=False, ledger=run, now=now)
         run.entries[f"run:{i}"] = pol.Past(f"run:{i}", now, spend.network, spend.family, None, spend.token,
-                                           None, "signed", units=spend.total)
+                                           None, "signed", units=spend.total, chain=spend.chain)
 
 
 def check_review(unsigned: UnsignedTx, spend: pol.Spend) -> None:
@@ -116,6 +117,7 @@ def stamp(signed: SignedTx, unsigned: UnsignedTx, spend: pol.Spend, uv: Any) -> 
             decimals = pol.NATIVE_DECIMALS.get(spend.family, decimals)
     signed.amount = Amount(spend.total, decimals, unsigned.amount.symbol)
     signed.recipient = spend.outputs[0][0] if len(spend.outputs) == 1 else unsigned.recipient
+    signed.payload = {**signed.payload, "chain": spend.chain}  # the window matches by chain, not by name
     if spend.token is not None:
         signed.payload = {**signed.payload, "token": spend.token}
 

@@ -137,6 +137,7 @@ class Past:
     amount: str | None                   # decimal text in the asset's unit
     state: str
     units: int | None = None             # exact base units, when known (the agent's own and a run's)
+    chain: str | None = None             # the chain key it was signed for, when known (names can alias)
 
 
 # ---------------------------------------------------------------- parsing
@@ -280,8 +281,9 @@ def target_of(rule: Rule, spend: Spend) -> tuple[str, str, str | None, int] | No
 def _past_matches(target: tuple[str, str, str | None, int], spend: Spend, p: Past) -> bool:
     if p.state not in COUNTED_STATES or p.txid == spend.replaces or (not p.amount and p.units is None):
         return False
-    _chain, name, token, _dec = target
-    if p.network != name or (token is None) != (not p.token):
+    chain, name, token, _dec = target
+    # By chain key when the entry has one: a second network name for the same chain shares the window.
+    if (p.chain != chain if p.chain else p.network != name) or (token is None) != (not p.token):
         return False
     return token is None or norm(token) == norm(p.token or "")
 

@@ -183,7 +183,7 @@ def finish(adapter: ChainAdapter, unsigned: UnsignedTx, key: Signer, spend: Any,
         ledger.entries[signed.txid] = guard.pol.Past(signed.txid, time.time(), signed.network, signed.family,
                                                      amount.symbol if amount else None, spend.token,
                                                      amount.plain() if amount else None, "signed",
-                                                     units=spend.total)
+                                                     units=spend.total, chain=spend.chain)
     return signed
 
 

@@ -112,7 +112,10 @@ def _read_request(conn: socket.socket) -> dict[str, Any]:
         buf += chunk
         if len(buf) > MAX_MESSAGE:
             raise ValueError("the request is larger than 1 MiB")
-    body = json.loads(bytes(buf).split(b"\n", 1)[0])
+    try:
+        body = json.loads(bytes(buf).split(b"\n", 1)[0])
+    except RecursionError:  # deeply nested JSON: a bad request, not the end of the serve loop
+        raise ValueError("the request is nested too deeply") from None
     if not isinstance(body, dict):
         raise ValueError("the request is not a JSON object")
     return body

@@ -1,0 +1,39 @@
+"""The agent's connection handling, attacked by a client of the same uid: no hang, no crash, no
+signature after the TTL."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from types import SimpleNamespace
+
+from wallet_cli import agent
+
+
+def _state(tmp_path: Path, ttl: float = 60.0, idle: float = 60.0) -> agent.State:
+    uv = SimpleNamespace(info=SimpleNamespace(id="v1", accounts=[]), secrets=SimpleNamespace(policy=None))
+    return agent.State(home=tmp_path, vault="default", uv=uv, ttl=ttl, idle=idle)
+
+
+def _reply(client: socket.socket) -> dict:
+    client.settimeout(5)
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = client.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return json.loads(data)
+
+
+def test_deeply_nested_json_is_a_bad_request_not_a_crash(tmp_path: Path) -> None:
+    """json.loads raises RecursionError (not ValueError) on deep nesting: it escaped _serve_one, ended
+    the serve loop and so stopped the agent for everyone."""
+    state = _state(tmp_path)
+    client, server = socket.socketpair()
+    client.sendall(b"[" * 200_000 + b"\n")
+    agent._serve_one(state, server)
+    reply = _reply(client)
+    assert reply["ok"] is False and reply["error"]["code"] == 2
+    assert not state.stop

@@ -47,6 +47,7 @@ from wallet_cli import agent_client, guard
 from wallet_cli.agent_client import MAX_MESSAGE, PROTOCOL, socket_path
 
 _TAGS = ("kind", "token", "idem_key", "intent", "replaces")
+READ_DEADLINE = 10.0  # seconds for a whole request, however slowly its bytes arrive
 
 
 @dataclass
@@ -103,9 +104,13 @@ def peer_uid(conn: socket.socket) -> int:
 
 
 def _read_request(conn: socket.socket) -> dict[str, Any]:
-    conn.settimeout(10.0)
+    deadline = time.monotonic() + READ_DEADLINE
     buf = bytearray()
     while b"\n" not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise ValueError(f"the request did not arrive within {READ_DEADLINE:g} s")
+        conn.settimeout(left)
         chunk = conn.recv(65536)
         if not chunk:
             break

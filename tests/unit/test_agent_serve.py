@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -37,3 +39,31 @@ def test_deeply_nested_json_is_a_bad_request_not_a_crash(tmp_path: Path) -> None
     reply = _reply(client)
     assert reply["ok"] is False and reply["error"]["code"] == 2
     assert not state.stop
+
+
+def test_a_client_trickling_bytes_cannot_hold_the_agent(tmp_path: Path, monkeypatch) -> None:
+    """The 10 s read timeout was per recv: one byte every few seconds held the single-threaded agent
+    forever, past its TTL and idle timeout. The whole request now has one deadline."""
+    monkeypatch.setattr(agent, "READ_DEADLINE", 0.5)
+    state = _state(tmp_path)
+    client, server = socket.socketpair()
+    stop = threading.Event()
+
+    def trickle() -> None:
+        while not stop.is_set():
+            try:
+                client.send(b" ")
+            except OSError:
+                return
+            time.sleep(0.05)
+
+    t = threading.Thread(target=trickle, daemon=True)
+    t.start()
+    began = time.monotonic()
+    try:
+        agent._serve_one(state, server)
+    finally:
+        stop.set()
+        t.join()
+    assert time.monotonic() - began < 2.0
+    client.close()

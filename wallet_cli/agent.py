@@ -243,6 +243,12 @@ def _serve_one(state: State, conn: socket.socket) -> None:
         except (ValueError, OSError) as e:
             _reply(conn, {"ok": False, "error": {"code": 2, "message": f"bad request: {e}"}})
             return
+        ttl_left, idle_left = state.left()
+        if ttl_left <= 0 or idle_left <= 0:  # the request took its time to arrive: too late to sign
+            state.stop = True
+            _reply(conn, {"ok": False, "error": {"code": 3, "message": "the agent has locked (its time to live "
+                                                 "or idle timeout ran out); start it with wallet agent start"}})
+            return
         try:
             reply = handle(state, req)
         except Exception as e:  # noqa: BLE001 - every failure becomes one reply; the agent keeps serving

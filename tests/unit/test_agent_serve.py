@@ -67,3 +67,18 @@ def test_a_client_trickling_bytes_cannot_hold_the_agent(tmp_path: Path, monkeypa
         t.join()
     assert time.monotonic() - began < 2.0
     client.close()
+
+
+def test_a_request_read_after_the_ttl_is_refused_and_locks(tmp_path: Path) -> None:
+    """A connection opened before the TTL and completed after it was still served: the TTL is checked
+    when the request is handled, not only between connections."""
+    state = _state(tmp_path, ttl=0.2)
+    client, server = socket.socketpair()
+    time.sleep(0.3)
+    client.sendall(json.dumps({"v": 1, "op": "sign_message", "vault": "default",
+                               "account": {"chain": "evm", "address": "0x0"}}).encode() + b"\n")
+    agent._serve_one(state, server)
+    reply = _reply(client)
+    assert reply["ok"] is False and reply["error"]["code"] == 3
+    assert "locked" in reply["error"]["message"]
+    assert state.stop

@@ -19,6 +19,7 @@ _SYSTEM = "11111111111111111111111111111111"
 _COMPUTE_BUDGET = "ComputeBudget111111111111111111111111111111"
 _MEMO = "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"
 _ATA = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL"
+_EIP3009 = ("TransferWithAuthorization", "ReceiveWithAuthorization")  # their typehashes: these exact names
 _TOKEN_PROGRAMS = ("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA", "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
 
 
@@ -64,16 +65,20 @@ def evm(unsigned: UnsignedTx, net: Network) -> Spend:
 
 
 def evm_typed_data(typed: dict[str, Any], net: Network, sender: str) -> Spend | None:
-    """A Permit (EIP-2612, or DAI's allowed=true) as the spend it authorises; None for other typed data."""
+    """A Permit (EIP-2612, or DAI's allowed=true) or an EIP-3009 authorisation (USDC's
+    transfer/receiveWithAuthorization, which moves the tokens itself) as the spend it authorises;
+    None for other typed data."""
     primary = str(typed.get("primaryType", ""))
-    if "permit" not in primary.lower():
+    if "permit" not in primary.lower() and primary not in _EIP3009:
         return None
     domain, msg = typed.get("domain") or {}, typed.get("message") or {}
     try:
         chain_id = int(domain.get("chainId", net.chain_id))
         token = str(domain["verifyingContract"])
-        spender = str(msg["spender"])
-        if "value" in msg:
+        spender = str(msg["to" if primary in _EIP3009 else "spender"])
+        if primary in _EIP3009:
+            amount = int(msg["value"])
+        elif "value" in msg:
             amount = int(msg["value"])
         elif msg.get("allowed") in (True, "true"):
             amount = 2**256 - 1

@@ -96,3 +96,23 @@ def test_permit_is_a_spend_other_typed_data_is_a_message() -> None:
     odd = {**permit, "message": {"spender": TO}}
     assert "cannot read" in (decode.evm_typed_data(odd, NET, TO).contract_call or "")
     assert decode.evm_typed_data({"primaryType": "Mail", "domain": {}, "message": {}}, NET, TO) is None
+
+
+@pytest.mark.parametrize("primary", ["TransferWithAuthorization", "ReceiveWithAuthorization"])
+def test_eip3009_authorization_is_a_spend_not_a_message(primary: str) -> None:
+    """USDC's EIP-3009 authorisations move the tokens themselves (the relayer submits them): they were
+    treated as plain typed data, so with [messages] allow = true one signature paid any amount to anyone."""
+    from wallet_cli import policy as pol
+
+    typed = {"primaryType": primary, "domain": {"chainId": NET.chain_id, "verifyingContract": TOKEN},
+             "message": {"from": TO, "to": "0x" + "ee" * 20, "value": 10**12, "validAfter": 0,
+                         "validBefore": 2**40, "nonce": "0x" + "00" * 32}}
+    s = decode.evm_typed_data(typed, NET, TO)
+    assert s is not None and (s.token, s.outputs) == (TOKEN, (("0x" + "ee" * 20, 10**12),))
+    policy = pol.from_dict({"messages": {"allow": True}, "rule": [
+        {"network": NET.name, "asset": "USDC", "max_per_tx": "100",
+         "targets": [{"chain": "evm:31337", "network": NET.name, "token": TOKEN, "decimals": 6}]}]})
+    with pytest.raises(pol.PolicyRefused, match="per-transaction limit on USDC"):
+        pol.check(policy, s, [], 0)
+    unreadable = decode.evm_typed_data({**typed, "message": {"from": TO, "to": TO}}, NET, TO)
+    assert unreadable is not None and "cannot read" in (unreadable.contract_call or "")

@@ -162,12 +162,11 @@ def _network(name: Any, family: str) -> Any:
 
 
 def _save_mark(state: State) -> Any:
-    def save(uv: Any, journal: Any) -> None:
+    def save(uv: Any, journal: Any, spend: Any = None) -> None:
         from wallet_cli import session
 
-        if guard.journal_trusted(journal, uv):
-            state.uv = guard.advance_mark(state.home, state.vault, uv, journal)
-            session.replace(state.uv, state.vault)
+        state.uv = guard.advance_mark(state.home, state.vault, uv, journal, spend)
+        session.replace(state.uv, state.vault)
     return save
 
 

@@ -4,6 +4,10 @@ The journal's identity and high-water mark (its row count after our last signatu
 authenticated payload. A journal with another identity (deleted and recreated) or fewer rows (an older
 copy, a truncated file) is *stale*: rolling windows are then unknown and keyed sends refuse, until
 `wallet journal reconcile` accepts the journal as it is.
+
+A row count cannot see rows edited in place (marked dropped, aged, zeroed, renamed), so each signature's
+spend (txid, time, chain, token, base units, what it replaces) is also recorded beside the mark, for 7
+days: the windows count those whatever the journal says, except one a recorded replacement superseded.
 """
 
 from __future__ import annotations
@@ -47,16 +51,36 @@ def past_of(e: Any) -> pol.Past:
                     e.amount, e.state, chain=chain if isinstance(chain, str) else None)
 
 
+def recorded(uv: Any) -> list[pol.Past]:
+    """The spends the vault's authenticated payload recorded (the last 7 days of signatures)."""
+    out = []
+    for r in (uv.secrets.journal or {}).get("spends") or []:
+        out.append(pol.Past(str(r["txid"]), float(r["t"]), str(r["network"]), str(r["family"]), None, r.get("token"),
+                            None, "signed", units=int(r["units"]), chain=r.get("chain"), replaces=r.get("replaces")))
+    return out
+
+
+def _record(p: pol.Past) -> dict[str, Any]:
+    import math
+
+    return {"txid": p.txid, "t": math.ceil(p.created), "network": p.network, "family": p.family, "token": p.token,
+            "units": str(p.units or 0), "chain": p.chain, "replaces": p.replaces}
+
+
 @dataclass
 class Ledger:
     """What this process (the agent) signed itself: counted whatever the journal says later."""
 
     entries: dict[str, pol.Past] = field(default_factory=dict)
 
-    def window(self, journal: Journal, now: float) -> list[pol.Past]:
-        rows = [past_of(e) for e in journal.since(now - pol.WEEK) if e.txid not in self.entries]
-        mine = [p for p in self.entries.values() if p.created > now - pol.WEEK]
-        return rows + mine
+    def window(self, journal: Journal, now: float, uv: Any = None) -> list[pol.Past]:
+        """Journal rows, overridden by the vault's records, overridden by this process's own."""
+        by_txid = {e.txid: past_of(e) for e in journal.since(now - pol.WEEK)}
+        for p in (recorded(uv) if uv is not None else []):
+            by_txid[p.txid] = p
+        by_txid.update(self.entries)
+        superseded = {p.replaces for p in by_txid.values() if p.replaces and p.units is not None}
+        return [p for t, p in by_txid.items() if t not in superseded and p.created > now - pol.WEEK]
 
 
 def check_spend(uv: Any, spend: pol.Spend, journal: Journal, *, keyed: bool, ledger: Ledger | None = None,
@@ -74,7 +98,7 @@ def check_spend(uv: Any, spend: pol.Spend, journal: Journal, *, keyed: bool, led
     policy = load_policy(uv)
     if policy is None:
         return
-    window = (ledger or Ledger()).window(journal, now) if trusted else None
+    window = (ledger or Ledger()).window(journal, now, uv) if trusted else None
     pol.check(policy, spend, window, now)
 
 
@@ -122,18 +146,32 @@ def stamp(signed: SignedTx, unsigned: UnsignedTx, spend: pol.Spend, uv: Any) -> 
         signed.payload = {**signed.payload, "token": spend.token}
 
 
-def advance_mark(home: Path, name: str, uv: Any, journal: Journal) -> Any:
-    """Raise the vault's high-water mark to the journal's count (one payload re-seal, no KDF)."""
+def advance_mark(home: Path, name: str, uv: Any, journal: Journal, spend: pol.Past | None = None) -> Any:
+    """Record `spend` and, when the journal is trusted, raise the vault's high-water mark to the journal's
+    count (one payload re-seal, no KDF)."""
+    import time
+
     from keystore import vault
 
+    trusted = journal_trusted(journal, uv)
     mark = {"id": journal.identity(), "count": journal.count()}
-    if uv.secrets.journal == mark:
+    have = uv.secrets.journal or {}
+    if spend is None and (not trusted or {"id": have.get("id"), "count": have.get("count")} == mark):
         return uv
+    cutoff = time.time() - pol.WEEK
 
     def mutate(fresh: Any) -> None:
-        old = fresh.secrets.journal
-        if old is None or old.get("id") != mark["id"] or int(old.get("count", 0)) < mark["count"]:
-            fresh.secrets.journal = mark
+        old = dict(fresh.secrets.journal or {})
+        spends = [r for r in old.get("spends") or [] if float(r["t"]) > cutoff]
+        if spend is not None:
+            spends.append(_record(spend))
+        if trusted and (not old or old.get("id") != mark["id"] or int(old.get("count", 0)) < mark["count"]):
+            old.update(mark)
+        if spends:
+            old["spends"] = spends
+        else:
+            old.pop("spends", None)
+        fresh.secrets.journal = old or None
 
     return vault.reseal(home, name, uv, mutate)
 
@@ -145,6 +183,7 @@ def accept_journal(home: Path, name: str, uv: Any, journal: Journal) -> Any:
     mark = {"id": journal.identity(), "count": journal.count()}
 
     def mutate(fresh: Any) -> None:
-        fresh.secrets.journal = mark
+        spends = (fresh.secrets.journal or {}).get("spends")  # what was signed stays counted
+        fresh.secrets.journal = {**mark, "spends": spends} if spends else mark
 
     return vault.reseal(home, name, uv, mutate)

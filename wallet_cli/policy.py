@@ -138,6 +138,7 @@ class Past:
     state: str
     units: int | None = None             # exact base units, when known (the agent's own and a run's)
     chain: str | None = None             # the chain key it was signed for, when known (names can alias)
+    replaces: str | None = None          # a speed-up/cancel: the txid it supersedes (counted once)
 
 
 # ---------------------------------------------------------------- parsing

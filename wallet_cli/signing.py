@@ -17,7 +17,7 @@ checks its result before anything is shown, journalled or sent.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chains.base import Amount, ChainAdapter, Network, SignedTx, Signer, UnsignedTx
@@ -52,6 +52,7 @@ class AccountSigner:
 
     entry: dict[str, Any]
     network: Network
+    _checked: list[Any] = field(default_factory=list, repr=False, compare=False)  # replacements to record
 
     def _key(self) -> Signer:
         _unlock()
@@ -120,10 +121,16 @@ class AccountSigner:
         spend = decode.Spend(**{**spend.__dict__, "replaces": replaces})
         guard.check_spend(uv, spend, Journal(_opts().home), keyed=False)
         guard.stamp(signed, unsigned, spend, uv)
+        self._checked.append(_past(signed, spend))
 
     def journalled(self, journal: Journal) -> None:
-        """After a caller journalled a replacement it signed here: raise the vault's high-water mark."""
-        _save_mark(_unlock(), journal)
+        """After a caller journalled a replacement it signed here: record it and raise the high-water mark."""
+        uv = _unlock()
+        if not self._checked:
+            _save_mark(uv, journal)
+        while self._checked:
+            _save_mark(uv, journal, self._checked.pop(0))
+            uv = _unlock()
 
     def sign_psbt(self, adapter: Any, psbt: str, *, allow_high_fee: bool) -> tuple[dict[str, Any], Any]:
         """(review, sign): the review of a PSBT, and a function that signs it once the user agreed.
@@ -177,21 +184,26 @@ def finish(adapter: ChainAdapter, unsigned: UnsignedTx, key: Signer, spend: Any,
     guard.stamp(signed, unsigned, spend, uv)
     journal.record_signed(signed, kind=tags.get("kind", "send"), token=tags.get("token"),
                           idem_key=tags.get("idem_key"), intent=tags.get("intent"), replaces=tags.get("replaces"))
-    save_mark(uv, journal)
+    past = _past(signed, spend)
     if ledger is not None:
-        amount = signed.amount
-        ledger.entries[signed.txid] = guard.pol.Past(signed.txid, time.time(), signed.network, signed.family,
-                                                     amount.symbol if amount else None, spend.token,
-                                                     amount.plain() if amount else None, "signed",
-                                                     units=spend.total, chain=spend.chain)
+        ledger.entries[signed.txid] = past
+    save_mark(uv, journal, past)
     return signed
 
 
-def _save_mark(uv: Any, journal: Journal) -> None:
+def _past(signed: SignedTx, spend: Any) -> guard.pol.Past:
+    """What the windows count for a signature: the decoded spend (its `replaces` only from a decoded
+    replacement, never from a client's tags)."""
+    amount = signed.amount
+    return guard.pol.Past(signed.txid, time.time(), signed.network, signed.family, amount.symbol if amount else None,
+                          spend.token, amount.plain() if amount else None, "signed", units=spend.total,
+                          chain=spend.chain, replaces=spend.replaces)
+
+
+def _save_mark(uv: Any, journal: Journal, spend: guard.pol.Past | None = None) -> None:
     from wallet_cli import session
 
-    if guard.journal_trusted(journal, uv):
-        session.replace(guard.advance_mark(_opts().home, _opts().vault, uv, journal))
+    session.replace(guard.advance_mark(_opts().home, _opts().vault, uv, journal, spend))
 
 
 def _unsigned_payload(signed: SignedTx) -> dict[str, Any]:

@@ -138,9 +138,10 @@ def test_deleted_or_older_journal_refuses_until_reconciled(cli, wallet_proc, evm
     rec = wallet_proc("--json", "--yes", "journal", "reconcile")
     assert rec.code == 0, rec.err
     assert rec.json()["accepted"] is True and rec.json()["rows"] == 1
-    # Accepted: the window is what the journal holds (1 sent), so 1 more passes and 0.6 then fails.
-    assert psend("1").code == 0
-    assert psend("0.6").code == 4
+    # Accepted: the journal holds 1 sent, but the vault recorded both signatures, so the window still
+    # counts 2 (the second transfer is on chain): 0.5 more passes and 0.1 then fails.
+    assert psend("0.5").code == 0
+    assert psend("0.1").code == 4
 
 
 def test_damaged_journal_is_one_sentence(cli, wallet_proc, evm, home: Path) -> None:

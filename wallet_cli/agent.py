@@ -225,7 +225,8 @@ def handle(state: State, req: dict[str, Any]) -> dict[str, Any]:
             typed = req.get("typed")
             if not isinstance(typed, dict):
                 raise UsageError("typed data must be a JSON object")
-            sig = signing.typed_signature(state.uv, adapter, entry, net, typed, journal, state.ledger)
+            sig = signing.typed_signature(state.uv, adapter, entry, net, typed, journal, state.ledger,
+                                          save=_save_mark(state))
             return {"ok": True, "signature": sig}
     finally:
         journal.close()

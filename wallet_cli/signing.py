@@ -153,7 +153,8 @@ class AccountSigner:
         client = _agent()
         if client is not None:
             return client.sign_typed_data(typed, self.entry, self.network)
-        return typed_signature(_unlock(), adapter, self.entry, self.network, typed, Journal(_opts().home))
+        return typed_signature(_unlock(), adapter, self.entry, self.network, typed, Journal(_opts().home),
+                               save=_save_mark)
 
 
 def key_for(entry: dict[str, Any], network: Network) -> Signer:
@@ -170,9 +171,17 @@ def message_signature(uv: Any, adapter: ChainAdapter, entry: dict[str, Any], net
 
 
 def typed_signature(uv: Any, adapter: Any, entry: dict[str, Any], network: Network, typed: dict[str, Any],
-                    journal: Journal, ledger: guard.Ledger | None = None) -> str:
-    check_typed(uv, typed, entry, network, journal, ledger)
-    return adapter.sign_typed_data(typed, key_for(entry, network))
+                    journal: Journal, ledger: guard.Ledger | None = None, *, save: Any) -> str:
+    """A Permit or authorisation is a spend: counted by the windows afterwards, like a transaction."""
+    spend = check_typed(uv, typed, entry, network, journal, ledger)
+    sig = adapter.sign_typed_data(typed, key_for(entry, network))
+    if spend is not None:
+        past = guard.pol.Past(f"typed:{sig}", time.time(), network.name, "evm", None, spend.token, None, "signed",
+                              units=spend.total, chain=spend.chain)
+        if ledger is not None:
+            ledger.entries[past.txid] = past
+        save(uv, journal, past)
+    return sig
 
 
 def finish(adapter: ChainAdapter, unsigned: UnsignedTx, key: Signer, spend: Any, uv: Any, journal: Journal,
@@ -220,9 +229,11 @@ def check_message(uv: Any, network: Network) -> None:
 
 
 def check_typed(uv: Any, typed: dict[str, Any], entry: dict[str, Any], network: Network, journal: Journal,
-                ledger: guard.Ledger | None = None) -> None:
+                ledger: guard.Ledger | None = None) -> Any:
+    """The spend a Permit or authorisation makes (checked), or None for typed data that moves nothing."""
     spend = decode.evm_typed_data(typed, network, entry["address"])
     if spend is None:
         check_message(uv, network)
     else:
         guard.check_spend(uv, spend, journal, keyed=False, ledger=ledger)
+    return spend

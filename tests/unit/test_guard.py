@@ -42,3 +42,36 @@ def test_a_replaced_journal_refuses_keyed_sends_and_rolling_limits(tmp_path: Pat
         guard.check_spend(stale, _spend(1), journal, keyed=False)
     older = _uv({"id": journal.identity(), "count": 1})  # the vault saw one row; the file has none
     assert not guard.journal_trusted(journal, older)
+
+
+def test_signed_permits_fill_the_rolling_window(tmp_path, monkeypatch) -> None:
+    """A Permit was checked as a spend but never counted afterwards: permits of 400 to fresh spenders
+    under a 24-hour cap of 1,000 were each allowed, so the cap did not bound what could be pulled."""
+    from chains.networks import get_network
+    from wallet_cli import signing
+
+    net = get_network("local-evm")
+    token = "0x" + "cd" * 20
+    policy = {"rule": [{"network": net.name, "asset": "USDC", "max_per_24h": "1000",
+                        "targets": [{"chain": f"evm:{net.chain_id}", "network": net.name, "token": token,
+                                     "decimals": 6}]}]}
+    uv = SimpleNamespace(secrets=SimpleNamespace(policy=policy, journal=None))
+    monkeypatch.setattr(signing, "key_for", lambda entry, network: None)
+    sigs = iter(range(10))
+    adapter = SimpleNamespace(sign_typed_data=lambda typed, key: f"0x{next(sigs):0130x}")
+    saved: list = []
+    ledger = guard.Ledger()
+    journal = Journal(tmp_path)
+
+    def permit(spender: str) -> dict:
+        return {"primaryType": "Permit", "domain": {"chainId": net.chain_id, "verifyingContract": token},
+                "message": {"owner": "0x" + "01" * 20, "spender": spender, "value": 400 * 10**6}}
+
+    entry = {"chain": "evm", "address": "0x" + "01" * 20}
+    for spender in ("0x" + "e1" * 20, "0x" + "e2" * 20):
+        signing.typed_signature(uv, adapter, entry, net, permit(spender), journal, ledger,
+                                save=lambda *a: saved.append(a))
+    with pytest.raises(pol.PolicyRefused, match="24-hour limit on USDC at local-evm is 1,000; 800 sent"):
+        signing.typed_signature(uv, adapter, entry, net, permit("0x" + "e3" * 20), journal, ledger,
+                                save=lambda *a: saved.append(a))
+    assert len(saved) == 2 and saved[0][2].units == 400 * 10**6

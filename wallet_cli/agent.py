@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import struct
@@ -47,6 +48,8 @@ from wallet_cli import agent_client, guard
 from wallet_cli.agent_client import MAX_MESSAGE, PROTOCOL, socket_path
 
 _TAGS = ("kind", "token", "idem_key", "intent", "replaces")
+MAX_DEPTH = 64  # nesting of a request (typed data is a few levels deep)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 READ_DEADLINE = 10.0  # seconds for a whole request, however slowly its bytes arrive
 
 
@@ -103,6 +106,16 @@ def peer_uid(conn: socket.socket) -> int:
     return struct.unpack("3i", creds)[1]
 
 
+def _depth(line: bytes) -> int:
+    """The deepest nesting of [ and { outside JSON strings."""
+    brackets = re.sub(rb'"(?:[^"\\]|\\.)*"', b"", line).translate(None, delete=_NOT_BRACKETS)
+    depth = deepest = 0
+    for c in brackets:
+        depth += 1 if c in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _read_request(conn: socket.socket) -> dict[str, Any]:
     deadline = time.monotonic() + READ_DEADLINE
     buf = bytearray()
@@ -117,9 +130,14 @@ def _read_request(conn: socket.socket) -> dict[str, Any]:
         buf += chunk
         if len(buf) > MAX_MESSAGE:
             raise ValueError("the request is larger than 1 MiB")
+    line = bytes(buf).split(b"\n", 1)[0]
+    # Deeply nested JSON: a bad request, not the end of the serve loop. Checked before json.loads, whose C
+    # parser overflows the stack once a library (py_ecc, imported for typed data) raises the recursion limit.
+    if _depth(line) > MAX_DEPTH:
+        raise ValueError(f"the request is nested more than {MAX_DEPTH} levels deep")
     try:
-        body = json.loads(bytes(buf).split(b"\n", 1)[0])
-    except RecursionError:  # deeply nested JSON: a bad request, not the end of the serve loop
+        body = json.loads(line)
+    except RecursionError:
         raise ValueError("the request is nested too deeply") from None
     if not isinstance(body, dict):
         raise ValueError("the request is not a JSON object")

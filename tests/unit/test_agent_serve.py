@@ -32,13 +32,22 @@ def _reply(client: socket.socket) -> dict:
 def test_deeply_nested_json_is_a_bad_request_not_a_crash(tmp_path: Path) -> None:
     """json.loads raises RecursionError (not ValueError) on deep nesting: it escaped _serve_one, ended
     the serve loop and so stopped the agent for everyone."""
+    import sys
+
     state = _state(tmp_path)
-    client, server = socket.socketpair()
-    client.sendall(b"[" * 200_000 + b"\n")
-    agent._serve_one(state, server)
-    reply = _reply(client)
-    assert reply["ok"] is False and reply["error"]["code"] == 2
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(100000, limit))  # what importing py_ecc does: json's C parser then overflows
+    try:
+        for body in (b"[" * 200_000, b'{"v": 1, "op": "status", "x": ' + b"[" * 70 + b"]" * 70 + b"}"):
+            client, server = socket.socketpair()
+            client.sendall(body + b"\n")
+            agent._serve_one(state, server)
+            reply = _reply(client)
+            assert reply["ok"] is False and reply["error"]["code"] == 2 and "nested" in reply["error"]["message"]
+    finally:
+        sys.setrecursionlimit(limit)
     assert not state.stop
+    assert agent._depth(b'{"a": "[[[[[[", "b": [{"c": "\\"[["}]}') == 3
 
 
 def test_a_client_trickling_bytes_cannot_hold_the_agent(tmp_path: Path, monkeypatch) -> None:

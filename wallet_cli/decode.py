@@ -103,6 +103,8 @@ def sol(unsigned: UnsignedTx, net: Network) -> Spend:
     native, tokens, call = 0, [], None
     outs: list[tuple[str, int]] = []
     for ix in msg.instructions:
+        if ix.program_id_index >= len(keys) or any(i >= len(keys) for i in ix.accounts):
+            raise BadInput("the Solana message names an account it does not list")
         prog, data, accts = keys[ix.program_id_index], bytes(ix.data), [keys[i] for i in ix.accounts]
         if prog == _SYSTEM and len(data) == 12 and data[:4] == (2).to_bytes(4, "little") and len(accts) >= 2:
             amount = int.from_bytes(data[4:12], "little")

@@ -116,3 +116,22 @@ def test_eip3009_authorization_is_a_spend_not_a_message(primary: str) -> None:
         pol.check(policy, s, [], 0)
     unreadable = decode.evm_typed_data({**typed, "message": {"from": TO, "to": TO}}, NET, TO)
     assert unreadable is not None and "cannot read" in (unreadable.contract_call or "")
+
+
+def test_a_solana_instruction_naming_an_unlisted_account_is_bad_input() -> None:
+    """An account index past the message's keys was an IndexError: 'the agent failed unexpectedly'
+    (exit 1) through the agent, and a traceback-class bug in-process."""
+    import base64
+
+    from solders.hash import Hash
+    from solders.instruction import CompiledInstruction
+    from solders.message import Message
+
+    payer = Pubkey.new_unique()
+    data = bytes([2, 0, 0, 0]) + (5).to_bytes(8, "little")
+    msg = Message.new_with_compiled_instructions(1, 0, 1, [payer, Pubkey.default()], Hash.default(),
+                                                 [CompiledInstruction(1, data, bytes([0, 9]))])
+    u = UnsignedTx("sol", SOL.name, str(payer), str(payer), Amount(5, 9, "SOL"), Amount(0, 9, "SOL"),
+                   {"message": base64.b64encode(bytes(msg)).decode()})
+    with pytest.raises(BadInput, match="does not list"):
+        decode.sol(u, SOL)

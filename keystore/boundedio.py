@@ -115,6 +115,17 @@ def too_deep(data: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
     return b"[" in s or b"{" in s
 
 
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object_pairs_hook refusing a key given twice: json keeps the last, other parsers the first, so such
+    a document means different things to different readers (ValueError, like any other malformed JSON)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"it has the key {json.dumps(k)[:80]} twice in one object")
+        out[k] = v
+    return out
+
+
 def loads_json(data: bytes | str, **kwargs: Any) -> Any:
     """json.loads that raises ValueError (never RecursionError or a crash) for absurdly deep nesting."""
     if too_deep(data):

@@ -53,3 +53,16 @@ def test_sign_message_refuses_an_empty_message(cli, restored, tmp_path: Path) ->
         assert r.code == 2, (args, r.err)
         assert r.out == ""
     assert "the message is empty; nothing was signed" in cli("--yes", "sign-message", "evm:0", "").err
+
+
+def test_typed_data_with_a_duplicate_key_is_refused(cli, restored, tmp_path: Path) -> None:
+    # Python's json keeps the last of two equal keys, other parsers (and a reader of the file) the first:
+    # the same file would mean two different permits, so it is ambiguous and refused, not signed.
+    text = json.dumps(permit()).replace(f'"spender": "{DEAD}"',
+                                        f'"spender": "{OWNER}", "spender": "{DEAD}"', 1)
+    assert text.count(f'"spender": "{DEAD}"') == 1 and text.count(f'"spender": "{OWNER}"') == 1
+    p = tmp_path / "dup.json"
+    p.write_text(text)
+    r = cli("--yes", "sign-typed-data", "evm:0", str(p))
+    assert r.code == 2, r.err
+    assert "the key \"spender\" twice" in r.err and r.out == ""

@@ -64,12 +64,12 @@ def sign_typed_data(
     entry = entry_for(account)
     if entry["chain"] != "evm":
         raise UsageError("EIP-712 typed data is for evm accounts")
-    from keystore.boundedio import loads_json
+    from keystore.boundedio import loads_json, unique_keys
     from wallet_cli.files import read_text_file
 
     text = read_text_file(file, "typed data file")
     try:
-        typed = loads_json(text)
+        typed = loads_json(text, object_pairs_hook=unique_keys)   # a key given twice is ambiguous
     except ValueError as e:
         raise UsageError(f"the typed data file {file} is not valid JSON: {e}") from None
     from chains.evm.typed_data import canonical, review_tree

@@ -66,3 +66,21 @@ def test_typed_data_with_a_duplicate_key_is_refused(cli, restored, tmp_path: Pat
     r = cli("--yes", "sign-typed-data", "evm:0", str(p))
     assert r.code == 2, r.err
     assert "the key \"spender\" twice" in r.err and r.out == ""
+
+
+def test_sign_message_reviews_the_whole_message(cli, restored, tmp_path: Path) -> None:
+    # A long message (a SIWE text with a clause at the end) was shown cut at 400 characters and signed whole;
+    # bytes that are not UTF-8 were shown as U+FFFD, so two different messages looked the same.
+    long = "Sign in to example.org\n" + "x" * 600 + "\nand approve 0xdEaD for everything"
+    p = tmp_path / "long.txt"
+    p.write_text(long)
+    r = cli("--yes", "sign-message", "evm:0", "--file", str(p))
+    assert r.code == 0, r.err
+    assert "and approve 0xdEaD for everything" in r.err
+    b1, b2 = tmp_path / "b1.bin", tmp_path / "b2.bin"
+    b1.write_bytes(b"pay \xff\xfe")
+    b2.write_bytes(b"pay \xfe\xff")
+    r1 = cli("--yes", "sign-message", "evm:0", "--file", str(b1))
+    r2 = cli("--yes", "sign-message", "evm:0", "--file", str(b2))
+    assert r1.code == r2.code == 0, (r1.err, r2.err)
+    assert "0x70617920fffe" in r1.err and "0x70617920feff" in r2.err

@@ -43,10 +43,12 @@ def sign_message(
     extra = _offchain(entry["chain"], offchain)
     adapter = get_adapter(net, None)
     require(adapter, "sign_message", "message signing")
-    preview = data.decode("utf-8", "replace")
+    try:   # every signed byte is shown: text in full (a clause past any cut would be signed unseen), and
+        shown = data.decode("utf-8")   # bytes that are not UTF-8 as hex, not as look-alike U+FFFD
+    except UnicodeDecodeError:
+        shown = "0x" + data.hex()
     output.key_values({"Account": accounts.to_account(entry).ref, "Address": entry["address"],
-                       "Message": preview if len(preview) <= 400 else preview[:400] + "…",
-                       "Bytes": str(len(data))}, title="Review the message")
+                       "Message": shown, "Bytes": str(len(data))}, title="Review the message")
     confirm("Sign this message?")
     sig = AccountSigner(entry, net).sign_message(adapter, data, **extra)
     result = {"account": accounts.to_account(entry).ref, "address": entry["address"], "signature": sig}

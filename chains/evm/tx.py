@@ -113,6 +113,10 @@ def unsigned_from(transfer: Transfer, tx: dict[str, Any], *, token: str | None, 
                "To": recipient, "Amount": str(transfer.amount)}
     if token:
         summary["Token"] = f"{token_symbol} ({token})"
+        if not any(checksum(spec["address"]) == checksum(token) for spec in net.tokens.values()):
+            # Not in the network's config: only the RPC vouches for the decimals, so show what is signed.
+            summary["Base units"] = (f"{transfer.amount.value} base units ({transfer.amount.decimals} decimals "
+                                     "as the RPC reports; this token is not in the network's config)")
     summary["Nonce"] = str(tx["nonce"])
     summary["Max fee"] = describe_fee(int(tx["gas"]), fees, net.symbol, net.decimals)
     if not token:

@@ -18,6 +18,9 @@ class NodeError(Exception):
     """A 4xx answer: the node understood and said no (status and text kept)."""
 
     def __init__(self, status: int, text: str) -> None:
+        from chains.transport.jsonrpc import node_text
+
+        text = node_text(text)   # the node's words, shown inside our sentence: one inert line
         super().__init__(text)
         self.status = status
         self.text = text

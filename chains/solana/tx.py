@@ -115,4 +115,6 @@ def writable_accounts(msg: Message) -> list[str]:
 
 
 def logs_tail(logs: list[str], n: int = 8) -> str:
-    return " | ".join(logs[-n:]) if logs else "no program logs"
+    from chains.transport.jsonrpc import node_text  # the node's text: one inert line
+
+    return node_text(" | ".join(str(x) for x in logs[-n:])) if logs else "no program logs"

@@ -39,6 +39,12 @@ def loads(body: bytes) -> Any:
         raise ValueError("not UTF-8") from e
 
 
+def node_text(text: str) -> str:
+    """The node's words as one line of inert text: control, format (bidi) and other non-printable characters
+    escaped, since the message is shown inside our own sentence (it may not add a line or drive the terminal)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 class RpcError(Exception):
     """The node answered with a JSON-RPC error object (it understood, and said no)."""
 
@@ -128,7 +134,7 @@ class JsonRpc:
             code = err.get("code")
             if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
                 raise Unavailable(f"{self.label} at {self.where} answered {method} with a malformed error code")
-            return None, self.rpc_error(method, code, str(err.get("message", ""))[:500], err.get("data"))
+            return None, self.rpc_error(method, code, node_text(str(err.get("message", ""))[:500]), err.get("data"))
         if "result" not in reply:
             raise Unavailable(f"{self.label} at {self.where} answered {method} without a result")
         return reply["result"], None

@@ -299,6 +299,10 @@ class Adapter(ChainAdapter):
                    "Amount": str(transfer.amount)}
         if raw.contract_type == ttx.TRIGGER:
             summary["Token"] = f"{symbol} (TRC-20 {raw.to_address})"
+            if not any(spec.get("address") == raw.to_address for spec in self.network.tokens.values()):
+                # Not in the network's config: only the node vouches for the decimals, so show what is signed.
+                summary["Base units"] = (f"{transfer.amount.value} base units ({transfer.amount.decimals} decimals "
+                                         "as the node reports; this token is not in the network's config)")
         if raw.memo:
             summary["Memo"] = review.shown(raw.memo.decode("utf-8", "replace"))
         if c is not None and res is not None:

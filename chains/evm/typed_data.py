@@ -89,6 +89,8 @@ def _refuse_cycles(types: dict[str, list[tuple[str, str]]]) -> None:
             raise _bad("types", f"are recursive ({' -> '.join([*path, name])}), which cannot be reviewed")
         if state.get(name) == 2:
             return
+        if len(path) >= MAX_DEPTH:   # values cannot nest deeper anyway, and a deep chain would exhaust the stack
+            raise _bad("types", f"nest more than {MAX_DEPTH} levels deep ({' -> '.join([*path[:3], '…', name])})")
         state[name] = 1
         for _, t in types[name]:
             if _base(t) in types:

@@ -84,3 +84,17 @@ def test_sign_message_reviews_the_whole_message(cli, restored, tmp_path: Path) -
     r2 = cli("--yes", "sign-message", "evm:0", "--file", str(b2))
     assert r1.code == r2.code == 0, (r1.err, r2.err)
     assert "0x70617920fffe" in r1.err and "0x70617920feff" in r2.err
+
+
+def test_typed_data_whose_types_nest_thousands_deep_is_refused_not_a_crash(wallet_proc, restored,
+                                                                         tmp_path: Path) -> None:
+    # A chain T0 -> T1 -> ... -> T4999 fits in 200 kB; checking it for cycles recursed once per level and
+    # died with "unexpected RecursionError; this is a bug" (exit 1).
+    n = 5000
+    types: dict = {"EIP712Domain": [{"name": "name", "type": "string"}]}
+    for i in range(n):
+        types[f"T{i}"] = [{"name": "a", "type": f"T{i + 1}" if i < n - 1 else "uint256"}]
+    doc = {"types": types, "primaryType": "T0", "domain": {"name": "x"}, "message": {"a": 1}}
+    r = wallet_proc("--yes", "sign-typed-data", "evm:0", write(tmp_path, doc))   # a real process's stack
+    assert r.code == 2, r.err
+    assert "nest more than" in r.err and len(r.err.strip().splitlines()) == 1 and r.out == ""

@@ -103,13 +103,16 @@ def check_spend(uv: Any, spend: pol.Spend, journal: Journal, *, keyed: bool, led
 
 
 def check_run(uv: Any, spends: list[pol.Spend], journal: Journal, *, ledger: Ledger | None = None) -> None:
-    """A batch (pay) before anything is signed: each transaction in turn, counting the run's earlier ones."""
+    """A batch (pay) before anything is signed: each transaction in turn, counting the run's earlier ones.
+
+    Keyed, like a send with an idempotency key: a run pays each row once only because the journal says which
+    rows were paid, so a stale journal (an older copy, or deleted) refuses it instead of paying them again."""
     import time
 
     now = time.time()
     run = Ledger(dict((ledger or Ledger()).entries))
     for i, spend in enumerate(spends):
-        check_spend(uv, spend, journal, keyed=False, ledger=run, now=now)
+        check_spend(uv, spend, journal, keyed=True, ledger=run, now=now)
         run.entries[f"run:{i}"] = pol.Past(f"run:{i}", now, spend.network, spend.family, None, spend.token,
                                            None, "signed", units=spend.total, chain=spend.chain)
 

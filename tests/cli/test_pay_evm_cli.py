@@ -235,3 +235,28 @@ def test_a_row_whose_tx_was_sped_up_is_never_paid_again(cli, new_funded_vault, m
     assert [r["state"] for r in rows] == ["confirmed", "replaced", "confirmed"]
     assert [wei(v["url"], a) for a in to] == [10**17] * 3      # the replacement paid row 2, once
     assert nonce(v["url"], v["from"]) == 3
+
+
+def test_a_rolled_back_journal_refuses_the_run_instead_of_paying_again(cli, evm, home: Path, tmp_path: Path) -> None:
+    """The run's exactly-once rests on wallet.db: an older copy of it (restored from a backup, or lost)
+    that misses rows the vault has seen must stop the run, as it stops a keyed send, not pay everything again."""
+    import sqlite3
+
+    warm = cli("--json", "--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", evm["to"],
+               "--amount", "0.01")
+    assert warm.code == 0, warm.err
+    backup = sqlite3.connect(":memory:")
+    with sqlite3.connect(home / "wallet.db") as live:
+        live.backup(backup)
+    to = recipients(2)
+    f = write(tmp_path, "roll.csv", f"to,amount\n{to[0]},0.1\n{to[1]},0.2\n")
+    first = pay(cli, evm, f, "--wait")
+    assert first.code == 0, first.err
+    sent = nonce(evm["url"], evm["from"])
+    with sqlite3.connect(home / "wallet.db") as live:
+        backup.backup(live)                                     # the backup knows nothing of the run
+    again = pay(cli, evm, f, "--wait")
+    assert again.code == 4, again.err
+    assert "journal" in again.err and "missing rows" in again.err
+    assert nonce(evm["url"], evm["from"]) == sent
+    assert [wei(evm["url"], a) for a in to] == [10**17, 2 * 10**17]

@@ -132,3 +132,13 @@ def test_control_characters_from_the_file_are_escaped_in_messages() -> None:
     with pytest.raises(plan.PlanProblems) as e:
         build("to,amount\n\x1b[8mhidden,1\n")
     assert "\x1b" not in str(e.value) and "\\x1b[8mhidden" in str(e.value)
+
+
+def test_shown_file_text_escapes_bidi_and_format_characters() -> None:
+    """An id or memo with U+202E (right-to-left override), U+2066 (isolate) or a zero-width joiner would
+    reorder or hide what `pay status` and the review show, as the terminal control characters would."""
+    for evil in ("\u202e", "\u2066", "\u200d", "\u061c", "\x1b", "\x9b"):
+        shown = csvfile.literal(f"pay{evil}me")
+        assert evil not in shown and shown.startswith("pay") and shown.endswith("me")
+    assert csvfile.literal("工资 2026") == "工资 2026"            # printable text stays as it is
+    assert csvfile.literal("a\tb\r\n") == "a\\tb\\r\\n"

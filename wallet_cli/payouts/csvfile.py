@@ -21,13 +21,12 @@ MAX_CELL = 1024
 COLUMNS = ("to", "amount", "token", "id", "memo")
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
-_CONTROL.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
-
-
 def literal(value: object) -> str:
-    """Text from the file (or a node) as it may be shown: control characters escaped, never interpreted."""
-    return "" if value is None else str(value).translate(_CONTROL)
+    """Text from the file (or a node) as it may be shown: control, format (bidi, zero-width) and other
+    non-printable characters escaped, never interpreted (the rule of output.escaped)."""
+    if value is None:
+        return ""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in str(value))
 
 
 class FileProblem(Exception):

@@ -179,12 +179,16 @@ class BtcPayout:
         return out
 
     def _spent_elsewhere(self, t: TxRecord) -> str | None:
+        """A confirmed transaction, not ours, that spends one of our inputs. One in the mempool is no proof:
+        it can be replaced or evicted, and then ours (signalling RBF, its bytes out there) can still land."""
         for prev, vout in t.meta.get("inputs", []):
             try:
                 spend = self.node.get_json(f"/tx/{prev}/outspend/{int(vout)}")
             except NodeError:
                 continue
-            if isinstance(spend, dict) and spend.get("spent") and spend.get("txid") not in (None, t.txid):
+            status = spend.get("status") if isinstance(spend, dict) else None
+            if (isinstance(spend, dict) and spend.get("spent") and spend.get("txid") not in (None, t.txid)
+                    and isinstance(status, dict) and status.get("confirmed") is True):
                 return str(spend["txid"])
         return None
 

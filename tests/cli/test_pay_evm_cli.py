@@ -260,3 +260,44 @@ def test_a_rolled_back_journal_refuses_the_run_instead_of_paying_again(cli, evm,
     assert "journal" in again.err and "missing rows" in again.err
     assert nonce(evm["url"], evm["from"]) == sent
     assert [wei(evm["url"], a) for a in to] == [10**17, 2 * 10**17]
+
+
+class _Killed(BaseException):
+    """The process dying right after a chunk went out (SIGKILL, power loss): nothing after it runs."""
+
+
+def test_a_run_killed_after_broadcast_leaves_the_vault_mark_past_its_rows(cli, evm, home: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vault's journal high-water mark is raised before a chunk is broadcast, not when the run ends: a
+    run killed mid-way and a wallet.db rolled back to before it must not pay the broadcast rows again."""
+    import sqlite3
+
+    from wallet_cli.payouts.evm import EvmPayout
+
+    warm = cli("--json", "--yes", "send", "--network", "local-evm", "--from", "evm:0", "--to", evm["to"],
+               "--amount", "0.01")
+    assert warm.code == 0, warm.err
+    backup = sqlite3.connect(":memory:")
+    with sqlite3.connect(home / "wallet.db") as live:
+        live.backup(backup)
+    to = recipients(2)
+    f = write(tmp_path, "kill.csv", f"to,amount\n{to[0]},0.1\n{to[1]},0.2\n")
+    real = EvmPayout.broadcast
+
+    def broadcast_then_die(self, chunk):  # noqa: ANN001, ANN202
+        real(self, chunk)
+        raise _Killed
+
+    monkeypatch.setattr(EvmPayout, "broadcast", broadcast_then_die)
+    with pytest.raises(_Killed):
+        pay(cli, evm, f)
+    monkeypatch.setattr(EvmPayout, "broadcast", real)
+    sent = nonce(evm["url"], evm["from"])
+    assert sent == 3
+    with sqlite3.connect(home / "wallet.db") as live:
+        backup.backup(live)                                     # the backup knows nothing of the run
+    again = pay(cli, evm, f, "--wait")
+    assert again.code == 4, again.err
+    assert "missing rows" in again.err
+    assert nonce(evm["url"], evm["from"]) == sent
+    assert [wei(evm["url"], a) for a in to] == [10**17, 2 * 10**17]

@@ -94,7 +94,7 @@ def run(
         with journal.lock("payout-run:" + name):       # one process per run: two would both sign its rows
             report = engine.execute(name, plan, runs, driver, confirm=confirm, wait=wait, timeout=timeout,
                                     key_for=lambda review, groups: service.signer(entry, net, review, groups),
-                                    progress=bar)
+                                    progress=bar, journalled=lambda: service.journalled(entry, net, journal))
     finally:
         if bar:
             bar.__exit__()

@@ -111,7 +111,10 @@ class _Deferred:
 def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
             confirm: Callable[[dict[str, Any]], None],
             key_for: Callable[[dict[str, Any], list[list[Row]]], Signer],
-            wait: bool = False, timeout: float = 120.0, progress: Progress | None = None) -> Report:
+            wait: bool = False, timeout: float = 120.0, progress: Progress | None = None,
+            journalled: Callable[[], None] | None = None) -> Report:
+    """`journalled` runs after each chunk's journal commit and before its broadcast: it raises the vault's
+    journal high-water mark, so a wallet.db rolled back past broadcast rows is known stale (never re-paid)."""
     conflicts = conflicts_of(runs.sync(name, plan))
     conflict_keys = {c["key"] for c in conflicts}
     report = Report(name, plan.network.name, conflicts=conflicts)
@@ -127,7 +130,8 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
             confirm(review)
             try:
                 key = key_for(review, driver.tx_groups(todo))     # the policy sees every transaction first
-                _pay(name, plan, runs, driver, todo, key, report, progress, len(plan.rows) - len(todo))
+                _pay(name, plan, runs, driver, todo, key, report, progress, len(plan.rows) - len(todo),
+                     journalled)
             except ChainRefused as e:         # e.g. a later transaction fails simulation: stop, report
                 report.stopped = str(e)
         if wait and not report.stopped:
@@ -225,7 +229,7 @@ def journal_entry(plan: Plan, rows: list[Row]) -> dict[str, Any]:
 
 
 def _pay(name: str, plan: Plan, runs: Runs, driver: Driver, todo: list[Row], signer: Signer, report: Report,
-         progress: Progress | None, before: int = 0) -> None:
+         progress: Progress | None, before: int = 0, journalled: Callable[[], None] | None = None) -> None:
     by_key = {r.key: r for r in todo}
     signed = before                                         # rows paid or in flight from earlier runs
     sender = _Sender(name, runs, driver, report)
@@ -235,6 +239,8 @@ def _pay(name: str, plan: Plan, runs: Runs, driver: Driver, todo: list[Row], sig
             for chunk in driver.sign_chunks(todo, signer):
                 entries = [journal_entry(plan, [by_key[k] for k in p.rows]) for p in chunk]
                 runs.record_signed(name, chunk, entries)    # journalled before any byte leaves
+                if journalled:
+                    journalled()                            # the vault's mark counts it before it leaves too
                 report.signed_here += len(chunk)
                 signed += sum(len(p.rows) for p in chunk)
                 if not sender.settle():                     # the previous chunk's outcome first

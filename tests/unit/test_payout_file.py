@@ -142,3 +142,32 @@ def test_shown_file_text_escapes_bidi_and_format_characters() -> None:
         assert evil not in shown and shown.startswith("pay") and shown.endswith("me")
     assert csvfile.literal("工资 2026") == "工资 2026"            # printable text stays as it is
     assert csvfile.literal("a\tb\r\n") == "a\\tb\\r\\n"
+
+
+def test_a_contact_repointed_after_its_row_was_paid_is_a_conflict_not_a_new_row() -> None:
+    """A row without an id that names a contact keeps its identity when the contact's address changes: the
+    file's text did not change, so paying the new address would pay the row twice. It is a conflict."""
+    import sqlite3
+
+    from wallet_cli.payouts.runs import Runs
+
+    old, new = addr(), addr()
+    text = "to,amount\nalice,1\n"
+    before, after = build(text, contacts={"alice": old}), build(text, contacts={"alice": new})
+    assert before.rows[0].key == after.rows[0].key
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.execute("CREATE TABLE txs (id INTEGER PRIMARY KEY)")
+    runs = Runs(db)
+    assert runs.sync("r", before) == []
+    db.execute("UPDATE payout_rows SET state = 'confirmed', txid = '0xab'")
+    conflicts = runs.sync("r", after)
+    assert [(row.to, rec.to) for row, rec in conflicts] == [(new, old)]
+    # A contact and the address it names are still the same payment for the duplicate check.
+    got = problems_with(f"to,amount\nalice,1\n{old},1\n", {"alice": old})
+    assert list(got) == [3] and "duplicate" in got[3]
+
+
+def problems_with(text: str, contacts: dict[str, str]) -> dict[int, str]:
+    with pytest.raises(plan.PlanProblems) as e:
+        build(text, contacts=contacts)
+    return dict(e.value.problems)

@@ -2,8 +2,9 @@
 
 Row identity: the `id` column when given; otherwise (to, amount as a number, token) plus the row's position
 among identical rows, so `1.50` and `1.5` are the same payment and two identical rows are two payments
-(only with --allow-duplicates). A row's fingerprint is everything that decides what it pays; a row whose
-fingerprint changed after it was paid is a conflict, never a second payment.
+(only with --allow-duplicates). For a row that names a contact, `to` there is the name as written: re-pointing
+the contact makes a paid row a conflict, not a new row paid again. A row's fingerprint is everything that
+decides what it pays; a row whose fingerprint changed after it was paid is a conflict, never a second payment.
 """
 
 from __future__ import annotations
@@ -82,11 +83,11 @@ def build(raw: list[RawRow], network: Network, adapter: ChainAdapter, sender: st
     assets: dict[str, Asset] = {}
     rows: list[Row] = []
     counts: Counter[str] = Counter()
-    addr_cache: dict[str, str] = {}
+    addr_cache: dict[str, tuple[str, bool]] = {}
     for r in raw:
         try:
-            to = addr_cache.get(r.to) or _recipient(r.to, network, adapter, contact)
-            addr_cache[r.to] = to
+            to, named = addr_cache.get(r.to) or _recipient(r.to, network, adapter, contact)
+            addr_cache[r.to] = (to, named)
             asset = _asset(r.token or default_token, network, adapter, assets)
             amount = Amount.parse(r.amount, asset.decimals, asset.symbol)
         except BadInput as e:
@@ -95,7 +96,8 @@ def build(raw: list[RawRow], network: Network, adapter: ChainAdapter, sender: st
         if r.id is not None:
             key = "id:" + r.id
         else:
-            base = hashlib.sha256("\x1f".join([to, str(amount.value), asset.token or ""]).encode()).hexdigest()
+            who = "contact:" + r.to if named else to
+            base = hashlib.sha256("\x1f".join([who, str(amount.value), asset.token or ""]).encode()).hexdigest()
             key = f"auto:{base[:24]}#{counts[base]}"
             counts[base] += 1
         rows.append(Row(key, len(rows), r.line, to, amount, asset, r.memo, r.id))
@@ -111,15 +113,16 @@ def build(raw: list[RawRow], network: Network, adapter: ChainAdapter, sender: st
     return plan
 
 
-def _recipient(text: str, network: Network, adapter: ChainAdapter, contact: Callable[[str], str | None]) -> str:
-    """An address as given; else a contact's address (contact names never shadow addresses)."""
+def _recipient(text: str, network: Network, adapter: ChainAdapter,
+               contact: Callable[[str], str | None]) -> tuple[str, bool]:
+    """(address, named by a contact): an address as given; else a contact's (names never shadow addresses)."""
     try:
-        return adapter.parse_address(text, network)
+        return adapter.parse_address(text, network), False
     except BadInput:
         found = contact(text)
         if found is None:
             raise
-        return adapter.parse_address(found, network)
+        return adapter.parse_address(found, network), True
 
 
 def _asset(token: str | None, network: Network, adapter: ChainAdapter, cache: dict[str, Asset]) -> Asset:
@@ -144,7 +147,7 @@ def _check_identity(rows: list[Row], problems: list[tuple[int, str]], allow_dupl
                 problems.append((row.line, f"repeats the id {row.id!r} of line {first[row.key].line}"))
             first.setdefault(row.key, row)
             continue
-        sig = (row.key.split("#")[0], row.memo or "")
+        sig = (row.to, str(row.amount.value), row.asset.token or "", row.memo or "")   # a contact = its address
         if sig in exact and not allow_duplicates:
             problems.append((row.line, f"is an exact duplicate of line {exact[sig].line}; give each row an id, "
                                        "or pass --allow-duplicates if both payments are intended"))

@@ -305,3 +305,20 @@ def test_a_run_killed_after_broadcast_leaves_the_vault_mark_past_its_rows(cli, e
     assert "missing rows" in again.err
     assert nonce(evm["url"], evm["from"]) == sent
     assert [wei(evm["url"], a) for a in to] == [10**17, 2 * 10**17]
+
+
+def test_wait_that_times_out_does_not_report_success(cli, new_funded_vault, manual_chain, tmp_path: Path) -> None:
+    """Exit 0 with --wait means every row landed: rows still in flight when the wait ends are a run to resume
+    (exit 5), not a success a script would book as paid."""
+    anvil.rpc(manual_chain.url, "evm_setAutomine", [True])
+    v = new_funded_vault("evm", manual_chain.url, "10")
+    anvil.rpc(manual_chain.url, "evm_setAutomine", [False])
+    to = recipients(2)
+    f = write(tmp_path, "slow.csv", "to,amount\n" + "".join(f"{a},0.1\n" for a in to))
+    r = pay(cli, v, f, "--wait", "--timeout", "1")
+    assert r.code == 5, r.err
+    assert r.json()["states"] == {"inflight": 2} and "did not confirm" in r.json()["stopped"]
+    anvil.rpc(manual_chain.url, "evm_mine", [])
+    again = pay(cli, v, f, "--wait")
+    assert again.code == 0, again.err
+    assert again.json()["states"] == {"confirmed": 2} and nonce(v["url"], v["from"]) == 2

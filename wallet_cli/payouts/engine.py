@@ -137,6 +137,10 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
         if wait and not report.stopped:
             pending = [t for t in runs.open_txs(name) if t.state == "pending"]
             runs.set_states(name, driver.wait(pending, timeout))
+            if left := runs.open_txs(name):          # exit 0 with --wait means every row landed
+                report.network_failed = True
+                report.stopped = (f"{len(left)} transaction(s) did not confirm within {timeout:g} s (first: "
+                                  f"{left[0].txid}); rerun the same command to wait for them, nothing is paid twice")
     except Unavailable as e:
         report.network_failed = True
         report.stopped = f"{e} Rerun the same command to resume; nothing will be paid twice."

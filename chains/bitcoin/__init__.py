@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from chains.base import Account, Amount, ChainAdapter, Network, SignedTx, Signer, Transfer, TxStatus, UnsignedTx
-from chains.errors import BadInput, TxRejected
+from chains.errors import BadInput
 
 
 class Adapter(ChainAdapter):
@@ -137,10 +137,10 @@ class Adapter(ChainAdapter):
             raise BadInput(f"this is a {signed.family} transaction, not a Bitcoin one")
         if signed.network != self.network.name:
             raise BadInput(f"this transaction was made for {signed.network}, not {self.network.name}")
-        txid = Esplora(self.network.rpc_url).broadcast(signed.raw, signed.txid)
-        if txid != signed.txid:
-            raise TxRejected(f"the node reports txid {txid} but the transaction's txid is {signed.txid}")
-        return txid
+        from chains.bitcoin.psbt import inputs_of
+
+        inputs = inputs_of(signed.raw)
+        return Esplora(self.network.rpc_url).broadcast(signed.raw, signed.txid, inputs)
 
     def status(self, txid: str) -> TxStatus:
         from chains.bitcoin.node import Esplora

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chains.errors import TxRejected, Unavailable
+from chains.errors import CannotLand, TxRejected, Unavailable
 from chains.transport import HttpClient, HttpFailure, loads, redact_url, unavailable
 
 TIMEOUT = 10.0
@@ -82,12 +82,42 @@ class Esplora:
                 return None
             raise
 
-    def broadcast(self, raw_hex: str, txid: str) -> str:
-        """POST /tx; a transaction the node already has (mempool or chain) counts as success."""
+    def broadcast(self, raw_hex: str, txid: str, inputs: list[tuple[str, int]] = ()) -> str:  # type: ignore[assignment]
+        """POST /tx; a transaction the node already has (mempool or chain) counts as success.
+
+        Only the node's explicit refusal (4xx) of a transaction it does not have is a rejection, and
+        CannotLand needs proof: one of its inputs spent by another, confirmed transaction. A 200 whose
+        body is not our txid, a 5xx or a timeout proves nothing: the outcome is unknown (Unavailable).
+        """
         try:
-            answer = self._request("/tx", raw_hex.encode()).decode().strip()
+            answer = self._request("/tx", raw_hex.encode()).decode(errors="replace").strip()
         except NodeError as e:
             if self.tx_status(txid) is not None:
                 return txid
+            spender = self.spent_elsewhere(txid, inputs)
+            if spender is not None:
+                raise CannotLand(f"an input of this transaction is already spent by the confirmed transaction "
+                                 f"{spender}, so it can never land") from None
             raise TxRejected(f"the node rejected the transaction: {e.text[:300]}") from None
-        return answer or txid
+        if answer == txid or self.tx_status(txid) is not None:
+            return txid
+        raise Unavailable(f"the Bitcoin node at {self.where} answered the broadcast with something other than "
+                          "the transaction's id, and does not show the transaction; its outcome is unknown")
+
+    def spent_elsewhere(self, txid: str, inputs: list[tuple[str, int]]) -> str | None:
+        """The txid of a confirmed transaction, not ours, spending one of `inputs`; else None.
+
+        A spend still in the mempool is no proof (it may be replaced or evicted), so it does not count.
+        """
+        for prev, vout in inputs:
+            try:
+                out = self.get_json(f"/tx/{prev}/outspend/{int(vout)}")
+            except NodeError:
+                continue
+            if not isinstance(out, dict) or out.get("spent") is not True:
+                continue
+            spender, status = out.get("txid"), out.get("status")
+            if (isinstance(spender, str) and spender != txid and isinstance(status, dict)
+                    and status.get("confirmed") is True):
+                return spender
+        return None

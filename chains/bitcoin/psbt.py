@@ -95,7 +95,15 @@ def sign_psbt(psbt_b64: str, signer: Signer, network: Network) -> tuple[str, boo
 
 
 def extract(psbt_b64: str, network: Network) -> SignedTx:
+    import json
+
     psbt = load_psbt(psbt_b64)
+    try:
+        inputs = json.loads(psbt.json_serialize()).get("inputs", [])
+    except ValueError:
+        inputs = []
+    if not inputs or not all(i.get("final_script_witness") or i.get("final_script_sig") for i in inputs):
+        raise BadInput("the PSBT is not finalized (an input has no final signature); sign it first")
     try:
         return _to_signed(psbt, network)
     except Exception:  # noqa: BLE001 - ExtractTxError variants
@@ -144,4 +152,17 @@ def from_raw_hex(raw_hex: str, network: Network) -> SignedTx:
         tx = bdk.Transaction(bytes.fromhex(raw_hex))
     except Exception:  # noqa: BLE001 - bdk's decode errors
         raise BadInput("the hex is not a valid Bitcoin transaction") from None
+    if not all(i.witness or i.script_sig.to_bytes() for i in tx.input()):
+        raise BadInput("the transaction is not signed (an input has no signature); sign it first")
     return SignedTx("btc", network.name, str(tx.compute_txid()), raw_hex.lower())
+
+
+def inputs_of(raw_hex: str) -> list[tuple[str, int]]:
+    """(txid, vout) of each input of a raw transaction, for the spent-elsewhere check."""
+    import bdkpython as bdk
+
+    try:
+        tx = bdk.Transaction(bytes.fromhex(raw_hex))
+    except Exception:  # noqa: BLE001 - bdk's decode errors
+        raise BadInput("the signed transaction's raw bytes do not parse") from None
+    return [(str(i.previous_output.txid), int(i.previous_output.vout)) for i in tx.input()]

@@ -47,6 +47,9 @@ from chains.solana.rpc import RpcError, SolanaRpc, describe_err
 from chains.solana.send import BlockhashExpired, BlockhashUnknown, ResignMixin
 
 LAMPORTS = 9
+# sendTransaction errors that prove nothing was forwarded: preflight simulation failed (-32002) and
+# signature verification failed (-32003).
+_CERTAIN_REFUSALS = (-32002, -32003)
 _COMMITMENT_RANK = {"processed": 0, "confirmed": 1, "finalized": 2}
 
 
@@ -334,10 +337,15 @@ class Adapter(ResignMixin, ChainAdapter):
                                        "provably expired (the node may be behind, or an offline build has no "
                                        "lastValidBlockHeight), so it may still land; check its status before "
                                        "sending again") from None
-            if e.code == -32002:
+            # Only a preflight failure (the node simulated and did not forward it) or a bad signature is
+            # a certain "not sent". Any other error (a timeout, an unknown code) may follow a forward.
+            if e.code in _CERTAIN_REFUSALS and self.rpc.signature_status(signed.txid) is None:
                 raise TxRejected(f"the node rejected the transaction in preflight: {e.message}; "
                                  f"program logs: {sb.logs_tail(e.logs)}") from None
-            raise TxRejected(f"the node rejected the transaction: {e.message}") from None
+            if self.rpc.signature_status(signed.txid) is not None:
+                return signed.txid
+            raise Unavailable(f"the Solana RPC answered sendTransaction with error {e.code} ({e.message[:200]}), "
+                              "which does not prove the transaction was not sent; its outcome is unknown") from None
         if sig != signed.txid:
             raise Unavailable("the node answered sendTransaction with a different signature than ours")
         return sig

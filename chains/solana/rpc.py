@@ -55,38 +55,66 @@ class SolanaRpc(JsonRpc):
             raise Unavailable(f"the Solana RPC answered {method} without a context/value result")
         return res["value"]
 
+    def _int(self, method: str, v: Any) -> int:
+        """A non-negative integer field of a reply; a null, bool, text or float one is the node's fault."""
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise Unavailable(f"{self.label} at {self.where} answered {method} with a malformed number")
+        return v
+
+    def _dict(self, method: str, v: Any) -> dict[str, Any]:
+        if not isinstance(v, dict):
+            raise Unavailable(f"{self.label} at {self.where} answered {method} with a malformed result")
+        return v
+
     # Typed helpers for the calls the adapter makes.
     def get_balance(self, address: str) -> int:
-        return int(self.value("getBalance", [address, {"commitment": "confirmed"}]))
+        return self._int("getBalance", self.value("getBalance", [address, {"commitment": "confirmed"}]))
 
     def get_account_info(self, address: str) -> dict[str, Any] | None:
-        return self.value("getAccountInfo", [address, {"encoding": "base64", "commitment": "confirmed"}])
+        v = self.value("getAccountInfo", [address, {"encoding": "base64", "commitment": "confirmed"}])
+        if v is None:
+            return None
+        v = self._dict("getAccountInfo", v)
+        data = v.get("data")
+        if not (isinstance(v.get("owner"), str) and isinstance(data, list) and data and isinstance(data[0], str)):
+            raise Unavailable(f"{self.label} at {self.where} answered getAccountInfo with a malformed account")
+        return v
 
     def get_latest_blockhash(self) -> tuple[str, int]:
-        v = self.value("getLatestBlockhash", [{"commitment": "confirmed"}])
-        return str(v["blockhash"]), int(v["lastValidBlockHeight"])
+        v = self._dict("getLatestBlockhash", self.value("getLatestBlockhash", [{"commitment": "confirmed"}]))
+        if not isinstance(v.get("blockhash"), str):
+            raise Unavailable(f"{self.label} at {self.where} answered getLatestBlockhash without a blockhash")
+        return v["blockhash"], self._int("getLatestBlockhash", v.get("lastValidBlockHeight"))
 
     def is_blockhash_valid(self, blockhash: str) -> bool:
-        return bool(self.value("isBlockhashValid", [blockhash, {"commitment": "confirmed"}]))
+        v = self.value("isBlockhashValid", [blockhash, {"commitment": "confirmed"}])
+        if not isinstance(v, bool):
+            raise Unavailable(f"{self.label} at {self.where} answered isBlockhashValid with a malformed result")
+        return v
 
     def get_block_height(self) -> int:
-        return int(self.call("getBlockHeight", [{"commitment": "confirmed"}]))
+        return self._int("getBlockHeight", self.call("getBlockHeight", [{"commitment": "confirmed"}]))
 
     def rent_exempt_minimum(self, data_len: int) -> int:
-        return int(self.call("getMinimumBalanceForRentExemption", [data_len]))
+        return self._int("getMinimumBalanceForRentExemption",
+                         self.call("getMinimumBalanceForRentExemption", [data_len]))
 
     def fee_for_message(self, message_b64: str) -> int | None:
         v = self.value("getFeeForMessage", [message_b64, {"commitment": "confirmed"}])
-        return None if v is None else int(v)
+        return None if v is None else self._int("getFeeForMessage", v)
 
     def recent_priority_fees(self, accounts: list[str]) -> list[int]:
         res = self.call("getRecentPrioritizationFees", [accounts])
-        return [int(r["prioritizationFee"]) for r in res or []]
+        if res is not None and not isinstance(res, list):
+            raise Unavailable(f"{self.label} at {self.where} answered getRecentPrioritizationFees with a "
+                              "malformed result")
+        return [self._int("getRecentPrioritizationFees", self._dict("getRecentPrioritizationFees", r)
+                          .get("prioritizationFee")) for r in res or []]
 
     def simulate(self, tx_b64: str, *, sig_verify: bool = False) -> dict[str, Any]:
-        return self.value("simulateTransaction", [tx_b64, {
+        return self._dict("simulateTransaction", self.value("simulateTransaction", [tx_b64, {
             "encoding": "base64", "sigVerify": sig_verify, "commitment": "confirmed",
-            "replaceRecentBlockhash": False}])
+            "replaceRecentBlockhash": False}]))
 
     def send(self, tx_b64: str, *, skip_preflight: bool = False) -> str:
         return str(self.call("sendTransaction", [tx_b64, {
@@ -95,11 +123,22 @@ class SolanaRpc(JsonRpc):
 
     def signature_status(self, signature: str) -> dict[str, Any] | None:
         v = self.value("getSignatureStatuses", [[signature], {"searchTransactionHistory": True}])
-        return v[0] if v else None
+        if not isinstance(v, list) or len(v) != 1:
+            raise Unavailable(f"{self.label} at {self.where} answered getSignatureStatuses with a malformed result")
+        return None if v[0] is None else self._dict("getSignatureStatuses", v[0])
+
+    def genesis_hash(self) -> str:
+        v = self.call("getGenesisHash", [])
+        if not isinstance(v, str):
+            raise Unavailable(f"{self.label} at {self.where} answered getGenesisHash with a malformed result")
+        return v
 
     def token_accounts_by_owner(self, owner: str, mint: str) -> list[dict[str, Any]]:
-        return self.value("getTokenAccountsByOwner", [owner, {"mint": mint},
-                                                      {"encoding": "base64", "commitment": "confirmed"}])
+        v = self.value("getTokenAccountsByOwner", [owner, {"mint": mint},
+                                                   {"encoding": "base64", "commitment": "confirmed"}])
+        if not isinstance(v, list) or not all(isinstance(e, dict) for e in v):
+            raise Unavailable(f"{self.label} at {self.where} answered getTokenAccountsByOwner with a malformed result")
+        return v
 
 
 def describe_err(err: Any) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chains.base import Amount, SignedTx, Signer, TxStatus, UnsignedTx
-from chains.errors import CannotLand, Refused, SimulationFailed, TxRejected, Unavailable
+from chains.errors import CannotLand, Refused, SimulationFailed, Unavailable
 from chains.solana import tx as sb
 from chains.solana.rpc import describe_err
 
@@ -24,9 +24,10 @@ class BlockhashExpired(CannotLand):
     has no record of the signature, so this transaction can never land; only then may it be re-signed."""
 
 
-class BlockhashUnknown(TxRejected):
+class BlockhashUnknown(Unavailable):
     """The node refused the blockhash, but its expiry is not proven (a lagging node, or an offline
-    build with no lastValidBlockHeight): the transaction may still land, so it must not be re-signed."""
+    build with no lastValidBlockHeight): the transaction may still land, so its outcome is unknown
+    (not rejected) and it must not be re-signed."""
 
 
 class ResignMixin:
@@ -90,8 +91,8 @@ class ResignMixin:
         while True:
             try:
                 self.broadcast(signed)
-            except (BlockhashExpired, BlockhashUnknown):
-                pass                                  # not sent now; the expiry check below decides
+            except (BlockhashExpired, Unavailable):
+                pass                                  # outcome unknown now; the status and expiry checks decide
             last_send = time.monotonic()
             while time.monotonic() < deadline:
                 if self.rpc.signature_status(signed.txid) is not None:
@@ -106,7 +107,7 @@ class ResignMixin:
                 if time.monotonic() - last_send >= rebroadcast_every:
                     try:
                         self.broadcast(signed)
-                    except (BlockhashExpired, BlockhashUnknown):
+                    except (BlockhashExpired, Unavailable):
                         pass
                     last_send = time.monotonic()
                 time.sleep(poll)

@@ -1,0 +1,97 @@
+"""Bitcoin trust rules through the real CLI, the regtest sandbox and a fault proxy between them (issue 8)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import devnet.btc_sandbox as btc
+from tests.reliability.fault_proxy import FaultProxy
+
+NET = "local-btc"
+
+
+@pytest.fixture(scope="module")
+def regtest() -> Iterator[btc.Sandbox]:
+    with btc.Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def funded(cli, new_funded_vault, regtest: btc.Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """A new vault whose btc:0 holds 1 BTC (one coin), its RPC through a fault proxy."""
+    v: dict[str, Any] = new_funded_vault("btc", regtest.url, "1")
+    r = cli("--json", "address", "btc:1", "--network", NET, password=False)
+    assert r.code == 0, r.err
+    v["to"] = r.json()["address"]
+    with FaultProxy(regtest.url) as proxy:
+        monkeypatch.setenv("WALLET_RPC_LOCAL_BTC", proxy.url)
+        v["proxy"] = proxy
+        yield v
+
+
+def esplora(url: str, path: str) -> Any:
+    with urllib.request.urlopen(url + path, timeout=10) as resp:
+        body = resp.read()
+    return json.loads(body) if body[:1] in b"[{" else body.decode()
+
+
+def received(url: str, address: str) -> int:
+    """Sats paid to `address` by every transaction the node knows (mempool and chain)."""
+    st = esplora(url, f"/address/{address}")
+    return sum(s["funded_txo_sum"] for s in (st["chain_stats"], st["mempool_stats"]))
+
+
+def send(cli, v: dict[str, Any], amount: str, *extra: str):  # noqa: ANN001, ANN201
+    return cli("--json", "--yes", "send", "--network", NET, "--from", "btc:0", "--to", v["to"],
+               "--amount", amount, "--fee-rate", "2", *extra)
+
+
+def journal(cli) -> list[dict[str, Any]]:  # noqa: ANN001
+    r = cli("--json", "history", "--network", NET, password=False)
+    assert r.code == 0, r.err
+    return r.json()
+
+
+def test_ok_reply_with_a_wrong_body_is_not_a_rejection_and_a_rerun_does_not_pay_twice(cli, funded) -> None:
+    url = funded["url"]
+    funded["proxy"].set("wrong_body", match="POST /tx", times=1)
+    first = send(cli, funded, "0.1", "--idempotency-key", "b1")
+    assert first.code == 0, first.err        # the node shows the transaction: it was sent
+    again = send(cli, funded, "0.1", "--idempotency-key", "b1")
+    assert again.code == 0, again.err
+    assert again.json()["replayed"] is True
+    assert received(url, funded["to"]) == 10**7
+    assert len(journal(cli)) == 1
+
+
+def test_wrong_body_for_a_send_the_node_never_saw_is_unknown_not_rejected(cli, funded) -> None:
+    url = funded["url"]
+    funded["proxy"].set("wrong_body", match="POST /tx", times=1, forward=False)
+    first = send(cli, funded, "0.1", "--idempotency-key", "b2")
+    assert first.code == 5, first.err
+    assert [e["state"] for e in journal(cli)] == ["unknown"]
+    again = send(cli, funded, "0.1", "--idempotency-key", "b2")   # re-sends the same bytes
+    assert again.code == 0, again.err
+    assert again.json()["txid"] == journal(cli)[0]["txid"] and len(journal(cli)) == 1
+    assert received(url, funded["to"]) == 10**7
+
+
+def test_a_lost_send_is_resigned_only_once_an_input_is_spent_elsewhere(cli, funded) -> None:
+    url = funded["url"]
+    funded["proxy"].set("error", match="POST /tx", times=1, forward=False)
+    assert send(cli, funded, "0.1", "--idempotency-key", "b3").code == 5
+    # Without proof the rerun refuses to sign anew... (the node refuses nothing here: it re-sends)
+    # Another payment spends the same coin and confirms: the journalled one can now never land.
+    other = send(cli, funded, "0.2", "--idempotency-key", "b4")
+    assert other.code == 0, other.err
+    btc.mine(url, 1)
+    again = send(cli, funded, "0.1", "--idempotency-key", "b3")
+    assert again.code == 0, again.err
+    states = sorted(e["state"] for e in journal(cli))
+    assert "dropped" in states, states
+    assert received(url, funded["to"]) == 3 * 10**7          # 0.2 and one 0.1: one payment per key

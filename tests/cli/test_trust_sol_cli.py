@@ -1,0 +1,116 @@
+"""Solana trust rules through the real CLI, the LiteSVM sandbox and a fault proxy between them (issue 8).
+
+The proxy lets the node act and then lies about it (an error after forwarding, a mainnet genesis, a
+hostile fee figure); each test counts what actually happened on chain with reads that bypass the proxy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chains.solana.rpc import SolanaRpc
+from devnet import sol_sandbox
+from tests.reliability.fault_proxy import FaultProxy
+
+NET = "local-sol"
+MAINNET_GENESIS = "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d"
+
+
+@pytest.fixture(scope="module")
+def svm() -> Iterator[sol_sandbox.Sandbox]:
+    with sol_sandbox.Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def sol(new_funded_vault, svm: sol_sandbox.Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """A funded vault (sol:0 holds 2 SOL, sol:1 is the recipient) whose RPC goes through a fault proxy."""
+    v: dict[str, Any] = new_funded_vault("sol", svm.url, "2")
+    with FaultProxy(svm.url) as proxy:
+        monkeypatch.setenv("WALLET_RPC_LOCAL_SOL", proxy.url)
+        v["proxy"] = proxy
+        yield v
+
+
+def lamports(url: str, address: str) -> int:
+    return SolanaRpc(url).get_balance(address)
+
+
+def send(cli, sol: dict[str, Any], amount: str, *extra: str):  # noqa: ANN001, ANN201
+    return cli("--json", "--yes", "send", "--network", NET, "--from", "sol:0", "--to", sol["to"],
+               "--amount", amount, *extra)
+
+
+def rewrite_result(method: str, value: Any) -> Any:
+    """A wrong_chain reply callable: the upstream reply with `method`'s result (or result.value) replaced."""
+    def reply(req: Any, upstream: bytes) -> bytes:
+        doc = json.loads(upstream)
+        if isinstance(doc.get("result"), dict) and "value" in doc["result"]:
+            doc["result"]["value"] = value(doc["result"]["value"]) if callable(value) else value
+        else:
+            doc["result"] = value(doc.get("result")) if callable(value) else value
+        return json.dumps(doc).encode()
+
+    return reply
+
+
+def journal(cli) -> list[dict[str, Any]]:  # noqa: ANN001
+    r = cli("--json", "history", "--network", NET, password=False)
+    assert r.code == 0, r.err
+    return r.json()
+
+
+@pytest.mark.parametrize("code,message", [(-32000, "request timed out"), (-32603, "upstream request timeout"),
+                                          (-31999, "something the wallet has never seen")])
+def test_error_after_forwarding_is_not_rejected_and_a_rerun_after_the_blockhash_moved_does_not_pay_twice(
+        cli, sol, code: int, message: str) -> None:
+    url, proxy = sol["url"], sol["proxy"]
+    proxy.set("error", match="sendTransaction", times=1, code=code, message=message)
+    first = send(cli, sol, "0.1", "--idempotency-key", "k1")
+    # The node took it and shows it, so the error reply is no refusal (it was "rejected", exit 4).
+    assert first.code == 0, first.err
+    assert lamports(url, sol["to"]) == 10**8
+    sol_sandbox.expire_blockhash(url)                       # the blockhash moves on before the rerun
+    again = send(cli, sol, "0.1", "--idempotency-key", "k1")
+    assert again.code == 0, again.err
+    assert again.json()["replayed"] is True and again.json()["txid"] == first.json()["txid"]
+    assert lamports(url, sol["to"]) == 10**8                # still one payment, not two
+    assert [e["state"] for e in journal(cli)] != ["rejected"] and len(journal(cli)) == 1
+
+
+def test_error_reply_while_the_node_has_not_shown_it_is_unknown_and_never_resigned_before_expiry(
+        cli, sol) -> None:
+    url, proxy = sol["url"], sol["proxy"]
+    sol_sandbox.hold(url)                                   # the node accepts but lands nothing yet
+    try:
+        proxy.set("error", match="sendTransaction", times=1)
+        first = send(cli, sol, "0.1", "--idempotency-key", "k2")
+        assert first.code == 5, first.err                   # unknown: rerun to reconcile
+        assert [e["state"] for e in journal(cli)] == ["unknown"]
+        again = send(cli, sol, "0.1", "--idempotency-key", "k2")   # same bytes again, no new signature
+        assert again.code == 0, again.err
+        assert len(journal(cli)) == 1
+    finally:
+        sol_sandbox.release_held(url)
+    assert lamports(url, sol["to"]) == 10**8
+
+
+def test_a_lost_send_is_resigned_only_once_its_blockhash_provably_expired(cli, sol) -> None:
+    url, proxy = sol["url"], sol["proxy"]
+    sol_sandbox.hold(url)
+    try:
+        proxy.set("error", match="sendTransaction", times=1)
+        assert send(cli, sol, "0.1", "--idempotency-key", "k3").code == 5
+        sol_sandbox.drop_held(url)                          # the node lost it
+    finally:
+        sol_sandbox.hold(url, False)
+    sol_sandbox.expire_blockhash(url)                       # proof: expired, and the signature is absent
+    again = send(cli, sol, "0.1", "--idempotency-key", "k3")
+    assert again.code == 0, again.err
+    states = [e["state"] for e in journal(cli)]
+    assert sorted(states) == ["dropped", "pending"], states
+    assert lamports(url, sol["to"]) == 10**8

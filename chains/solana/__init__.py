@@ -117,10 +117,15 @@ class Adapter(ResignMixin, ChainAdapter):
         return Amount(total, decimals, symbol)
 
     # --- build -------------------------------------------------------------------------------
-    def _priority_fee(self, transfer: Transfer, writable: list[str]) -> int:
+    def _priority_fee(self, transfer: Transfer, writable: list[str], warnings: list[str]) -> int:
         if transfer.fees.priority_fee is not None:
             return int(transfer.fees.priority_fee)
-        return sb.median_fee(self.rpc.recent_priority_fees(writable))
+        price = sb.median_fee(self.rpc.recent_priority_fees(writable))
+        if price > sb.MAX_AUTO_CU_PRICE:         # the RPC's suggestion, not the user's choice: clamp it
+            warnings.append(f"the RPC suggested a priority fee of {price} micro-lamports/CU; capped at "
+                            f"{sb.MAX_AUTO_CU_PRICE} (give --priority-fee to choose)")
+            price = sb.MAX_AUTO_CU_PRICE
+        return price
 
     def _fee_cap(self) -> int | None:
         if not self.network.fee_cap:
@@ -212,7 +217,7 @@ class Adapter(ResignMixin, ChainAdapter):
         plan = self._plan(transfer)
         sender: Pubkey = plan["sender"]
         probe = sb.compose(sender, plan["ixs"], "11111111111111111111111111111111", 1, 1)
-        price = self._priority_fee(transfer, sb.writable_accounts(probe))
+        price = self._priority_fee(transfer, sb.writable_accounts(probe), plan["warnings"])
         # Check before simulating, for a clear message; without a priority fee the fee is exactly
         # the base fee, so the dust rule can be checked here too.
         self._check_funds(plan, sb.LAMPORTS_PER_SIGNATURE, final=not price)
@@ -224,11 +229,14 @@ class Adapter(ResignMixin, ChainAdapter):
         if sim.get("err") is not None:
             raise SimulationFailed(f"the transaction would fail: {describe_err(sim['err'])}; "
                                    f"program logs: {sb.logs_tail(list(sim.get('logs') or []))}")
-        limit = sb.cu_limit_from_units(int(sim.get("unitsConsumed") or 0))
+        units = sim.get("unitsConsumed")
+        if units is not None and (isinstance(units, bool) or not isinstance(units, int) or units < 0):
+            raise Unavailable("the Solana RPC answered simulateTransaction with a malformed unitsConsumed")
+        limit = sb.cu_limit_from_units(units or 0, len(plan["ixs"]))
         msg = sb.compose(sender, plan["ixs"], blockhash, limit, price)
-        fee = self.rpc.fee_for_message(sb.message_b64(msg))
-        if fee is None:      # the blockhash rolled between calls; fall back to the runtime's formula
-            fee = sb.local_fee(msg, limit, price)
+        # The fee is what this very message makes the runtime charge; the RPC's figure may only raise it
+        # (a network whose base fee differs), never replace it.
+        fee = max(sb.fee_of_message(msg), self.rpc.fee_for_message(sb.message_b64(msg)) or 0)
         self._check_fee_cap(fee, transfer)
         self._check_funds(plan, fee)
         return self._unsigned(transfer, plan, msg, fee, limit, price, blockhash, last_valid, simulated=True)
@@ -276,7 +284,7 @@ class Adapter(ResignMixin, ChainAdapter):
         _with_memo(plan, transfer)
         price = int(priority_fee if priority_fee is not None else (transfer.fees.priority_fee or 0))
         msg = sb.compose(sender, plan["ixs"], blockhash, limit, price)
-        fee = sb.local_fee(msg, limit, price)
+        fee = sb.fee_of_message(msg)
         self._check_fee_cap(fee, transfer)
         return self._unsigned(transfer, plan, msg, fee, limit, price, blockhash, None, simulated=False)
 
@@ -315,6 +323,10 @@ class Adapter(ResignMixin, ChainAdapter):
             raise BadInput("this is not a Solana transaction built by this wallet (no message)") from None
         if str(kp.pubkey()) != unsigned.sender or msg.account_keys[0] != kp.pubkey():
             raise BadInput("the signing key does not belong to the sending account")
+        fee = sb.fee_of_message(msg)
+        if unsigned.fee is None or fee > unsigned.fee.value:
+            raise Refused(f"this message would pay a fee of {_sol(fee)}, more than the {unsigned.fee} shown for "
+                          "it; not signing")
         tx = VersionedTransaction(msg, [kp])
         raw = base64.b64encode(bytes(tx)).decode()
         return SignedTx("sol", unsigned.network, str(tx.signatures[0]), raw, unsigned.sender,

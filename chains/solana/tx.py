@@ -74,8 +74,45 @@ def with_blockhash(msg: Message, blockhash: str) -> Message:
         msg.account_keys, Hash.from_string(blockhash), msg.instructions)
 
 
-def cu_limit_from_units(units: int) -> int:
-    return min(MAX_COMPUTE_UNITS, int(units * CU_HEADROOM) + CU_MARGIN)
+# Caps on what the RPC may choose for us: a price from getRecentPrioritizationFees above this is
+# clamped (10 lamports per CU), and a simulated unit count above the runtime's per-instruction default
+# is the node's claim, not ours to pay for.
+MAX_AUTO_CU_PRICE = 10_000_000
+MAX_CU_PER_INSTRUCTION = 200_000
+COMPUTE_BUDGET = Pubkey.from_string("ComputeBudget111111111111111111111111111111")
+
+
+def cu_limit_from_units(units: int, instructions: int = 1) -> int:
+    cap = min(MAX_COMPUTE_UNITS, MAX_CU_PER_INSTRUCTION * max(instructions, 1))
+    return min(cap, int(units * CU_HEADROOM) + CU_MARGIN)
+
+
+def budget_of(msg: Message) -> tuple[int, int]:
+    """(compute-unit limit, price in micro-lamports per CU) as the runtime reads them from the message.
+
+    Without a limit instruction the runtime grants 200,000 CU per other instruction (at most 1.4M).
+    """
+    limit: int | None = None
+    price = 0
+    others = 0
+    for ix in msg.instructions:
+        data = bytes(ix.data)
+        if msg.account_keys[ix.program_id_index] != COMPUTE_BUDGET:
+            others += 1
+        elif data[:1] == b"\x02" and len(data) == 5:
+            limit = int.from_bytes(data[1:5], "little")
+        elif data[:1] == b"\x03" and len(data) == 9:
+            price = int.from_bytes(data[1:9], "little")
+    if limit is None:
+        limit = MAX_CU_PER_INSTRUCTION * others
+    return min(limit, MAX_COMPUTE_UNITS), price
+
+
+def fee_of_message(msg: Message) -> int:
+    """The fee the runtime charges for exactly this message: 5000 lamports per signature plus
+    ceil(price x limit / 1e6) for the priority fee, read from the message's own budget instructions."""
+    limit, price = budget_of(msg)
+    return local_fee(msg, limit, price)
 
 
 def local_fee(msg: Message, cu_limit: int, cu_price: int) -> int:

@@ -114,3 +114,43 @@ def test_a_lost_send_is_resigned_only_once_its_blockhash_provably_expired(cli, s
     states = [e["state"] for e in journal(cli)]
     assert sorted(states) == ["dropped", "pending"], states
     assert lamports(url, sol["to"]) == 10**8
+
+
+def _hostile_fees(req: Any, upstream: bytes) -> bytes:
+    """A hostile RPC: a huge suggested priority fee, a huge simulated unit count, a base-fee-only quote."""
+    doc = json.loads(upstream)
+    method = req.methods[0]
+    if method == "getRecentPrioritizationFees":
+        doc["result"] = [{"slot": 1, "prioritizationFee": 943_571_428}]
+    elif method == "simulateTransaction":
+        doc["result"]["value"]["unitsConsumed"] = 1_272_000
+    elif method == "getFeeForMessage":
+        doc["result"]["value"] = 5000
+    return json.dumps(doc).encode()
+
+
+def _fees(req: Any) -> bool:
+    return req.methods[:1] in (["getRecentPrioritizationFees"], ["simulateTransaction"], ["getFeeForMessage"])
+
+
+def test_hostile_fee_figures_cannot_make_a_send_pay_more_than_the_review_and_journal_show(cli, sol) -> None:
+    url = sol["url"]
+    sol["proxy"].set("wrong_chain", match=_fees, reply=_hostile_fees)
+    before = lamports(url, sol["from"])
+    r = send(cli, sol, "0.01")
+    assert r.code == 0, r.err
+    paid = before - lamports(url, sol["from"]) - 10**7
+    shown = round(float(r.json()["fee"]) * 10**9)
+    assert paid == shown                                   # what the review and journal show is what it paid
+    assert paid <= 10**7                                   # local-sol's fee cap, 0.01 SOL (was 1.321 SOL)
+    assert journal(cli)[0]["fee"] == f"{r.json()['fee']} SOL"
+
+
+def test_a_priority_fee_above_the_cap_is_refused_on_the_real_figure(cli, sol) -> None:
+    sol["proxy"].set("wrong_chain", match="getFeeForMessage", reply=rewrite_result("getFeeForMessage", 5000))
+    before = lamports(sol["url"], sol["from"])
+    # 10^10 micro-lamports/CU x ~1,500 CU is ~0.015 SOL, above the 0.01 cap, whatever getFeeForMessage says.
+    r = send(cli, sol, "0.01", "--priority-fee", "10000000000")
+    assert r.code == 4, r.err
+    assert "above this network's cap" in r.err
+    assert lamports(sol["url"], sol["from"]) == before

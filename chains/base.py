@@ -91,7 +91,7 @@ class Network:
     fee_cap: str | None = None           # max fee per transaction, in the native unit (decimal string)
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)  # SYMBOL -> {address, decimals}
     legacy_fees: bool = False            # evm chains without EIP-1559
-    genesis: str | None = None           # tron: block 0's id, checked against the node before signing
+    genesis: str | None = None           # tron, btc: block 0's id; sol: the genesis hash; checked before signing
     description: str | None = None       # shown by 'networks list', e.g. that a network is being retired
 
     @property

@@ -89,8 +89,12 @@ def _check_ranges(name: str, spec: dict[str, Any]) -> None:
         if not cap.is_finite() or cap < 0:
             raise BadInput(f"network {name!r}: fee_cap must be a non-negative decimal amount")
     genesis = spec.get("genesis")
-    if genesis is not None and not (isinstance(genesis, str) and len(genesis) == 64
-                                    and all(c in "0123456789abcdefABCDEF" for c in genesis)):
+    if genesis is not None and spec.get("family") == "sol":
+        b58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+        if not (isinstance(genesis, str) and 32 <= len(genesis) <= 44 and all(c in b58 for c in genesis)):
+            raise BadInput(f"network {name!r}: genesis is the cluster's genesis hash, base58 (getGenesisHash)")
+    elif genesis is not None and not (isinstance(genesis, str) and len(genesis) == 64
+                                      and all(c in "0123456789abcdefABCDEF" for c in genesis)):
         raise BadInput(f"network {name!r}: genesis is block 0's id, 64 hex digits")
     if spec.get("family") == "btc" and spec.get("btc_network") not in ("bitcoin", "testnet4", "signet", "regtest"):
         raise BadInput(f"network {name!r}: btc_network is bitcoin, testnet4, signet or regtest")

@@ -21,6 +21,9 @@ from devnet.loopback import LoopbackServer
 from devnet.sol_state import SandboxRpcError, SolChain
 
 DEFAULT_PORT = 8899
+# A fixed genesis hash (base58 of sha256("wallet-cli LiteSVM sandbox genesis")), so the local-sol
+# network can pin the sandbox's identity as real clusters pin theirs (chains/networks.toml).
+GENESIS_HASH = "En9CJQ4EPuTpCXzZLMtcVU3rNjxU9dbrR2QA5R5nS3zf"
 
 
 def _pubkey(text: Any) -> Pubkey:
@@ -61,6 +64,8 @@ class Dispatcher:
             return "ok"
         if method == "getVersion":
             return {"solana-core": "2.2.0-litesvm-sandbox", "feature-set": 0}
+        if method == "getGenesisHash":
+            return GENESIS_HASH
         if method == "getSlot":
             return c.slot
         if method == "getBlockHeight":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from chains.base import Account, Amount, ChainAdapter, Network, SignedTx, Signer, Transfer, TxStatus, UnsignedTx
-from chains.errors import BadInput
+from chains.errors import BadInput, ChainIdMismatch
 
 
 class Adapter(ChainAdapter):
@@ -19,6 +19,19 @@ class Adapter(ChainAdapter):
     def __init__(self, network: Network, data_dir: str | None = None) -> None:
         super().__init__(network, data_dir)
         self._wallets: dict[tuple[str, str], Any] = {}
+        self._chain_checked = False
+
+    def check_chain(self) -> None:
+        """Refuse a node on another chain (its block 0 differs from the network's), before signing."""
+        from chains.bitcoin.node import Esplora
+
+        if self._chain_checked or not self.network.genesis:
+            return
+        got = Esplora(self.network.rpc_url).genesis_hash()
+        if got != self.network.genesis:
+            raise ChainIdMismatch(f"the Bitcoin node for {self.network.name} is on another chain (block 0 is "
+                                  f"{got}, expected {self.network.genesis}); not signing for it")
+        self._chain_checked = True
 
     # ---- addresses and accounts --------------------------------------------------------------
     @classmethod
@@ -90,6 +103,7 @@ class Adapter(ChainAdapter):
 
         if transfer.token:
             raise BadInput("Bitcoin has no tokens here")
+        self.check_chain()
         recipient = self.parse_address(transfer.recipient, self.network)
         spk = bdk.Address(recipient, bdk_network(self.network)).script_pubkey().to_bytes()
         estimates = None
@@ -158,12 +172,14 @@ class Adapter(ChainAdapter):
                  allow_high_fee: bool = False) -> SignedTx:
         from chains.bitcoin.rbf import speed_up
 
+        self.check_chain()
         return speed_up(signed, signer, bump_percent, self.network, self._open_desc, allow_high_fee)
 
     def cancel(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
                allow_high_fee: bool = False) -> SignedTx:
         from chains.bitcoin.rbf import cancel
 
+        self.check_chain()
         return cancel(signed, signer, bump_percent, self.network, self._open_desc, allow_high_fee)
 
     def signed_from_text(self, text: str) -> SignedTx:

@@ -59,6 +59,12 @@ class Esplora:
         except ValueError:
             raise Unavailable(f"the Bitcoin node at {self.where} answered {path} with something not JSON") from None
 
+    def genesis_hash(self) -> str:
+        text = self._request("/block-height/0").decode(errors="replace").strip()
+        if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+            raise Unavailable(f"the Bitcoin node at {self.where} gave a malformed hash for block 0")
+        return text
+
     def tip_height(self) -> int:
         try:
             return int(self._request("/blocks/tip/height"))

@@ -31,6 +31,7 @@ from chains.base import (
 )
 from chains.errors import (
     BadInput,
+    ChainIdMismatch,
     FeeTooHigh,
     InsufficientFunds,
     InvalidAddress,
@@ -63,12 +64,23 @@ class Adapter(ResignMixin, ChainAdapter):
     def __init__(self, network: Network, data_dir: str | None = None) -> None:
         super().__init__(network, data_dir)
         self._rpc: SolanaRpc | None = None
+        self._chain_checked = False
 
     @property
     def rpc(self) -> SolanaRpc:
         if self._rpc is None:
             self._rpc = SolanaRpc(self.network.rpc_url)
         return self._rpc
+
+    def check_chain(self) -> None:
+        """Refuse an RPC on another cluster (its genesis hash differs from the network's), before signing."""
+        if self._chain_checked or not self.network.genesis:
+            return
+        got = self.rpc.genesis_hash()
+        if got != self.network.genesis:
+            raise ChainIdMismatch(f"the RPC for {self.network.name} is on another Solana cluster (genesis hash "
+                                  f"{got[:60]}, expected {self.network.genesis}); not signing for it")
+        self._chain_checked = True
 
     # --- addresses, balances, tokens -----------------------------------------------------------
     @classmethod
@@ -210,6 +222,7 @@ class Adapter(ResignMixin, ChainAdapter):
                           "or leave at least the minimum")
 
     def build_transfer(self, transfer: Transfer) -> UnsignedTx:
+        self.check_chain()
         if transfer.amount is None:   # --amount max
             from chains.solana.sweep import build_max
 

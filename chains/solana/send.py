@@ -37,6 +37,7 @@ class ResignMixin:
     sign: Callable[[UnsignedTx, Signer], SignedTx]
     broadcast: Callable[[SignedTx], str]
     wait: Callable[..., TxStatus]
+    check_chain: Callable[[], None]
 
     def is_expired(self, signed: SignedTx | UnsignedTx) -> bool:
         """True once the transaction's blockhash can provably no longer be used by any leader.
@@ -58,6 +59,7 @@ class ResignMixin:
 
     def resign(self, signed: SignedTx, signer: Signer) -> SignedTx:
         """The same transfer under a fresh blockhash, only if the old one can never land."""
+        self.check_chain()
         if not self.is_expired(signed):
             raise Refused("the previous transaction's blockhash has not provably expired, so it may still "
                           "land; not signing a second one")

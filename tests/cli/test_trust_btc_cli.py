@@ -95,3 +95,14 @@ def test_a_lost_send_is_resigned_only_once_an_input_is_spent_elsewhere(cli, fund
     states = sorted(e["state"] for e in journal(cli))
     assert "dropped" in states, states
     assert received(url, funded["to"]) == 3 * 10**7          # 0.2 and one 0.1: one payment per key
+
+
+MAINNET_BLOCK0 = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"
+
+
+def test_a_node_on_another_chain_is_refused_before_signing(cli, funded) -> None:
+    funded["proxy"].set("wrong_chain", match="GET /block-height/0", reply=lambda req, up: MAINNET_BLOCK0.encode())
+    r = send(cli, funded, "0.1")
+    assert r.code == 4, r.err
+    assert "on another chain" in r.err
+    assert journal(cli) == []

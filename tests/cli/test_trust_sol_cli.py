@@ -154,3 +154,17 @@ def test_a_priority_fee_above_the_cap_is_refused_on_the_real_figure(cli, sol) ->
     assert r.code == 4, r.err
     assert "above this network's cap" in r.err
     assert lamports(sol["url"], sol["from"]) == before
+
+
+def test_an_rpc_on_another_cluster_is_refused_before_signing(cli, sol, tmp_path) -> None:  # noqa: ANN001
+    sol["proxy"].set("wrong_chain", match="getGenesisHash", reply=rewrite_result("getGenesisHash", MAINNET_GENESIS))
+    before = lamports(sol["url"], sol["from"])
+    r = send(cli, sol, "0.01")
+    assert r.code == 4, r.err
+    assert "another Solana cluster" in r.err
+    assert journal(cli) == [] and lamports(sol["url"], sol["from"]) == before
+    # sign-only with a node builds through the same check
+    r = cli("--json", "--yes", "send", "--network", NET, "--from", "sol:0", "--to", sol["to"],
+            "--amount", "0.01", "--sign-only", "--out", str(tmp_path / "tx.json"))
+    assert r.code == 4, r.err
+    assert not (tmp_path / "tx.json").exists()

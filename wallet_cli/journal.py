@@ -194,6 +194,13 @@ class Journal:
                  amount, symbol, token, fee, state, idem_key, intent, replaces, json.dumps(signed.to_json())),
             )
 
+    def has_message(self, network: str, message: str) -> bool:
+        """Whether a journalled transaction carries exactly this message (Solana: the same bytes sign to
+        the same signature, so a second one would be the same transaction, not a second payment)."""
+        row = self.db.execute("SELECT 1 FROM txs WHERE network = ? AND instr(signed_json, ?) > 0 LIMIT 1",
+                              (network, json.dumps(message))).fetchone()
+        return row is not None
+
     def set_state(self, network: str, txid: str, state: str, detail: str | None = None) -> None:
         with self._tx() as db:
             db.execute("UPDATE txs SET state = ?, detail = COALESCE(?, detail), updated = ? "

@@ -144,6 +144,18 @@ def _settle_keyed(adapter: ChainAdapter, journal: Journal, rows: list[Any]) -> S
     return None  # every earlier attempt was rejected or provably dropped
 
 
+def _distinct(adapter: ChainAdapter, journal: Journal, unsigned: UnsignedTx) -> UnsignedTx:
+    """A new payment must not be byte-identical to a journalled one (on Solana the two would be one
+    transaction, and the second run would report a payment that never happened): vary it if so."""
+    vary = getattr(adapter, "make_distinct", None)
+    for _ in range(100):
+        msg = unsigned.payload.get("message")
+        if vary is None or not isinstance(msg, str) or not journal.has_message(unsigned.network, msg):
+            return unsigned
+        unsigned = vary(unsigned)
+    raise Refused("could not make this transaction differ from the ones already journalled")
+
+
 def _result(signed: SignedTx, state: str, *, replayed: bool = False, detail: str | None = None) -> SendResult:
     return SendResult(signed.txid, state, signed.network, signed.sender, signed.recipient, signed.amount,
                       signed.fee, replayed, detail)
@@ -222,6 +234,7 @@ def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,
                     return done
 
         unsigned, warnings = build(req, adapter, journal.known_recipients(req.network.family))
+        unsigned = _distinct(adapter, journal, unsigned)
         warnings += notes
         confirm(unsigned, warnings)
         tags = {"idem_key": req.idempotency_key, "intent": intent}

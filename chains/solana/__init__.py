@@ -10,6 +10,7 @@ expired and the node confirms the old signature never landed, so one transfer is
 from __future__ import annotations
 
 import base64
+import dataclasses
 import time
 from typing import Any
 
@@ -326,6 +327,24 @@ class Adapter(ResignMixin, ChainAdapter):
                    "createsTokenAccount": str(plan["dest"]) if plan["creates"] else None}
         return UnsignedTx("sol", self.network.name, str(plan["sender"]), str(plan["recipient"]), amount,
                           _sol(fee), payload, summary, list(plan["warnings"]))
+
+    def make_distinct(self, unsigned: UnsignedTx) -> UnsignedTx:
+        """The same transfer with a compute-unit limit one higher, so its bytes (and signature) differ
+        from an identical transfer already signed; the fee is recomputed and re-checked against the cap."""
+        msg = sb.message_from_b64(unsigned.payload["message"])
+        limit, price = sb.budget_of(msg)
+        msg = sb.with_cu_limit(msg, limit + 1)
+        fee = max(sb.fee_of_message(msg), unsigned.fee.value if unsigned.fee else 0)
+        cap = self._fee_cap()
+        if cap is not None and fee > cap >= (unsigned.fee.value if unsigned.fee else 0):
+            raise FeeTooHigh(f"the fee {_sol(fee)} is above this network's cap of {_sol(cap)}")
+        total = (0 if unsigned.payload.get("token") else unsigned.amount.value) + fee + int(unsigned.payload["rent"])
+        summary = {**unsigned.summary, "Fee (max)": str(_sol(fee)),
+                   "Priority fee": f"{price} micro-lamports/CU x {limit + 1} CU",
+                   "Total": str(_sol(total)) if not unsigned.payload.get("token")
+                   else f"{unsigned.amount} + {_sol(total)}"}
+        payload = {**unsigned.payload, "message": sb.message_b64(msg), "computeUnitLimit": limit + 1}
+        return dataclasses.replace(unsigned, fee=_sol(fee), payload=payload, summary=summary)
 
     # --- sign and send -------------------------------------------------------------------------
     def sign(self, unsigned: UnsignedTx, signer: Signer) -> SignedTx:

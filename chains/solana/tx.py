@@ -13,7 +13,7 @@ import statistics
 
 from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
 from solders.hash import Hash
-from solders.instruction import AccountMeta, Instruction
+from solders.instruction import AccountMeta, CompiledInstruction, Instruction
 from solders.message import Message
 from solders.pubkey import Pubkey
 from solders.signature import Signature
@@ -80,6 +80,19 @@ def with_blockhash(msg: Message, blockhash: str) -> Message:
 MAX_AUTO_CU_PRICE = 10_000_000
 MAX_CU_PER_INSTRUCTION = 200_000
 COMPUTE_BUDGET = Pubkey.from_string("ComputeBudget111111111111111111111111111111")
+
+
+def with_cu_limit(msg: Message, limit: int) -> Message:
+    """The same message with its SetComputeUnitLimit instruction set to `limit`."""
+    ixs = []
+    for ix in msg.instructions:
+        if msg.account_keys[ix.program_id_index] == COMPUTE_BUDGET and bytes(ix.data)[:1] == b"\x02":
+            ix = CompiledInstruction(ix.program_id_index, b"\x02" + limit.to_bytes(4, "little"), bytes(ix.accounts))
+        ixs.append(ix)
+    h = msg.header
+    return Message.new_with_compiled_instructions(
+        h.num_required_signatures, h.num_readonly_signed_accounts, h.num_readonly_unsigned_accounts,
+        msg.account_keys, msg.recent_blockhash, ixs)
 
 
 def cu_limit_from_units(units: int, instructions: int = 1) -> int:

@@ -168,3 +168,17 @@ def test_an_rpc_on_another_cluster_is_refused_before_signing(cli, sol, tmp_path)
             "--amount", "0.01", "--sign-only", "--out", str(tmp_path / "tx.json"))
     assert r.code == 4, r.err
     assert not (tmp_path / "tx.json").exists()
+
+
+@pytest.mark.parametrize("keys", [("a", "b"), (None, None), ("a", None)])
+def test_two_runs_that_build_identical_transactions_are_two_payments_or_say_so(cli, sol, keys) -> None:  # noqa: ANN001
+    url = sol["url"]
+    results = []
+    for key in keys:                       # same amount, same blockhash (the sandbox's stays put)
+        r = send(cli, sol, "0.1", *(["--idempotency-key", key] if key else []))
+        assert r.code == 0, r.err
+        results.append(r.json())
+    assert results[0]["txid"] != results[1]["txid"]
+    assert all(not r["replayed"] for r in results)
+    assert lamports(url, sol["to"]) == 2 * 10**8          # both landed: two sends, two payments
+    assert len(journal(cli)) == 2

@@ -226,6 +226,9 @@ class Signer:
     private_key: bytes = field(default=b"")
     xprv: str | None = None
     path: str | None = None
+    # btc HD: the account's public descriptors derived from the seed itself ("main", "main_change",
+    # "test", "test_change"), so building never trusts descriptors read from a plaintext file.
+    descriptors: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Signer(family={self.family!r}, address={self.address!r}, key=<hidden>)"

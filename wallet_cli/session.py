@@ -81,8 +81,14 @@ def signer_for(entry: dict[str, Any], network: Network | None = None) -> Signer:
     uv = unlock()
     testnet = bool(network and network.is_test)
     if entry["chain"] == "btc" and entry.get("kind") == "hd":
-        xprv = hd.derive_account_xprv(seed_of(uv), btc_account_path(entry["path"], testnet), testnet=testnet)
-        return Signer(family="btc", address=entry["address"], xprv=xprv, path=entry["path"])
+        seed = seed_of(uv)
+        derived = hd.derive_account(seed, "btc", int(entry.get("index") or 0), path=entry["path"])
+        if derived.address != entry["address"]:
+            raise UsageError(f"the key derived for {entry['address']} gives another address; the index is "
+                             "inconsistent")
+        xprv = hd.derive_account_xprv(seed, btc_account_path(entry["path"], testnet), testnet=testnet)
+        return Signer(family="btc", address=entry["address"], xprv=xprv, path=entry["path"],
+                      descriptors=dict(derived.descriptors))
     key = private_key_of(uv, entry)
     check = _address_of(entry["chain"], key)
     if check is not None and check != entry["address"]:

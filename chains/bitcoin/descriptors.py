@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from chains.base import Account, Network
-from chains.errors import BadInput
+from chains.base import Account, Network, Signer
+from chains.errors import BadInput, Refused
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -109,6 +109,27 @@ def public_descriptors(account: Account, network: Network) -> tuple[str, str]:
     kind = _PURPOSE_WRAPPER.get(_purpose(account.path), "wpkh")
     key = reencode(xpub, is_test(network))
     return validate(_wrap(kind, f"{key}/0/*"), _wrap(kind, f"{key}/1/*"), network)
+
+
+def signer_descriptors(signer: Signer, network: Network) -> tuple[str, str] | None:
+    """The (receive, change) descriptors the signer's own seed gives on this network, or None when the
+    signer carries none (a key from elsewhere, e.g. an agent): then only the key check applies."""
+    which = "test" if is_test(network) else "main"
+    ext, chg = signer.descriptors.get(which), signer.descriptors.get(f"{which}_change")
+    if not ext or not chg:
+        return None
+    return validate(_strip_checksum(ext), _strip_checksum(chg), network)
+
+
+def check_descriptors(ext: str, chg: str, signer: Signer, network: Network) -> tuple[str, str]:
+    """The descriptors to build and sign with: the signer's own; refuse others (an edited file)."""
+    own = signer_descriptors(signer, network)
+    if own is None:
+        return ext, chg
+    if validate(_strip_checksum(ext), _strip_checksum(chg), network) != own:
+        raise Refused("the transaction's account descriptors are not this account's (derived from the vault); "
+                      "the journal or the index may have been edited, so nothing is signed")
+    return own
 
 
 def watch_descriptors(text: str, network: Network) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chains.base import Network, SignedTx, Signer
-from chains.bitcoin.descriptors import bdk_network, network_kind, private_descriptors, reencode
+from chains.bitcoin.descriptors import bdk_network, check_descriptors, network_kind, private_descriptors, reencode
 from chains.bitcoin.send import btc
 from chains.errors import BadInput, Refused, reason_of
 
@@ -77,7 +77,7 @@ def _to_signed(psbt: bdk.Psbt, network: Network, base: dict[str, object] | None 
 
 
 def sign_unsigned(payload: dict[str, object], signer: Signer, network: Network) -> tuple[bdk.Psbt, dict]:
-    ext, chg = str(payload["descriptor"]), str(payload["change_descriptor"])
+    ext, chg = check_descriptors(str(payload["descriptor"]), str(payload["change_descriptor"]), signer, network)
     psbt = load_psbt(str(payload["psbt"]))
     if not _sign(_signing_wallet(ext, chg, signer, network), psbt):
         raise Refused("the transaction could not be fully signed (an input belongs to another key)")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from chains.base import Network, SignedTx, Signer
 from chains.bitcoin import psbt as psbt_mod
+from chains.bitcoin.descriptors import check_descriptors
 from chains.bitcoin.send import RBF_SEQUENCE, btc, check_fee, fee_rate_obj
 from chains.bitcoin.wallet import OpenWallet
 from chains.errors import BadInput, InsufficientFunds, Refused, reason_of
@@ -33,17 +34,24 @@ def bump_rate(old_fee: int, old_vsize: int, bump_percent: int) -> Decimal:
     return max(old * Decimal(100 + max(bump_percent, 1)) / 100, old + INCREMENTAL_RELAY_SAT_VB)
 
 
-def _open_with_original(signed: SignedTx, opener: Opener) -> tuple[OpenWallet, bdk.Transaction]:
+def _open_with_original(signed: SignedTx, signer: Signer, network: Network,
+                        opener: Opener) -> tuple[OpenWallet, bdk.Transaction]:
+    """The account's wallet, opened from the descriptors the vault's seed gives (never from the journal,
+    which is a plaintext file), and the original transaction, which must be the one its txid names."""
     import bdkpython as bdk
 
     ext, chg = signed.payload.get("descriptor"), signed.payload.get("change_descriptor")
     if not ext or not chg:
         raise BadInput("this signed transaction does not say which account made it (no descriptors)")
+    ext, chg = check_descriptors(str(ext), str(chg), signer, network)
     try:
         tx = bdk.Transaction(bytes.fromhex(signed.raw))
     except Exception:  # noqa: BLE001
         raise BadInput("the signed transaction's raw bytes do not parse") from None
-    ow = opener(str(ext), str(chg))
+    if str(tx.compute_txid()) != signed.txid:
+        raise Refused(f"the journalled bytes of {signed.txid} are another transaction; wallet.db may have been "
+                      "edited, so no replacement is signed")
+    ow = opener(ext, chg)
     txid = tx.compute_txid()
     known = ow.wallet.get_tx(txid)
     if known is None:
@@ -60,7 +68,7 @@ def speed_up(signed: SignedTx, signer: Signer, bump_percent: int, network: Netwo
              allow_high_fee: bool = False) -> SignedTx:
     import bdkpython as bdk
 
-    ow, tx = _open_with_original(signed, opener)
+    ow, tx = _open_with_original(signed, signer, network, opener)
     old_fee = ow.wallet.calculate_fee(tx).to_sat()
     rate = bump_rate(old_fee, tx.vsize(), bump_percent)
     def attempt(fee_rate: bdk.FeeRate) -> bdk.Psbt:
@@ -85,7 +93,7 @@ def cancel(signed: SignedTx, signer: Signer, bump_percent: int, network: Network
     """Replace with a transaction sending every input back to one of our own change addresses."""
     import bdkpython as bdk
 
-    ow, tx = _open_with_original(signed, opener)
+    ow, tx = _open_with_original(signed, signer, network, opener)
     wallet = ow.wallet
     old_fee = wallet.calculate_fee(tx).to_sat()
     rate = bump_rate(old_fee, tx.vsize(), bump_percent)
@@ -122,7 +130,25 @@ def _finish(ow: OpenWallet, p: bdk.Psbt, signer: Signer, network: Network, origi
     signed_psbt, base = psbt_mod.sign_unsigned(payload, signer, network)
     base["replaces"] = original.txid
     base["replaced_fee_sat"] = old_fee
+    base["outputs"] = outputs_review(ow, p.extract_tx(), network)
     ow.persist()
     out = psbt_mod._to_signed(signed_psbt, network, base, original.sender, original.recipient)
     out.amount = original.amount
+    return out
+
+
+def outputs_review(ow: OpenWallet, tx: bdk.Transaction, network: Network) -> list[dict[str, str]]:
+    """Every output of a replacement, for its review: address, amount, and whose it is."""
+    import bdkpython as bdk
+
+    out = []
+    for o in tx.output():
+        d = ow.wallet.derivation_of_spk(o.script_pubkey)
+        try:
+            addr = str(bdk.Address.from_script(o.script_pubkey, ow.wallet.network()))
+        except Exception:  # noqa: BLE001 - no address form (e.g. OP_RETURN)
+            addr = "script " + o.script_pubkey.to_bytes().hex()
+        branch = "change" if d is not None and d.keychain == bdk.KeychainKind.INTERNAL else "receive"
+        whose = "not yours" if d is None else f"yours ({branch} {d.index})"
+        out.append({"address": addr, "amount": str(btc(network, o.value.to_sat())), "whose": whose})
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -106,3 +107,52 @@ def test_a_node_on_another_chain_is_refused_before_signing(cli, funded) -> None:
     assert r.code == 4, r.err
     assert "on another chain" in r.err
     assert journal(cli) == []
+
+
+def _edit_journal(home, txid: str, edit) -> None:  # noqa: ANN001
+    """What an attacker with write access to the home can do: rewrite a journalled transaction."""
+    import sqlite3
+
+    db = sqlite3.connect(home / "wallet.db")
+    (doc,) = db.execute("SELECT signed_json FROM txs WHERE txid = ?", (txid,)).fetchone()
+    db.execute("UPDATE txs SET signed_json = ? WHERE txid = ?", (json.dumps(edit(json.loads(doc))), txid))
+    db.commit()
+    db.close()
+
+
+def _attacker_descriptors() -> tuple[str, str]:
+    import os
+
+    from keystore import hd
+
+    acct = hd.derive_account(os.urandom(64), "btc", 0)
+    return acct.descriptors["test"], acct.descriptors["test_change"]
+
+
+@pytest.mark.parametrize("how", ["cancel", "speed-up"])
+def test_a_replacement_is_built_from_the_vault_not_from_descriptors_in_the_journal(
+        cli, funded, home, how: str) -> None:  # noqa: ANN001
+    sent = send(cli, funded, "0.1")
+    assert sent.code == 0, sent.err
+    txid = sent.json()["txid"]
+    ext, chg = _attacker_descriptors()
+
+    def swap(doc: dict) -> dict:
+        doc["payload"]["change_descriptor"] = chg
+        return doc
+
+    _edit_journal(home, txid, swap)
+    r = cli("--json", "--yes", "tx", how, txid)
+    assert r.code == 4, r.err
+    assert "descriptors are not this account's" in r.err
+    assert txid in esplora(funded["url"], "/mempool/txids")       # the original stands, nothing replaced it
+
+
+def test_a_replacement_review_shows_every_output(cli, funded) -> None:
+    sent = send(cli, funded, "0.1")
+    assert sent.code == 0, sent.err
+    r = cli("--yes", "tx", "speed-up", sent.json()["txid"])
+    assert r.code == 0, r.err
+    screen = "".join(r.err.split())                           # the review goes to stderr, folded to the width
+    assert f"0.1BTCto{funded['to']}(notyours)" in screen
+    assert re.search(r"BTCto[a-z0-9]+\(yours\(change\d+\)\)", screen)

@@ -59,8 +59,11 @@ def _replace(txid: str, network: str | None, bump: int, how: str, allow_high_fee
     with jr.lock(entry.idem_key or entry.intent or txid):
         signer = AccountSigner(sender, net)
         new = signer.sign_replacement(adapter, entry.signed, how, bump, allow_high_fee=allow_high_fee)
-        output.key_values({"Replaces": txid, "Action": how, "Old fee (max)": str(entry.signed.fee or "?"),
-                           "New fee (max)": str(new.fee or "?")}, title="Review the replacement")
+        review = {"Replaces": txid, "Action": how, "Old fee (max)": str(entry.signed.fee or "?"),
+                  "New fee (max)": str(new.fee or "?")}
+        for i, o in enumerate(new.payload.get("outputs") or []):   # btc: every output, and whose it is
+            review[f"Output {i}"] = f"{o['amount']} to {o['address']} ({o['whose']})"
+        output.key_values(review, title="Review the replacement")
         confirm(f"Broadcast this replacement of {txid}?")
         # The replacement carries the original's idempotency key and intent: a rerun finds it.
         jr.record_signed(new, kind="speed-up" if how == "speed up" else "cancel", replaces=txid,

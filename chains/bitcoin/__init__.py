@@ -137,7 +137,19 @@ class Adapter(ChainAdapter):
         """
         from chains.bitcoin.review import review
 
-        return review(psbt_b64, signer, self.network, allow_high_fee)
+        return review(psbt_b64, signer, self.network, allow_high_fee, self._revealed)
+
+    def _revealed(self, ext: str, chg: str) -> dict[str, int | None]:
+        """The highest revealed index per keychain ("0", "1") in this machine's wallet for these descriptors."""
+        import bdkpython as bdk
+
+        if self.data_dir is None:
+            return {}
+        try:
+            w = self._open_desc(ext, chg, sync=False).wallet
+        except Exception:  # noqa: BLE001 - no usable local wallet: the plain lookahead applies
+            return {}
+        return {"0": w.derivation_index(bdk.KeychainKind.EXTERNAL), "1": w.derivation_index(bdk.KeychainKind.INTERNAL)}
 
     def extract(self, psbt_b64: str) -> SignedTx:
         from chains.bitcoin.psbt import extract

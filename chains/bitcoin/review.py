@@ -8,6 +8,7 @@ absurd fee is refused before anything is signed unless the caller allows it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chains.base import Network, Signer
@@ -20,25 +21,28 @@ if TYPE_CHECKING:
     import bdkpython as bdk
 
 KEYCHAINS = ("0", "1")   # external (receive), internal (change)
-# Outputs without key origins are matched against this many scripts per keychain (~20 ms). Missing a
-# deeper one only shows our own output as money leaving, the cautious side; a foreign script can never
-# be called ours, because every match is against a script derived here.
-SCAN_DEPTH = 100
+# An output is ours only at an index within the wallet's lookahead: past the highest index revealed on
+# this machine (if any) by at most LOOKAHEAD, BDK's own default. A far index (1/1000000) is no change
+# anyone will ever see the wallet find, so it is shown as leaving; a foreign script can never be called
+# ours, because every match is against a script derived here.
+LOOKAHEAD = 25
 
 
 class _Ours:
     """Decides whether a script belongs to the account behind a pair of public descriptors."""
 
-    def __init__(self, ext: str, chg: str, network: Network) -> None:
+    def __init__(self, ext: str, chg: str, network: Network, revealed: dict[str, int | None]) -> None:
         import bdkpython as bdk
 
         kind = network_kind(network)
         self.network = network
         self.descs = {"0": bdk.Descriptor(ext, kind), "1": bdk.Descriptor(chg, kind)}
+        self.limit = {k: (revealed.get(k) if revealed.get(k) is not None else -1) + LOOKAHEAD  # type: ignore[operator]
+                      for k in KEYCHAINS}
         self.wallet = bdk.Wallet(self.descs["0"], self.descs["1"], bdk_network(network),
                                  bdk.Persister.new_in_memory())
-        for keychain in (bdk.KeychainKind.EXTERNAL, bdk.KeychainKind.INTERNAL):
-            self.wallet.reveal_addresses_to(keychain, SCAN_DEPTH - 1)
+        for name, keychain in (("0", bdk.KeychainKind.EXTERNAL), ("1", bdk.KeychainKind.INTERNAL)):
+            self.wallet.reveal_addresses_to(keychain, self.limit[name])
 
     def _derived(self, keychain: str, index: int) -> bytes:
         addr = self.descs[keychain].derive_address(index, bdk_network(self.network))
@@ -50,7 +54,8 @@ class _Ours:
 
         for ks in origins:
             steps = str(ks.path).removeprefix("m").strip("/").split("/")
-            if len(steps) >= 2 and steps[-2] in KEYCHAINS and steps[-1].isdigit() and int(steps[-1]) < 2**31:
+            if (len(steps) >= 2 and steps[-2] in KEYCHAINS and steps[-1].isdigit()
+                    and int(steps[-1]) <= self.limit[steps[-2]]):
                 if self._derived(steps[-2], int(steps[-1])) == spk:
                     return True
         return self.wallet.derivation_of_spk(bdk.Script(spk)) is not None
@@ -82,11 +87,15 @@ def _spent_script(inp: Any, txin: Any) -> bytes | None:
     return None
 
 
-def review(psbt_b64: str, signer: Signer, network: Network, allow_high_fee: bool = False) -> dict[str, Any]:
-    """What the signer is asked to sign, for the confirmation screen. Raises FeeTooHigh as `send` does."""
+def review(psbt_b64: str, signer: Signer, network: Network, allow_high_fee: bool = False,
+           revealed: Callable[[str, str], dict[str, int | None]] | None = None) -> dict[str, Any]:
+    """What the signer is asked to sign, for the confirmation screen. Raises FeeTooHigh as `send` does.
+
+    `revealed(ext, chg)` gives the highest index revealed per keychain in this machine's wallet, if any.
+    """
     psbt = load_psbt(psbt_b64)
     ext, chg = _descriptors_from_psbt(psbt, signer, network)
-    ours = _Ours(ext, chg, network)
+    ours = _Ours(ext, chg, network, revealed(ext, chg) if revealed else {})
     tx: bdk.Transaction = psbt.extract_tx_unchecked_fee_rate()
     try:
         fee = int(psbt.fee())

@@ -93,3 +93,29 @@ def test_review_applies_the_send_fee_guards(sandbox, network, tmp_path) -> None:
     assert a.review_psbt(normal, keys.signer)["fee_sat"] == 14_100
     with pytest.raises(FeeTooHigh, match="fee cap"):
         capped.review_psbt(normal, keys.signer)
+
+
+def test_an_output_far_past_the_lookahead_is_not_shown_as_change(sandbox, network, tmp_path) -> None:  # noqa: ANN001
+    """A PSBT whose 'change' is our key at internal index 1000000 (key origin 1/1000000): no wallet
+    would ever find those coins, so the review must show them as leaving (issue 8 item 11)."""
+    from bip_utils import Bip32Slip10Secp256k1, Bip39SeedGenerator, Bip44Changes
+
+    from chains.bitcoin.descriptors import network_kind, public_descriptors
+    from tests.integration.btc.btc_helpers import _ctx
+
+    keys, payee = make_keys(), make_keys().address(0)
+    sandbox.fund(keys.address(0), FUNDED)
+    far = _ctx(keys.mnemonic, 84).Change(Bip44Changes.CHAIN_INT).AddressIndex(1_000_000)
+    fp = Bip32Slip10Secp256k1.FromSeed(Bip39SeedGenerator(keys.mnemonic).Generate()).FingerPrint().ToHex()
+    ext, _ = public_descriptors(keys.account, network)
+    far_change = f"wpkh([{fp}/84h/1h/0h/1/1000000]{far.PublicKey().RawCompressed().ToHex()})"
+    kind = network_kind(network)
+    coordinator = bdk.Wallet(bdk.Descriptor(ext, kind), bdk.Descriptor(far_change, kind), bdk.Network.REGTEST,
+                             bdk.Persister.new_in_memory())
+    coordinator.apply_update(bdk.EsploraClient(network.rpc_url, None).full_scan(
+        coordinator.start_full_scan().build(), 5, 1))
+    psbt = (bdk.TxBuilder().add_recipient(_spk(payee), bdk.Amount.from_sat(300_000))
+            .fee_rate(bdk.FeeRate.from_sat_per_vb(2)).finish(coordinator)).serialize()
+    r = Adapter(network, str(tmp_path / "a")).review_psbt(psbt, keys.signer)
+    got = {o["address"]: o["change"] for o in r["outputs"]}
+    assert got == {payee: False, far.PublicKey().ToAddress(): False}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from chains.base import Account, Amount, ChainAdapter, Network, SignedTx, Signer, Transfer, TxStatus, UnsignedTx
-from chains.errors import BadInput, ChainIdMismatch
+from chains.errors import BadInput, ChainIdMismatch, Unavailable
 
 
 class Adapter(ChainAdapter):
@@ -175,9 +175,12 @@ class Adapter(ChainAdapter):
         st = node.tx_status(txid)
         if st is None:
             return TxStatus(txid, "unknown", detail="the node does not know this transaction (replaced or dropped?)")
+        height = st.get("block_height") if isinstance(st, dict) else None
+        bad_height = isinstance(height, bool) or not isinstance(height, int)
+        if not isinstance(st, dict) or (st.get("confirmed") and bad_height):
+            raise Unavailable(f"the Bitcoin node at {node.where} gave a malformed status for {txid}")
         if not st.get("confirmed"):
             return TxStatus(txid, "pending")
-        height = int(st["block_height"])
         return TxStatus(txid, "confirmed", node.tip_height() - height + 1, height)
 
     def speed_up(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,

@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from chains.base import Account, Network, Signer
+from chains.bitcoin.reasons import reason
 from chains.errors import BadInput, Refused
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ def validate(ext: str, chg: str, network: Network) -> tuple[str, str]:
         e = bdk.Descriptor(ext, network_kind(network))
         c = bdk.Descriptor(chg, network_kind(network))
     except Exception as exc:  # noqa: BLE001 - BDK's error classes vary; the sentence is what matters
-        raise BadInput(f"the descriptor is not valid for {network.name}: {type(exc).__name__}") from None
+        raise BadInput(f"the descriptor is not valid for {network.name}: {reason(exc)}") from None
     return str(e), str(c)
 
 

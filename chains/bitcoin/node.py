@@ -14,14 +14,15 @@ from chains.transport import HttpClient, HttpFailure, loads, redact_url, unavail
 TIMEOUT = 10.0
 
 
-class NodeError(Exception):
-    """A 4xx answer: the node understood and said no (status and text kept)."""
+class NodeError(Unavailable):
+    """A 4xx answer: the node understood and said no (status and text kept). Where no caller gives it a
+    meaning (a broadcast refusal, an unknown txid), it is one sentence and exit 5, like any bad answer."""
 
-    def __init__(self, status: int, text: str) -> None:
+    def __init__(self, status: int, text: str, where: str = "", path: str = "") -> None:
         from chains.transport.jsonrpc import node_text
 
-        text = node_text(text)   # the node's words, shown inside our sentence: one inert line
-        super().__init__(text)
+        super().__init__(f"the Bitcoin node at {where} answered {path.split('?')[0][:80]} with HTTP {status}")
+        text = node_text(text)   # the node's words, shown inside our sentences: one inert line
         self.status = status
         self.text = text
 
@@ -47,7 +48,7 @@ class Esplora:
         except HttpFailure as e:
             raise unavailable(self.label, self.where, TIMEOUT, e) from None
         if 400 <= status < 500:
-            raise NodeError(status, body[:2000].decode(errors="replace").strip())
+            raise NodeError(status, body[:2000].decode(errors="replace").strip(), self.where, path)
         if not 200 <= status < 300:
             raise Unavailable(f"the Bitcoin node at {self.where} answered HTTP {status}")
         return body
@@ -67,7 +68,10 @@ class Esplora:
 
     def tip_height(self) -> int:
         try:
-            return int(self._request("/blocks/tip/height"))
+            height = int(self._request("/blocks/tip/height"))
+            if height < 0:
+                raise ValueError(height)
+            return height
         except ValueError:
             raise Unavailable(f"the Bitcoin node at {self.where} gave a malformed tip height") from None
 
@@ -76,9 +80,13 @@ class Esplora:
         if not isinstance(raw, dict):
             raise Unavailable(f"the Bitcoin node at {self.where} gave malformed fee estimates")
         try:
-            return {int(k): float(v) for k, v in raw.items()}
-        except (TypeError, ValueError):
+            out = {int(k): float(v) for k, v in raw.items()}
+        except (TypeError, ValueError, OverflowError):
             raise Unavailable(f"the Bitcoin node at {self.where} gave malformed fee estimates") from None
+        # NaN, infinities, negative or absurd rates are the node's fault, not a rate to pay.
+        if any(not (0 <= v <= 1e7) or k <= 0 for k, v in out.items()):
+            raise Unavailable(f"the Bitcoin node at {self.where} gave malformed fee estimates")
+        return out
 
     def tx_status(self, txid: str) -> dict[str, Any] | None:
         try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chains.base import Network
 from chains.bitcoin.descriptors import bdk_network, network_kind
-from chains.errors import Unavailable, reason_of
+from chains.errors import Unavailable
 from chains.transport import redact_url
 
 if TYPE_CHECKING:
@@ -35,7 +35,13 @@ def db_path(data_dir: str, network: Network, ext: str, chg: str) -> str:
     """data_dir/btc/<network>/<descriptor id>.sqlite3: watch-only and HD accounts alike get their own db."""
     ident = hashlib.sha256(f"{ext}\n{chg}".encode()).hexdigest()[:20]
     folder = os.path.join(data_dir, "btc", network.name)
-    os.makedirs(folder, mode=0o700, exist_ok=True)
+    os.makedirs(data_dir, mode=0o700, exist_ok=True)
+    for d in (os.path.join(data_dir, "btc"), folder):
+        try:
+            os.mkdir(d, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(d, 0o700)     # mkdir's mode is masked by the umask (under umask 000 it is not enough)
     return os.path.join(folder, f"{ident}.sqlite3")
 
 
@@ -73,21 +79,68 @@ def _client(url: str) -> bdk.EsploraClient:
     return bdk.EsploraClient(url, None)
 
 
+SYNC_TIMEOUT_ENV = "WALLET_SYNC_TIMEOUT"
+SYNC_TIMEOUT = 60.0          # seconds for a whole scan or sync; BDK's own client has no deadline
+
+
+def sync_deadline() -> float:
+    try:
+        return max(1.0, float(os.environ.get(SYNC_TIMEOUT_ENV, SYNC_TIMEOUT)))
+    except ValueError:
+        return SYNC_TIMEOUT
+
+
+def _reason(e: BaseException) -> str:
+    """One phrase for a BDK Esplora failure, instead of its class name."""
+    name = type(e).__name__
+    if name == "Minreq":
+        return "the connection failed or timed out"
+    if name in ("StatusCode", "HttpResponse"):
+        status = getattr(e, "status", None)
+        return f"it answered HTTP {status}" if isinstance(status, int) else "it answered an HTTP error"
+    if name in ("TransactionNotFound", "HeaderHeightNotFound", "HeaderHashNotFound"):
+        return "it is missing a block or transaction the wallet asked for"
+    return "it answered something that is not valid Esplora data"
+
+
 def sync(ow: OpenWallet, full: bool = False) -> None:
-    """Full scan (stop gap 20) the first time or on request, else sync the revealed scripts; then persist."""
-    import bdkpython as bdk
+    """Full scan (stop gap 20) the first time or on request, else sync the revealed scripts; then persist.
+
+    BDK's client has no deadline and blocks Ctrl-C while it waits, so it runs in a worker thread that
+    this thread waits for, in short interruptible steps, until the total deadline (WALLET_SYNC_TIMEOUT).
+    """
+    import threading
 
     url = ow.network.rpc_url
     client = _client(url)
     first = ow.wallet.latest_checkpoint().height == 0 and not ow.wallet.transactions()
-    try:
-        if full or first:
-            update = client.full_scan(ow.wallet.start_full_scan().build(), STOP_GAP, PARALLEL_REQUESTS)
-        else:
-            update = client.sync(ow.wallet.start_sync_with_revealed_spks().build(), PARALLEL_REQUESTS)
-    except bdk.EsploraError as e:
-        raise Unavailable(f"could not sync with the Bitcoin node at {redact_url(url)} ({reason_of(e)})") from None
-    except Exception as e:  # noqa: BLE001 - BDK raises a few unrelated classes on transport errors
-        raise Unavailable(f"could not sync with the Bitcoin node at {redact_url(url)} ({reason_of(e)})") from None
-    ow.wallet.apply_update(update)
+    if full or first:
+        request: Any = ow.wallet.start_full_scan().build()
+
+        def run() -> Any:
+            return client.full_scan(request, STOP_GAP, PARALLEL_REQUESTS)
+    else:
+        request = ow.wallet.start_sync_with_revealed_spks().build()
+
+        def run() -> Any:
+            return client.sync(request, PARALLEL_REQUESTS)
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["update"] = run()
+        except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = e
+
+    worker = threading.Thread(target=work, name="bdk-sync", daemon=True)
+    worker.start()
+    deadline = sync_deadline()
+    worker.join(deadline)     # interruptible: Ctrl-C raises KeyboardInterrupt here
+    where = redact_url(url)
+    if worker.is_alive():
+        raise Unavailable(f"the Bitcoin node at {where} did not finish the wallet sync within {deadline:g} s")
+    if "error" in box:
+        raise Unavailable(f"could not sync with the Bitcoin node at {where}: {_reason(box['error'])}") from None
+    ow.wallet.apply_update(box["update"])
     ow.persist()

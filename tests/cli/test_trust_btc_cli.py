@@ -156,3 +156,28 @@ def test_a_replacement_review_shows_every_output(cli, funded) -> None:
     screen = "".join(r.err.split())                           # the review goes to stderr, folded to the width
     assert f"0.1BTCto{funded['to']}(notyours)" in screen
     assert re.search(r"BTCto[a-z0-9]+\(yours\(change\d+\)\)", screen)
+
+
+def test_an_unsigned_psbt_or_raw_tx_is_refused_before_it_reaches_the_node(cli, funded, tmp_path) -> None:  # noqa: ANN001
+    import dataclasses
+
+    import bdkpython as bdk
+
+    from chains.base import Account, Amount, FeeOptions, Transfer
+    from chains.bitcoin import Adapter
+    from chains.networks import get_network
+
+    entry = next(a for a in cli("--json", "accounts", "list", password=False).json() if a["ref"] == "btc:0")
+    account = Account("btc", 0, entry["path"], entry["address"], entry["public_key"], xpubs=entry["xpubs"])
+    net = dataclasses.replace(get_network(NET), rpc_url=funded["url"])
+    unsigned = Adapter(net, str(tmp_path / "d")).build_transfer(
+        Transfer(net, account, funded["to"], Amount(10**7, 8, "BTC"), fees=FeeOptions(fee_rate=2)))
+    psbt = bdk.Psbt(unsigned.payload["psbt"])
+    funded["proxy"].set("error", match="POST /tx", forward=False)     # logs any broadcast that gets through
+    for name, text in (("unsigned.psbt", psbt.serialize()),
+                       ("unsigned.hex", psbt.extract_tx_unchecked_fee_rate().serialize().hex())):
+        (tmp_path / name).write_text(text)
+        r = cli("--json", "broadcast", str(tmp_path / name), "--network", NET, password=False)
+        assert r.code == 2, r.err
+        assert "not signed" in r.err or "not finalized" in r.err
+    assert funded["proxy"].log == []

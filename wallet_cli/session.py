@@ -79,6 +79,13 @@ def signer_for(entry: dict[str, Any], network: Network | None = None) -> Signer:
     from keystore import hd
 
     uv = unlock()
+    if entry not in uv.info.accounts:
+        # The command read `entry` from the index before the unlock authenticated it (a second read of
+        # the file): build only from what the vault authenticates.
+        from wallet_cli.errors import Refused
+
+        raise Refused(f"the account entry for {entry.get('address')} used to build this transaction is not the "
+                      "one the vault authenticates (the index changed after it was read); nothing is signed")
     testnet = bool(network and network.is_test)
     if entry["chain"] == "btc" and entry.get("kind") == "hd":
         seed = seed_of(uv)

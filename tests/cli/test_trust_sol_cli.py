@@ -182,3 +182,32 @@ def test_two_runs_that_build_identical_transactions_are_two_payments_or_say_so(c
     assert all(not r["replayed"] for r in results)
     assert lamports(url, sol["to"]) == 2 * 10**8          # both landed: two sends, two payments
     assert len(journal(cli)) == 2
+
+
+def test_send_builds_only_from_the_index_entry_the_vault_authenticates(cli, sol, home, monkeypatch) -> None:  # noqa: ANN001
+    """The index is read before the unlock authenticates it: swap it in between (issue 8 item 10)."""
+    from keystore.vault import _checksum, vault_path
+    from wallet_cli import passwords
+
+    path = vault_path(home, "default")
+    original = path.read_bytes()
+    doc = json.loads(original)
+    sol0 = next(a for a in doc["accounts"] if a["chain"] == "sol" and a["index"] == 0)
+    sol1 = next(a for a in doc["accounts"] if a["chain"] == "sol" and a["index"] == 1)
+    # sol:0 now names sol:1's key and address (self-consistent, so the key check alone passes).
+    sol0.update(path=sol1["path"], address=sol1["address"], public_key=sol1["public_key"])
+    doc["checksum"] = _checksum(doc)
+    path.write_text(json.dumps(doc))
+    real = passwords.unlock_password
+
+    def restore_then_unlock(*args: Any, **kw: Any) -> str:
+        path.write_bytes(original)            # the file is back to the authenticated index by unlock time
+        return real(*args, **kw)
+
+    monkeypatch.setattr(passwords, "unlock_password", restore_then_unlock)
+    sol_sandbox.fund(sol["url"], sol["to"], 10**9)
+    before = lamports(sol["url"], sol["to"])
+    r = cli("--json", "--yes", "send", "--network", NET, "--from", "sol:0", "--to", sol["from"], "--amount", "0.01")
+    assert r.code == 4, r.err
+    assert "the vault authenticates" in r.err
+    assert lamports(sol["url"], sol["to"]) == before

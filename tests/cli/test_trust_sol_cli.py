@@ -211,3 +211,35 @@ def test_send_builds_only_from_the_index_entry_the_vault_authenticates(cli, sol,
     assert r.code == 4, r.err
     assert "the vault authenticates" in r.err
     assert lamports(sol["url"], sol["to"]) == before
+
+
+def _error_with_code(code: Any) -> Any:
+    def reply(req: Any, upstream: bytes) -> bytes:
+        return json.dumps({"jsonrpc": "2.0", "id": req.ids[0], "error": {"code": code, "message": "no"}}).encode()
+
+    return reply
+
+
+@pytest.mark.parametrize("method,reply", [
+    ("getBalance", rewrite_result("getBalance", None)),
+    ("getBalance", rewrite_result("getBalance", "12")),
+    ("getBalance", rewrite_result("getBalance", 1.5)),
+    ("getLatestBlockhash", rewrite_result("getLatestBlockhash", {"blockhash": None, "lastValidBlockHeight": 5})),
+    ("getLatestBlockhash", rewrite_result("getLatestBlockhash", {"blockhash": "x", "lastValidBlockHeight": None})),
+    ("getMinimumBalanceForRentExemption", rewrite_result("getMinimumBalanceForRentExemption", None)),
+    ("getAccountInfo", rewrite_result("getAccountInfo", {"owner": None})),
+    ("getRecentPrioritizationFees", rewrite_result("getRecentPrioritizationFees", [{"prioritizationFee": "x"}])),
+    ("simulateTransaction", rewrite_result("simulateTransaction", {"err": None, "unitsConsumed": "many"})),
+    ("getSignatureStatuses", rewrite_result("getSignatureStatuses", None)),
+    ("getGenesisHash", rewrite_result("getGenesisHash", None)),
+    ("getBalance", _error_with_code("x")),
+    ("getBalance", _error_with_code(None)),
+    ("getBalance", _error_with_code(1.5)),
+])
+def test_null_or_non_numeric_results_and_error_codes_are_one_sentence_and_exit_5(
+        cli, sol, method: str, reply: Any) -> None:
+    sol["proxy"].set("wrong_chain", match=method, reply=reply)
+    r = send(cli, sol, "0.01", "--wait")
+    assert r.code == 5, r.err
+    err = json.loads(r.err.splitlines()[-1])["error"]
+    assert "Traceback" not in r.err and "Error" not in err and err.count(". ") == 0, err

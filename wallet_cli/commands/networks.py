@@ -52,7 +52,8 @@ def add(
     kind: Annotated[str, typer.Option(help="mainnet, testnet or local.")] = "mainnet",
     btc_network: Annotated[str | None, typer.Option(help="btc: bitcoin, testnet4, signet or regtest.")] = None,
     genesis: Annotated[str | None, typer.Option(
-        help="tron: block 0's id (getblockbynum num=0), checked before signing (required).")] = None,
+        help="tron: block 0's id (getblockbynum num=0), required; btc: block 0's hash; sol: getGenesisHash. "
+             "Checked against the RPC before signing.")] = None,
     verify: Annotated[bool, typer.Option(
         help="evm: check the chain id with the RPC before saving; --no-verify to save offline.")] = True,
     token: Annotated[list[str] | None, typer.Option(help="A token, SYMBOL=ADDRESS:DECIMALS (repeatable).",
@@ -88,6 +89,8 @@ def add(
         if genesis is None:
             raise UsageError("a tron network needs --genesis: block 0's blockID, from getblockbynum num=0")
         spec["genesis"] = genesis.strip().lower()
+    elif genesis is not None and family in ("sol", "btc"):
+        spec["genesis"] = genesis.strip() if family == "sol" else genesis.strip().lower()
     net = make_network(name, spec)  # validates before anything is written
     if verify and family == "evm":
         _verify_chain_id(rpc_url, int(spec["chain_id"]))

@@ -71,7 +71,7 @@ def test_a_malformed_tx_status_is_unavailable(network, server: str, body: bytes)
 
 
 def test_a_send_against_an_esplora_without_fee_estimates_is_one_sentence(network, server: str, tmp_path) -> None:  # noqa: ANN001
-    ANSWERS["/block-height/0"] = (200, network.genesis_hash.encode())
+    ANSWERS["/block-height/0"] = (200, network.genesis.encode())
     keys = make_keys()
     a = Adapter(dataclasses.replace(network, rpc_url=server), str(tmp_path / "d"))
     t = Transfer(a.network, keys.account, make_keys().address(0), Amount(10_000, 8, "BTC"), fees=FeeOptions())

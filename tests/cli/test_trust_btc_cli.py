@@ -181,3 +181,31 @@ def test_an_unsigned_psbt_or_raw_tx_is_refused_before_it_reaches_the_node(cli, f
         assert r.code == 2, r.err
         assert "not signed" in r.err or "not finalized" in r.err
     assert funded["proxy"].log == []
+
+
+def test_a_btc_signer_checks_that_its_key_gives_the_listed_address(cli, funded, home) -> None:  # noqa: ANN001
+    """Even an authenticated index entry must match its key: btc signers skipped this (issue 8 item 10)."""
+    from keystore import vault
+    from tests.cli.conftest import PASSWORD
+
+    def point_btc0_elsewhere(uv) -> None:  # noqa: ANN001
+        btc0 = next(a for a in uv.info.accounts if a["chain"] == "btc" and a["index"] == 0)
+        btc1 = next(a for a in uv.info.accounts if a["chain"] == "btc" and a["index"] == 1)
+        btc0["address"] = btc1["address"]
+
+    vault.update(home, "default", PASSWORD, point_btc0_elsewhere)
+    r = send(cli, funded, "0.1")
+    assert r.code == 2, r.err
+    assert "gives another address" in r.err
+    assert journal(cli) == []
+
+
+def test_a_replacement_is_refused_on_another_chain(cli, funded) -> None:
+    sent = send(cli, funded, "0.1")
+    assert sent.code == 0, sent.err
+    funded["proxy"].set("wrong_chain", match="GET /block-height/0", reply=lambda req, up: MAINNET_BLOCK0.encode())
+    for how in ("speed-up", "cancel"):
+        r = cli("--json", "--yes", "tx", how, sent.json()["txid"])
+        assert r.code == 4, r.err
+        assert "on another chain" in r.err
+    assert len(journal(cli)) == 1

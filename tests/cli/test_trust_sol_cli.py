@@ -243,3 +243,17 @@ def test_null_or_non_numeric_results_and_error_codes_are_one_sentence_and_exit_5
     assert r.code == 5, r.err
     err = json.loads(r.err.splitlines()[-1])["error"]
     assert "Traceback" not in r.err and "Error" not in err and err.count(". ") == 0, err
+
+
+@pytest.mark.parametrize("forward", [True, False])
+def test_send_wait_through_an_error_reply_never_pays_twice(cli, sol, forward: bool) -> None:
+    """--wait re-broadcasts and re-signs only after a proven expiry (send_with_resign)."""
+    url, proxy = sol["url"], sol["proxy"]
+    proxy.set("error", match="sendTransaction", times=2, forward=forward)
+    r = send(cli, sol, "0.1", "--idempotency-key", "w1", "--wait", "--timeout", "20")
+    assert r.code == 0, r.err
+    assert r.json()["state"] == "confirmed"
+    sol_sandbox.expire_blockhash(url)
+    again = send(cli, sol, "0.1", "--idempotency-key", "w1", "--wait")
+    assert again.code == 0 and again.json()["replayed"] is True, again.err
+    assert lamports(url, sol["to"]) == 10**8

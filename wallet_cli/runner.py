@@ -25,7 +25,10 @@ def run_cli(argv: list[str] | None = None) -> int:
 
         set_options(Options(home=default_home(), json=True))
     try:
-        command.main(args=args, prog_name="wallet", standalone_mode=False)
+        rv = command.main(args=args, prog_name="wallet", standalone_mode=False)
+        if rv == errors.INTERRUPTED:     # Typer turns Ctrl-C into Exit(130), returned (not raised) here
+            output.error("interrupted")
+            return errors.INTERRUPTED
         return errors.OK
     except typer.Exit as e:
         return e.exit_code

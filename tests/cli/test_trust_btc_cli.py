@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -209,3 +210,34 @@ def test_a_replacement_is_refused_on_another_chain(cli, funded) -> None:
         assert r.code == 4, r.err
         assert "on another chain" in r.err
     assert len(journal(cli)) == 1
+
+
+def test_ctrl_c_interrupts_a_sync_with_a_silent_esplora(cli, tmp_path) -> None:  # noqa: ANN001
+    """BDK's client ignores signals while it waits; the sync runs in a worker so Ctrl-C works (exit 130)."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    from tests.cli.conftest import ABANDON
+
+    assert cli("--json", "restore", stdin=ABANDON + "\n").code == 0
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)                         # accepts (in the kernel's backlog) and never answers
+    home = tmp_path / "home"
+    env = {**os.environ, "WALLET_RPC_LOCAL_BTC": f"http://127.0.0.1:{silent.getsockname()[1]}",
+           "WALLET_SYNC_TIMEOUT": "120"}
+    p = subprocess.Popen([sys.executable, "-m", "wallet_cli", "--home", str(home), "balance", "btc:0",
+                          "--network", NET], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)
+        p.send_signal(signal.SIGINT)
+        code = p.wait(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        silent.close()
+    assert code == 130, (p.stdout.read() if p.stdout else "") + (p.stderr.read() if p.stderr else "")

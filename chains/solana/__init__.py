@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import time
 from typing import Any
 
 from solders.keypair import Keypair
@@ -27,7 +26,6 @@ from chains.base import (
     SignedTx,
     Signer,
     Transfer,
-    TxStatus,
     UnsignedTx,
 )
 from chains.errors import (
@@ -38,21 +36,18 @@ from chains.errors import (
     InvalidAddress,
     Refused,
     SimulationFailed,
-    TxRejected,
     Unavailable,
 )
 from chains.solana import tokens as spl
 from chains.solana import tx as sb
 from chains.solana.address import parse_solana_address
 from chains.solana.messages import bytes_to_sign, signed_bytes
-from chains.solana.rpc import RpcError, SolanaRpc, describe_err
+from chains.solana.rpc import SolanaRpc, describe_err
 from chains.solana.send import BlockhashExpired, BlockhashUnknown, ResignMixin
 
+__all__ = ["Adapter", "BlockhashExpired", "BlockhashUnknown"]
+
 LAMPORTS = 9
-# sendTransaction errors that prove nothing was forwarded: preflight simulation failed (-32002) and
-# signature verification failed (-32003).
-_CERTAIN_REFUSALS = (-32002, -32003)
-_COMMITMENT_RANK = {"processed": 0, "confirmed": 1, "finalized": 2}
 
 
 def _sol(lamports: int) -> Amount:
@@ -364,67 +359,6 @@ class Adapter(ResignMixin, ChainAdapter):
         return SignedTx("sol", unsigned.network, str(tx.signatures[0]), raw, unsigned.sender,
                         unsigned.recipient, unsigned.amount, unsigned.fee, dict(unsigned.payload))
 
-    def broadcast(self, signed: SignedTx) -> str:
-        try:
-            sig = self.rpc.send(signed.raw)
-        except RpcError as e:
-            if e.err == "AlreadyProcessed" or "already been processed" in e.message:
-                return signed.txid
-            if e.err == "BlockhashNotFound" or "Blockhash not found" in e.message:
-                if self.rpc.signature_status(signed.txid) is not None:
-                    return signed.txid                # it landed earlier: success, as promised
-                if self.cannot_land(signed):
-                    raise BlockhashExpired("the transaction's blockhash has expired and the node has no record "
-                                           "of it, so it can never land and nothing was sent; build and sign "
-                                           "it again") from None
-                raise BlockhashUnknown("the node does not accept the transaction's blockhash, but it has not "
-                                       "provably expired (the node may be behind, or an offline build has no "
-                                       "lastValidBlockHeight), so it may still land; check its status before "
-                                       "sending again") from None
-            # Only a preflight failure (the node simulated and did not forward it) or a bad signature is
-            # a certain "not sent". Any other error (a timeout, an unknown code) may follow a forward.
-            if e.code in _CERTAIN_REFUSALS and self.rpc.signature_status(signed.txid) is None:
-                raise TxRejected(f"the node rejected the transaction in preflight: {e.message}; "
-                                 f"program logs: {sb.logs_tail(e.logs)}") from None
-            if self.rpc.signature_status(signed.txid) is not None:
-                return signed.txid
-            raise Unavailable(f"the Solana RPC answered sendTransaction with error {e.code} ({e.message[:200]}), "
-                              "which does not prove the transaction was not sent; its outcome is unknown") from None
-        if sig != signed.txid:
-            raise Unavailable("the node answered sendTransaction with a different signature than ours")
-        return sig
-
-    def status(self, txid: str, commitment: str = "confirmed") -> TxStatus:
-        """unknown: the node has no record of the signature (not visible yet, dropped, or never sent);
-        pending: the node has it below `commitment`; confirmed: at or above it; failed: it landed with
-        an error (the fee was still paid). `detail` carries the node's commitment level."""
-        want = _rank(commitment)
-        st = self.rpc.signature_status(txid)
-        if st is None:
-            return TxStatus(txid, "unknown", detail="the node has no record of this signature (not visible "
-                                                    "yet, dropped, or never sent)")
-        if st.get("err") is not None:
-            return TxStatus(txid, "failed", 0, st.get("slot"), detail=describe_err(st["err"]))
-        level = st.get("confirmationStatus") or "processed"
-        conf = st.get("confirmations")
-        confirmations = 32 if level == "finalized" and conf is None else int(conf or 0)
-        state = "confirmed" if _COMMITMENT_RANK.get(level, -1) >= want else "pending"
-        return TxStatus(txid, state, confirmations, st.get("slot"), detail=level)
-
-    def wait(self, txid: str, timeout: float = 60.0, commitment: str = "confirmed") -> TxStatus:
-        """Poll until the signature reaches `commitment` (processed/confirmed/finalized) or fails.
-
-        Polls through "unknown" as well as "pending": a just-sent signature may not be visible yet.
-        At the deadline the last status is returned as it is (unknown or pending).
-        """
-        _rank(commitment)
-        deadline = time.monotonic() + timeout
-        while True:
-            st = self.status(txid, commitment)
-            if st.state in ("confirmed", "failed") or time.monotonic() >= deadline:
-                return st
-            time.sleep(0.2)
-
     # --- messages --------------------------------------------------------------------------------
     def sign_message(self, message: bytes, signer: Signer, *, offchain: bool = False) -> str:
         """Raw bytes (what Phantom's signMessage signs) or the off-chain format; never a transaction."""
@@ -437,13 +371,6 @@ class Adapter(ResignMixin, ChainAdapter):
         except Exception:
             return False
         return sig.verify(pk, signed_bytes(message, offchain))
-
-
-def _rank(commitment: str) -> int:
-    try:
-        return _COMMITMENT_RANK[commitment]
-    except KeyError:
-        raise BadInput(f"commitment must be processed, confirmed or finalized, not {commitment!r}") from None
 
 
 def _with_memo(plan: dict[str, Any], transfer: Transfer) -> dict[str, Any]:

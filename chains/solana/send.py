@@ -1,5 +1,8 @@
-"""Blockhash expiry and re-signing for Solana, without ever sending one transfer twice.
+"""Sending on Solana: broadcast, status, wait, and re-signing after blockhash expiry, without ever
+sending one transfer twice.
 
+An error reply to sendTransaction is not proof that nothing was sent: only a preflight failure or a bad
+signature is a rejection; anything else is an unknown outcome unless the node shows the signature.
 A transaction carries a recent blockhash and can land only while that blockhash is valid (about
 150 blocks, roughly a minute). Once the block height passes the blockhash's lastValidBlockHeight
 and the node no longer accepts the blockhash, the old signature can never land; only then, and
@@ -14,9 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from chains.base import Amount, SignedTx, Signer, TxStatus, UnsignedTx
-from chains.errors import CannotLand, Refused, SimulationFailed, Unavailable
+from chains.errors import BadInput, CannotLand, Refused, SimulationFailed, TxRejected, Unavailable
 from chains.solana import tx as sb
-from chains.solana.rpc import describe_err
+from chains.solana.rpc import RpcError, describe_err
 
 
 class BlockhashExpired(CannotLand):
@@ -30,14 +33,80 @@ class BlockhashUnknown(Unavailable):
     (not rejected) and it must not be re-signed."""
 
 
+# sendTransaction errors that prove nothing was forwarded: preflight simulation failed (-32002) and
+# signature verification failed (-32003).
+_CERTAIN_REFUSALS = (-32002, -32003)
+_COMMITMENT_RANK = {"processed": 0, "confirmed": 1, "finalized": 2}
+
+
 class ResignMixin:
-    """Mixed into the Solana Adapter, which provides rpc, sign, broadcast, status and wait."""
+    """Broadcast, status, wait and re-signing; mixed into the Solana Adapter, which provides rpc, sign
+    and check_chain."""
 
     rpc: Any
     sign: Callable[[UnsignedTx, Signer], SignedTx]
-    broadcast: Callable[[SignedTx], str]
-    wait: Callable[..., TxStatus]
     check_chain: Callable[[], None]
+
+    def broadcast(self, signed: SignedTx) -> str:
+        try:
+            sig = self.rpc.send(signed.raw)
+        except RpcError as e:
+            if e.err == "AlreadyProcessed" or "already been processed" in e.message:
+                return signed.txid
+            if e.err == "BlockhashNotFound" or "Blockhash not found" in e.message:
+                if self.rpc.signature_status(signed.txid) is not None:
+                    return signed.txid                # it landed earlier: success, as promised
+                if self.cannot_land(signed):
+                    raise BlockhashExpired("the transaction's blockhash has expired and the node has no record "
+                                           "of it, so it can never land and nothing was sent; build and sign "
+                                           "it again") from None
+                raise BlockhashUnknown("the node does not accept the transaction's blockhash, but it has not "
+                                       "provably expired (the node may be behind, or an offline build has no "
+                                       "lastValidBlockHeight), so it may still land; check its status before "
+                                       "sending again") from None
+            # Only a preflight failure (the node simulated and did not forward it) or a bad signature is
+            # a certain "not sent". Any other error (a timeout, an unknown code) may follow a forward.
+            if e.code in _CERTAIN_REFUSALS and self.rpc.signature_status(signed.txid) is None:
+                raise TxRejected(f"the node rejected the transaction in preflight: {e.message}; "
+                                 f"program logs: {sb.logs_tail(e.logs)}") from None
+            if self.rpc.signature_status(signed.txid) is not None:
+                return signed.txid
+            raise Unavailable(f"the Solana RPC answered sendTransaction with error {e.code} ({e.message[:200]}), "
+                              "which does not prove the transaction was not sent; its outcome is unknown") from None
+        if sig != signed.txid:
+            raise Unavailable("the node answered sendTransaction with a different signature than ours")
+        return sig
+
+    def status(self, txid: str, commitment: str = "confirmed") -> TxStatus:
+        """unknown: the node has no record of the signature (not visible yet, dropped, or never sent);
+        pending: the node has it below `commitment`; confirmed: at or above it; failed: it landed with
+        an error (the fee was still paid). `detail` carries the node's commitment level."""
+        want = _rank(commitment)
+        st = self.rpc.signature_status(txid)
+        if st is None:
+            return TxStatus(txid, "unknown", detail="the node has no record of this signature (not visible "
+                                                    "yet, dropped, or never sent)")
+        if st.get("err") is not None:
+            return TxStatus(txid, "failed", 0, st.get("slot"), detail=describe_err(st["err"]))
+        level = st.get("confirmationStatus") or "processed"
+        conf = st.get("confirmations")
+        confirmations = 32 if level == "finalized" and conf is None else int(conf or 0)
+        state = "confirmed" if _COMMITMENT_RANK.get(level, -1) >= want else "pending"
+        return TxStatus(txid, state, confirmations, st.get("slot"), detail=level)
+
+    def wait(self, txid: str, timeout: float = 60.0, commitment: str = "confirmed") -> TxStatus:
+        """Poll until the signature reaches `commitment` (processed/confirmed/finalized) or fails.
+
+        Polls through "unknown" as well as "pending": a just-sent signature may not be visible yet.
+        At the deadline the last status is returned as it is (unknown or pending).
+        """
+        _rank(commitment)
+        deadline = time.monotonic() + timeout
+        while True:
+            st = self.status(txid, commitment)
+            if st.state in ("confirmed", "failed") or time.monotonic() >= deadline:
+                return st
+            time.sleep(0.2)
 
     def is_expired(self, signed: SignedTx | UnsignedTx) -> bool:
         """True once the transaction's blockhash can provably no longer be used by any leader.
@@ -115,3 +184,10 @@ class ResignMixin:
                 time.sleep(poll)
             else:
                 raise Unavailable(f"transaction {signed.txid} did not land within {timeout:.0f} s")
+
+
+def _rank(commitment: str) -> int:
+    try:
+        return _COMMITMENT_RANK[commitment]
+    except KeyError:
+        raise BadInput(f"commitment must be processed, confirmed or finalized, not {commitment!r}") from None

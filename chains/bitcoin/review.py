@@ -26,19 +26,24 @@ KEYCHAINS = ("0", "1")   # external (receive), internal (change)
 # anyone will ever see the wallet find, so it is shown as leaving; a foreign script can never be called
 # ours, because every match is against a script derived here.
 LOOKAHEAD = 25
+WINDOW = 100
 
 
 class _Ours:
     """Decides whether a script belongs to the account behind a pair of public descriptors."""
 
-    def __init__(self, ext: str, chg: str, network: Network, revealed: dict[str, int | None]) -> None:
+    def __init__(self, ext: str, chg: str, network: Network, revealed: dict[str, int | None] | None = None) -> None:
+        """revealed: the highest index revealed per keychain on this machine; None (no wallet state at
+        hand, e.g. the policy's decoder) gives a fixed window of the first WINDOW indices."""
         import bdkpython as bdk
 
         kind = network_kind(network)
         self.network = network
         self.descs = {"0": bdk.Descriptor(ext, kind), "1": bdk.Descriptor(chg, kind)}
-        self.limit = {k: (revealed.get(k) if revealed.get(k) is not None else -1) + LOOKAHEAD  # type: ignore[operator]
-                      for k in KEYCHAINS}
+        if revealed is None:
+            self.limit = dict.fromkeys(KEYCHAINS, WINDOW - 1)
+        else:
+            self.limit = {k: (v if (v := revealed.get(k)) is not None else -1) + LOOKAHEAD for k in KEYCHAINS}
         self.wallet = bdk.Wallet(self.descs["0"], self.descs["1"], bdk_network(network),
                                  bdk.Persister.new_in_memory())
         for name, keychain in (("0", bdk.KeychainKind.EXTERNAL), ("1", bdk.KeychainKind.INTERNAL)):

@@ -95,8 +95,11 @@ def with_cu_limit(msg: Message, limit: int) -> Message:
         msg.account_keys, msg.recent_blockhash, ixs)
 
 
-def cu_limit_from_units(units: int, instructions: int = 1) -> int:
-    cap = min(MAX_COMPUTE_UNITS, MAX_CU_PER_INSTRUCTION * max(instructions, 1))
+def cu_limit_from_units(units: int, instructions: int | None = None) -> int:
+    """The limit to ask for: simulated units plus headroom; with `instructions`, also at most the runtime's
+    200k-CU default for each of them (a simulated count above that is the RPC's claim, not ours to pay)."""
+    cap = MAX_COMPUTE_UNITS if instructions is None else min(MAX_COMPUTE_UNITS,
+                                                             MAX_CU_PER_INSTRUCTION * max(instructions, 1))
     return min(cap, int(units * CU_HEADROOM) + CU_MARGIN)
 
 

@@ -111,8 +111,8 @@ def test_a_lost_send_is_resigned_only_once_its_blockhash_provably_expired(cli, s
     sol_sandbox.expire_blockhash(url)                       # proof: expired, and the signature is absent
     again = send(cli, sol, "0.1", "--idempotency-key", "k3")
     assert again.code == 0, again.err
-    states = [e["state"] for e in journal(cli)]
-    assert sorted(states) == ["dropped", "pending"], states
+    states = sorted(e["state"] for e in journal(cli))     # history refreshes pending ones from the node
+    assert states in (["dropped", "pending"], ["confirmed", "dropped"]), states
     assert lamports(url, sol["to"]) == 10**8
 
 

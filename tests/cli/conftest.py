@@ -102,3 +102,18 @@ def new_funded_vault(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         return {"from": sender, "to": d.json()[0]["address"], "url": url, "mnemonic": str(phrase)}
 
     return make
+
+
+@pytest.fixture(scope="module")
+def chain() -> Any:
+    """An anvil of the test module's own (a module that needs another chain defines its own `chain`)."""
+    from devnet import anvil
+
+    with anvil.Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def evm(new_funded_vault, chain) -> dict[str, str]:  # noqa: ANN001
+    """A new vault whose evm:0 holds 10 ETH on the module's anvil, and evm:1."""
+    return new_funded_vault("evm", chain.url, "10")

@@ -5,18 +5,9 @@ and `networks list` never prints RPC credentials."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from devnet import anvil
-
-
-@pytest.fixture(scope="module")
-def chain() -> Iterator[anvil.Sandbox]:
-    with anvil.Sandbox() as sb:
-        yield sb
 
 
 def names(cli) -> set[str]:

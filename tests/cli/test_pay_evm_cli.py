@@ -12,12 +12,6 @@ import pytest
 from devnet import anvil
 
 
-@pytest.fixture(scope="module")
-def chain() -> Iterator[anvil.Sandbox]:
-    with anvil.Sandbox() as sb:
-        yield sb
-
-
 @pytest.fixture
 def evm(new_funded_vault, chain: anvil.Sandbox) -> dict[str, str]:
     return new_funded_vault("evm", chain.url, "100")

@@ -3,23 +3,9 @@ that once let a script exceed the policy, kept so that it stays fixed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from devnet import anvil
-
-
-@pytest.fixture(scope="module")
-def chain() -> Iterator[anvil.Sandbox]:
-    with anvil.Sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-def evm(new_funded_vault, chain: anvil.Sandbox) -> dict[str, str]:
-    return new_funded_vault("evm", chain.url, "10")
 
 
 def set_policy(cli, tmp_path: Path, text: str):

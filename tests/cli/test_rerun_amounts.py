@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 
-from devnet import anvil
 from tests.cli.test_send_evm_cli import _DroppingProxy, balance_wei, nonce
 from wallet_cli.transfer import canonical_amount, intent_key
 
@@ -22,12 +20,6 @@ def test_equal_amounts_are_one_intent(a: str, b: str) -> None:
 @pytest.mark.parametrize(("a", "b"), [("0.001", "0.01"), ("1", "10"), ("1.5", "15"), ("1e3", "1000")])
 def test_different_amounts_stay_different(a: str, b: str) -> None:
     assert intent_key("n", "s", "r", a, None) != intent_key("n", "s", "r", b, None)
-
-
-@pytest.fixture(scope="module")
-def chain() -> Iterator[anvil.Sandbox]:
-    with anvil.Sandbox() as sb:
-        yield sb
 
 
 def test_rerun_with_trailing_zeros_reconciles_instead_of_paying_twice(cli, new_funded_vault, chain,

@@ -17,18 +17,6 @@ from devnet import anvil
 Account.enable_unaudited_hdwallet_features()
 
 
-@pytest.fixture(scope="module")
-def chain() -> Iterator[anvil.Sandbox]:
-    with anvil.Sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-def evm(new_funded_vault, chain: anvil.Sandbox) -> dict[str, str]:
-    """A new vault whose evm:0 holds 10 ETH on the module's anvil, and evm:1."""
-    return new_funded_vault("evm", chain.url, "10")
-
-
 def nonce(url: str, address: str) -> int:
     return int(anvil.rpc(url, "eth_getTransactionCount", [address, "latest"]), 16)
 

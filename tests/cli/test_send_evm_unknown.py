@@ -20,17 +20,6 @@ from tests.reliability.fault_proxy import FaultProxy, Request
 Account.enable_unaudited_hdwallet_features()
 
 
-@pytest.fixture(scope="module")
-def chain() -> Iterator[anvil.Sandbox]:
-    with anvil.Sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-def evm(new_funded_vault, chain: anvil.Sandbox) -> dict[str, str]:
-    return new_funded_vault("evm", chain.url, "10")
-
-
 @pytest.fixture
 def proxy(chain: anvil.Sandbox, evm, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
     with FaultProxy(chain.url) as p:

@@ -9,7 +9,6 @@ is checked here with BIP143's sighash, as a node would check a P2WPKH spend.
 from __future__ import annotations
 
 import base64
-import hashlib
 import struct
 
 from chains.base import Signer
@@ -17,10 +16,6 @@ from chains.errors import BadInput, Unsupported
 from keystore import addresses as A
 
 _LEGACY_MAGIC = b"\x18Bitcoin Signed Message:\n"
-
-
-def _sha256d(b: bytes) -> bytes:
-    return hashlib.sha256(hashlib.sha256(b).digest()).digest()
 
 
 def _varint(n: int) -> bytes:
@@ -41,7 +36,7 @@ def _to_spend_txid(spk: bytes, message: bytes) -> bytes:
     script_sig = b"\x00\x20" + message_hash(message)
     tx = (struct.pack("<i", 0) + b"\x01" + b"\x00" * 32 + b"\xff\xff\xff\xff" + _varint(len(script_sig))
           + script_sig + b"\x00\x00\x00\x00" + b"\x01" + b"\x00" * 8 + _varint(len(spk)) + spk + b"\x00" * 4)
-    return _sha256d(tx)
+    return A.sha256d(tx)
 
 
 def _to_sign_sighash(pubkey_hash: bytes, spend_txid: bytes) -> bytes:
@@ -49,9 +44,9 @@ def _to_sign_sighash(pubkey_hash: bytes, spend_txid: bytes) -> bytes:
     outpoint = spend_txid + b"\x00\x00\x00\x00"
     script_code = b"\x19\x76\xa9\x14" + pubkey_hash + b"\x88\xac"
     outputs = b"\x00" * 8 + b"\x01\x6a"                       # value 0, OP_RETURN
-    preimage = (struct.pack("<i", 0) + _sha256d(outpoint) + _sha256d(b"\x00" * 4) + outpoint + script_code
-                + b"\x00" * 8 + b"\x00" * 4 + _sha256d(outputs) + b"\x00" * 4 + struct.pack("<I", 1))
-    return _sha256d(preimage)
+    preimage = (struct.pack("<i", 0) + A.sha256d(outpoint) + A.sha256d(b"\x00" * 4) + outpoint + script_code
+                + b"\x00" * 8 + b"\x00" * 4 + A.sha256d(outputs) + b"\x00" * 4 + struct.pack("<I", 1))
+    return A.sha256d(preimage)
 
 
 def _kind(address: str) -> tuple[str, bytes]:
@@ -75,7 +70,7 @@ def _kind(address: str) -> tuple[str, bytes]:
 
 
 def _legacy_digest(message: bytes) -> bytes:
-    return _sha256d(_LEGACY_MAGIC + _varint(len(message)) + message)
+    return A.sha256d(_LEGACY_MAGIC + _varint(len(message)) + message)
 
 
 def sign(message: bytes, key: bytes, address: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from devnet import anvil
-from tests.reliability.test_payout_kill import Wallet, _evm
+from tests.reliability.test_payout_kill import evm_run
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +26,8 @@ def chain() -> Iterator[anvil.Sandbox]:
     ("delay", {"seconds": 0.5}), ("drop", {"forward": False})])
 def test_fault_on_the_broadcast_then_rerun_pays_each_row_once(chain: anvil.Sandbox, tmp_path: Path, fault_proxy,
                                                               mode: str, params: dict) -> None:
-    kit = _evm(chain.url)
-    w = Wallet(tmp_path, kit)
-    init = w.run("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt"))
-    assert init.returncode == 0, init.stderr
-    sender = next(a["address"] for a in json.loads(init.stdout)["accounts"] if a["ref"] == "evm:0")
-    kit.fund(sender)
-    to = [kit.make_address() for _ in range(20)]
-    (tmp_path / "p.csv").write_text("to,amount\n" + "".join(f"{a},0.01\n" for a in to))
-    base = ["--json", "--yes", "pay", str(tmp_path / "p.csv"), "--network", "local-evm", "--from", "evm:0",
-            "--chunk-size", "10"]
+    run = evm_run(tmp_path, chain.url, 20, "0.01", "--chunk-size", "10")
+    w, kit, sender, to, base = run.wallet, run.kit, run.sender, run.to, run.base
     proxy = fault_proxy(chain.url)
     proxy.set(mode, match="eth_sendRawTransaction", times=1, **params)
     argv, env = w.argv(*base, url=proxy.url)

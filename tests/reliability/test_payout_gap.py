@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from devnet import anvil
-from tests.reliability.test_payout_kill import Wallet, _evm
+from tests.reliability.test_payout_kill import evm_run
 
 VICTIM = 6
 
@@ -99,15 +99,8 @@ def chain() -> Iterator[anvil.Sandbox]:
 @pytest.mark.parametrize("mode", ["lost", "after"])
 def test_error_for_one_row_stops_the_run_and_the_rerun_settles_it(chain: anvil.Sandbox, tmp_path: Path,
                                                                   mode: str) -> None:
-    kit = _evm(chain.url)
-    w = Wallet(tmp_path, kit)
-    init = w.run("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt"))
-    assert init.returncode == 0, init.stderr
-    sender = next(a["address"] for a in json.loads(init.stdout)["accounts"] if a["ref"] == "evm:0")
-    kit.fund(sender)
-    to = [kit.make_address() for _ in range(12)]
-    (tmp_path / "p.csv").write_text("to,amount\n" + "".join(f"{a},0.01\n" for a in to))
-    base = ["--json", "--yes", "pay", str(tmp_path / "p.csv"), "--network", "local-evm", "--from", "evm:0"]
+    run = evm_run(tmp_path, chain.url, 12, "0.01")
+    w, kit, sender, to, base = run.wallet, run.kit, run.sender, run.to, run.base
     editor = BatchEditor(chain.url, mode)
     try:
         argv, env = w.argv(*base, url=editor.url)
@@ -129,15 +122,8 @@ def test_error_for_one_row_stops_the_run_and_the_rerun_settles_it(chain: anvil.S
 
 def test_lost_row_repaid_once_its_nonce_is_used_by_another_transaction(chain: anvil.Sandbox,
                                                                        tmp_path: Path) -> None:
-    kit = _evm(chain.url)
-    w = Wallet(tmp_path, kit)
-    init = w.run("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt"))
-    assert init.returncode == 0, init.stderr
-    sender = next(a["address"] for a in json.loads(init.stdout)["accounts"] if a["ref"] == "evm:0")
-    kit.fund(sender)
-    to = [kit.make_address() for _ in range(12)]
-    (tmp_path / "p.csv").write_text("to,amount\n" + "".join(f"{a},0.01\n" for a in to))
-    base = ["--json", "--yes", "pay", str(tmp_path / "p.csv"), "--network", "local-evm", "--from", "evm:0"]
+    run = evm_run(tmp_path, chain.url, 12, "0.01")
+    w, kit, sender, to, base = run.wallet, run.kit, run.sender, run.to, run.base
     editor = BatchEditor(chain.url, "lost")
     try:
         argv, env = w.argv(*base, url=editor.url)

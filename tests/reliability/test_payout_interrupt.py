@@ -11,21 +11,13 @@ import time
 from pathlib import Path
 
 from devnet import anvil
-from tests.reliability.test_payout_kill import Wallet, _evm
+from tests.reliability.test_payout_kill import evm_run
 
 
 def test_sigint_stops_after_the_current_chunk(tmp_path: Path, payout_proxy) -> None:
     with anvil.Sandbox() as chain:
-        kit = _evm(chain.url)
-        w = Wallet(tmp_path, kit)
-        init = w.run("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt"))
-        assert init.returncode == 0, init.stderr
-        sender = next(a["address"] for a in json.loads(init.stdout)["accounts"] if a["ref"] == "evm:0")
-        kit.fund(sender)
-        to = [kit.make_address() for _ in range(100)]
-        (tmp_path / "p.csv").write_text("to,amount\n" + "".join(f"{a},0.001\n" for a in to))
-        base = ["--json", "--yes", "pay", str(tmp_path / "p.csv"), "--network", "local-evm", "--from", "evm:0",
-                "--chunk-size", "2"]
+        run = evm_run(tmp_path, chain.url, 100, "0.001", "--chunk-size", "2")
+        w, kit, sender, to, base = run.wallet, run.kit, run.sender, run.to, run.base
         slow = payout_proxy(chain.url, latency=0.05)             # ~50 chunks of 50 ms: time to press Ctrl-C
         argv, env = w.argv(*base, url=slow.url)
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

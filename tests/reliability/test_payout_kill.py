@@ -127,6 +127,30 @@ class Wallet:
             con.close()
 
 
+@dataclass
+class EvmRun:
+    """A new vault whose evm:0 is funded on `url`, and a CSV paying `amount` to each of `rows` new addresses."""
+
+    wallet: Wallet
+    kit: Kit
+    sender: str
+    to: list[str]
+    base: list[str]          # `wallet --json --yes pay FILE --network local-evm --from evm:0 [extra]`
+
+
+def evm_run(tmp_path: Path, url: str, rows: int, amount: str, *extra: str) -> EvmRun:
+    kit = _evm(url)
+    w = Wallet(tmp_path, kit)
+    init = w.run("--json", "init", "--mnemonic-out", str(tmp_path / "m.txt"))
+    assert init.returncode == 0, init.stderr
+    sender = next(a["address"] for a in json.loads(init.stdout)["accounts"] if a["ref"] == "evm:0")
+    kit.fund(sender)
+    to = [kit.make_address() for _ in range(rows)]
+    (tmp_path / "p.csv").write_text("to,amount\n" + "".join(f"{a},{amount}\n" for a in to))
+    base = ["--json", "--yes", "pay", str(tmp_path / "p.csv"), "--network", "local-evm", "--from", "evm:0", *extra]
+    return EvmRun(w, kit, sender, to, base)
+
+
 def _paid(states: dict[str, int]) -> int:
     return sum(v for k, v in states.items() if k != "new")
 

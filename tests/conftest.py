@@ -14,6 +14,8 @@ for var in ("WALLET_HOME", "WALLET_PASSWORD", "WALLET_PASSWORD_FILE", "WALLET_VA
     os.environ.pop(var, None)
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
 os.environ["NO_COLOR"] = "1"
+# Messages in English unless a test chooses a language (tests/cli/test_i18n_cli.py).
+os.environ["WALLET_LANG"] = "en"
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,9 @@ import click
 import typer
 from typer.core import TyperGroup
 
+import wallet_i18n
 from wallet_cli.context import Options, default_home, set_options
+from wallet_i18n import translated
 
 # name -> (module in wallet_cli.commands, one-line help, help panel). Order is the order of --help.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -50,6 +52,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "policy": ("policy", "Show, set or check the spending policy.", "Safety"),
     "agent": ("agent", "Start, query or stop the signing agent.", "Safety"),
     "journal": ("agent", "Reconcile the journal after it was lost or rolled back.", "Safety"),
+    "config": ("settings", "Show or change settings, such as the language.", "Settings"),
     "devnet": ("sandbox", "Run local sandbox chains.", "Sandbox"),
     "demo": ("sandbox", "A guided tour on local sandbox chains.", "Sandbox"),
 }
@@ -63,19 +66,51 @@ class LazyGroup(TyperGroup):
         spec = COMMANDS.get(cmd_name)
         if spec is None:
             return None
+        if ctx.params.get("home"):   # parsed, though the root callback has not run yet
+            wallet_i18n.set_home(Path(ctx.params["home"]).expanduser())
         module = importlib.import_module(f"wallet_cli.commands.{spec[0]}")
         sub = typer.Typer()
         sub.callback()(lambda: None)   # always a group, even for a module with one command
         module.register(sub)
-        return typer.main.get_group(sub).get_command(ctx, cmd_name)
+        return translate_help(typer.main.get_group(sub).get_command(ctx, cmd_name))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         panels: dict[str, list[tuple[str, str]]] = {}
-        for name, (_, text, panel) in COMMANDS.items():
-            panels.setdefault(panel, []).append((name, text))
+        for name, (_module, text, panel) in COMMANDS.items():
+            panels.setdefault(panel, []).append((name, translated(text)))
         for panel, rows in panels.items():
-            with formatter.section(panel):
+            with formatter.section(translated(panel)):
                 formatter.write_dl(rows)
+
+
+def translate_help(cmd: Any) -> Any:
+    """Help texts are English in the code (docstrings and help=, evaluated once at import) and each is its
+    own msgid: they are translated here, on the click objects of this run, with every subcommand. Every
+    level renders plain click help, as the root does: typer's rich panels cost start-up, and their titles
+    are fixed in English when typer.rich_utils is first imported."""
+    if cmd is None:
+        return cmd
+    if hasattr(cmd, "rich_markup_mode"):
+        cmd.rich_markup_mode = None
+    if wallet_i18n.language() != "en":
+        for attr in ("help", "short_help", "epilog"):
+            if getattr(cmd, attr, None):
+                setattr(cmd, attr, translated(getattr(cmd, attr)))
+        for param in cmd.params:
+            if getattr(param, "help", None):
+                param.help = translated(param.help)
+    for sub in getattr(cmd, "commands", {}).values():
+        translate_help(sub)
+    return cmd
+    for attr in ("help", "short_help", "epilog"):
+        if getattr(cmd, attr, None):
+            setattr(cmd, attr, translated(getattr(cmd, attr)))
+    for param in cmd.params:
+        if getattr(param, "help", None):
+            param.help = translated(param.help)
+    for sub in getattr(cmd, "commands", {}).values():
+        translate_help(sub)
+    return cmd
 
 
 app = typer.Typer(
@@ -107,6 +142,7 @@ def root(
                                           callback=lambda v: _version(v))] = False,
 ) -> None:
     home = home.expanduser() if home else default_home()
+    wallet_i18n.set_home(home)
     set_options(Options(home=home, json=json_out, yes=yes, password_file=password_file,
                         vault=vault if vault is not None else (_only_vault(home) or "default"), debug=debug,
                         vault_given=vault is not None))
@@ -135,4 +171,4 @@ def _version(value: bool) -> None:
 
 def command() -> Any:
     """The click command for the whole app."""
-    return typer.main.get_command(app)
+    return translate_help(typer.main.get_command(app))

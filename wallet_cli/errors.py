@@ -9,10 +9,12 @@ Exit codes (stable, documented in the README):
 from __future__ import annotations
 
 import errno
+import re
 import sys
 
 from chains import errors as chain_errors
 from keystore import errors as ks_errors
+from wallet_i18n import _
 
 OK, BUG, USAGE, AUTH, REFUSED, NETWORK, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
 
@@ -74,19 +76,37 @@ def exit_code_for(exc: BaseException) -> int | None:
 def message_for(exc: BaseException) -> str:
     """The one sentence shown for a known error: an OSError by its reason and file, never "[Errno 28]"."""
     if _is_nul_path(exc):
-        return "a file path contains a NUL character"
+        return _("a file path contains a NUL character")
     if isinstance(exc, OSError):
         from keystore.boundedio import os_reason
 
         if _is_url_error(exc):
             reason = exc.reason  # type: ignore[attr-defined]
-            return f"the network request failed: {os_reason(reason) if isinstance(reason, OSError) else reason}"
+            return _("the network request failed: {reason}").format(
+                reason=os_reason(reason) if isinstance(reason, OSError) else reason)
         if isinstance(exc, TimeoutError):
-            return "the network connection timed out"
+            return _("the network connection timed out")
         if isinstance(exc, ConnectionError):
-            return f"the network connection failed: {os_reason(exc)}"
-        return f"{os_reason(exc)} ({exc.filename})" if exc.filename else f"the system refused: {os_reason(exc)}"
+            return _("the network connection failed: {reason}").format(reason=os_reason(exc))
+        if exc.filename:
+            return _("{reason} ({file})").format(reason=os_reason(exc), file=exc.filename)
+        return _("the system refused: {reason}").format(reason=os_reason(exc))
     return str(exc)
+
+
+def code_for(exc: BaseException) -> str:
+    """The stable `code` of a --json error object (never translated; the README lists them): the error's
+    class in snake case ("InsufficientFunds" -> "insufficient_funds"), or the kind of system error."""
+    if _is_nul_path(exc):
+        return "bad_path"
+    if isinstance(exc, OSError) and not isinstance(exc, ks_errors.KeystoreError | chain_errors.ChainError):
+        if _is_url_error(exc) or isinstance(exc, ConnectionError | TimeoutError):
+            return "network"
+        return "bad_path" if exc.errno in _PATH_ERRNOS else "system_refused"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    name = type(exc).__name__.lstrip("_")
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _is_url_error(exc: BaseException) -> bool:

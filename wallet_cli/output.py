@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from wallet_cli.context import options
+from wallet_i18n import _, translated
 
 _err_console = None
 _out_console = None
@@ -46,14 +47,18 @@ def warn(message: str) -> None:
     if options().json:
         print(json.dumps({"warning": message}), file=sys.stderr)
     else:
-        err_console().print(f"warning: {escaped(message, keep=chr(10))}", style="yellow", markup=False, emoji=False)
+        err_console().print(_("warning: {message}").format(message=escaped(message, keep=chr(10))), style="yellow",
+                            markup=False, emoji=False)
 
 
-def error(message: str) -> None:
+def error(message: str, code: str = "error") -> None:
+    """An error on stderr; under --json {"error": message, "code": code}, where `code` is stable and
+    never translated (scripts branch on it) and `message` is in the user's language."""
     if options().json:
-        print(json.dumps({"error": message}), file=sys.stderr)
+        print(json.dumps({"error": message, "code": code}), file=sys.stderr)
     else:
-        err_console().print(f"error: {escaped(message, keep=chr(10))}", style="red", markup=False, emoji=False)
+        err_console().print(_("error: {message}").format(message=escaped(message, keep=chr(10))), style="red",
+                            markup=False, emoji=False)
 
 
 def emit(data: Any, human: Callable[[], None] | None = None) -> None:
@@ -74,9 +79,9 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
 
     t = Table(title=title, show_edge=False, header_style="bold")
     rows = [["" if v is None else str(v) for v in r] for r in rows]
-    keep = [i for i, _ in enumerate(columns) if any(r[i] for r in rows) or not rows]  # drop empty columns
-    for i in keep:
-        t.add_column(columns[i], overflow="fold", no_wrap=columns[i] in _WHOLE)
+    keep = [i for i, _name in enumerate(columns) if any(r[i] for r in rows) or not rows]  # drop empty columns
+    for i in keep:   # a column's name is its msgid: translated here, so callers compare the English name
+        t.add_column(translated(columns[i]), overflow="fold", no_wrap=columns[i] in _WHOLE)
     for r in rows:
         t.add_row(*(_literal(r[i]) for i in keep))
     out_console().print(t)
@@ -95,18 +100,26 @@ def key_values(pairs: dict[str, Any], title: str | None = None) -> None:
 
 def key_values_out(pairs: dict[str, Any]) -> None:
     """The same two columns as data on stdout (e.g. `tx status`)."""
-    width = max((len(k) for k in pairs), default=0)
-    for k, v in pairs.items():
-        line(f"{escaped(k).ljust(width)}  {escaped('' if v is None else str(v))}")
+    for text in _aligned(pairs):
+        line(text)
 
 
 def _pairs(console: Any, pairs: dict[str, Any], title: str | None) -> None:
-    width = max((len(k) for k in pairs), default=0)
     if title:
         console.print(escaped(title), style="bold", markup=False, emoji=False)
-    for k, v in pairs.items():   # escaped: a memo, label or node's text must not act on the terminal
-        console.print(f"{escaped(k).ljust(width)}  {escaped('' if v is None else str(v))}", markup=False,
-                      emoji=False, soft_wrap=True, highlight=False)
+    for text in _aligned(pairs):   # escaped: a memo, label or node's text must not act on the terminal
+        console.print(text, markup=False, emoji=False, soft_wrap=True, highlight=False)
+
+
+def _aligned(pairs: dict[str, Any]) -> list[str]:
+    """"label  value" lines, the labels translated (a key is its msgid, so --json keeps the English one)
+    and padded by terminal cells: a Chinese character takes two, and len() would misalign the values."""
+    from rich.cells import cell_len
+
+    labels = {k: escaped(translated(k)) for k in pairs}
+    width = max((cell_len(v) for v in labels.values()), default=0)
+    return [f"{labels[k]}{' ' * (width - cell_len(labels[k]))}  {escaped('' if v is None else str(v))}"
+            for k, v in pairs.items()]
 
 
 def review(title: str, lines: Iterable[str]) -> None:

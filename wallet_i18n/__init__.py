@@ -1,0 +1,148 @@
+"""Translations: `_()` for a message, `N_()` to mark one that is translated later, `ngettext()` for counts.
+
+The language is chosen once per process, on the first message: $WALLET_LANG, then `lang` in the home's
+config.toml (`wallet config set lang zh_CN`), then LC_ALL, LC_MESSAGES and LANG. English needs no catalogue,
+so an English run never opens one; any other run reads its compiled `.mo` on its first message. A message
+missing from the catalogue is shown in English.
+
+Message ids are English sentences with named placeholders: `_("sent {amount} {symbol}").format(...)`, so a
+translation may reorder them. What scripts read is never translated: `--json` keys, states and error codes,
+exit codes and CSV headers.
+
+The sources are one `.po` per area in po/<lang>/; `python -m wallet_i18n.build` compiles them (with babel)
+into locale/<lang>/LC_MESSAGES/wallet.mo, and a test checks the committed `.mo` is their compilation.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DOMAIN = "wallet"
+LANGUAGES = ("en", "zh_CN")  # what `config set lang` accepts; en is the messages themselves
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+_catalogue: Any = None      # gettext.GNUTranslations, or None for English
+_resolved: str | None = None
+_home: Path | None = None
+
+
+def normalize(name: str | None) -> str | None:
+    """A locale name as one of LANGUAGES: "zh_CN.UTF-8", "zh-cn", "zh", "zh_SG", "zh_Hans" -> "zh_CN";
+    "C", "POSIX", "en_US.UTF-8" -> "en"; an empty or unknown name -> None (look further)."""
+    if not name:
+        return None
+    base = name.split(".")[0].split("@")[0].replace("-", "_").strip()
+    low = base.lower()
+    if low in ("c", "posix") or low == "en" or low.startswith("en_"):
+        return "en"
+    # Simplified Chinese only: zh_TW, zh_HK and zh_Hant read traditional characters, and get English.
+    if low in ("zh", "zh_cn", "zh_sg", "zh_hans", "zh_hans_cn"):
+        return "zh_CN"
+    return None
+
+
+def set_home(home: Path | None) -> None:
+    """The wallet home whose config.toml may name the language; a change re-decides on the next message."""
+    global _home, _resolved, _catalogue
+    if home != _home:
+        _home, _resolved, _catalogue = home, None, None
+
+
+def reset() -> None:
+    """Decide the language again on the next message (one CLI run in a process that ran others)."""
+    global _resolved, _catalogue
+    _resolved, _catalogue = None, None
+
+
+def language() -> str:
+    """The language of this process's messages (one of LANGUAGES)."""
+    global _resolved
+    if _resolved is None:
+        _resolved = _choose()
+    return _resolved
+
+
+def _choose() -> str:
+    chosen = normalize(os.environ.get("WALLET_LANG"))
+    if chosen:
+        return chosen
+    chosen = normalize(_configured())
+    if chosen:
+        return chosen
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:   # the first one set decides, as in POSIX
+            return normalize(value) or "en"
+    return "en"
+
+
+def _configured() -> str | None:
+    """`lang` in config.toml, read leniently: a broken config is reported by the command that uses it."""
+    home = _home
+    if home is None:
+        env = os.environ.get("WALLET_HOME")
+        if not env:
+            return None  # the default home's config is read once the root option has set the home
+        home = Path(env).expanduser()
+    path = home / "config.toml"
+    try:
+        if not path.is_file() or path.stat().st_size > 1 << 20:
+            return None
+        import tomllib
+
+        value = tomllib.loads(path.read_text("utf-8")).get("lang")
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _translations() -> Any:
+    global _catalogue
+    lang = language()
+    if lang == "en":
+        return None
+    if _catalogue is None:
+        import gettext
+
+        _catalogue = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+    return _catalogue
+
+
+def _(message: str) -> str:
+    """`message` in the chosen language (itself in English, or when the catalogue lacks it)."""
+    t = _translations()
+    return message if t is None or not message else t.gettext(message)
+
+
+def translated(msgid: str) -> str:
+    """`_()` of a message id held in a variable, marked where it was written (with N_() or as a help text)."""
+    return _(msgid)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for a deferred mark
+    """Marks `message` for extraction, unchanged: for module constants translated with `_()` when shown."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    t = _translations()
+    if t is None:
+        return singular if n == 1 else plural
+    return t.ngettext(singular, plural, n)
+
+
+def adopt_click() -> None:
+    """click and typer translate their own texts ("Usage:", "Missing option") with the stdlib's global
+    gettext, bound at their import as `_`; point those names at this catalogue instead."""
+    import gettext
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "click" or name.startswith(("click.", "typer"))):
+            continue
+        if getattr(module, "_", None) is gettext.gettext:
+            module._ = _
+        if getattr(module, "ngettext", None) is gettext.ngettext:
+            module.ngettext = ngettext

@@ -44,7 +44,7 @@ def run_cli(argv: list[str] | None = None) -> int:
         e.show()
         return errors.USAGE
     except ClickException as e:
-        output.error(e.format_message(), code="usage")
+        output.error(e.format_message(), code="usage_error")
         return errors.USAGE
     except (KeyboardInterrupt, BrokenPipeError) as e:
         if isinstance(e, BrokenPipeError):

@@ -273,16 +273,21 @@ def _fresh_home(world: Any, kind: str, cid: str) -> tuple[Path, dict[str, str]]:
     return home, env
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_input(case: Case, world: Any, record_property: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def _case_argv(case: Case, world: Any, monkeypatch: pytest.MonkeyPatch, cid: str) -> tuple[list[str], dict]:
+    """The case's argv in its home (the shared one, or a fresh damaged one whose env is set here)."""
     home, env = world["home"], {}
     if case.home != "vault":
-        home, env = _fresh_home(world, case.home, case.id)
+        home, env = _fresh_home(world, case.home, cid)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     subs = world["subs"]
     args = [re.sub(r"\{(\w+)\}", lambda m: subs.get(m.group(1), m.group(0)), a) for a in case.argv]
-    argv = ["--home", str(home)] + (["--password-file", str(world["pw"])] if case.password else []) + args
+    return ["--home", str(home)] + (["--password-file", str(world["pw"])] if case.password else []) + args, env
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(case: Case, world: Any, record_property: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    argv, env = _case_argv(case, world, monkeypatch, case.id)
     start = time.monotonic()
     if case.proc:
         code, out, err = _run_child(argv, case.stdin, env)
@@ -299,6 +304,24 @@ def test_bad_input(case: Case, world: Any, record_property: Any, monkeypatch: py
     assert code in (2, 3, 4, 5, 130), f"undocumented exit {code}"
     assert problem is None, f"{problem}: {err.strip()[:500]!r}"
     assert took < CAP_SECONDS
+
+
+# Every in-process case again in Chinese: still one sentence, now a Chinese one (tests/cli/test_i18n_cli.py
+# says what counts as English left behind). The child-process cases are hangs, whose messages are here too.
+ZH_CASES = [c for c in CASES if not c.proc]
+
+
+@pytest.mark.parametrize("case", ZH_CASES, ids=[c.id for c in ZH_CASES])
+def test_bad_input_in_chinese(case: Case, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.cli.test_i18n_cli import english_sentences
+
+    monkeypatch.setenv("WALLET_LANG", "zh_CN")
+    argv, _env = _case_argv(case, world, monkeypatch, case.id + "-zh")
+    code, out, err = _run_inproc(argv, case.stdin)
+    lines = [ln for ln in err.splitlines() if ln.strip() and not (ln.startswith("警告：") and "KDF" in ln)]
+    assert code in (2, 3, 4, 5, 130), f"exit {code}: {err.strip()[:500]}"
+    assert len(lines) == 1 and lines[0].startswith("错误："), err
+    assert not english_sentences(lines[0]), lines[0]
 
 
 def test_enough_cases() -> None:

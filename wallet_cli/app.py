@@ -102,15 +102,6 @@ def translate_help(cmd: Any) -> Any:
     for sub in getattr(cmd, "commands", {}).values():
         translate_help(sub)
     return cmd
-    for attr in ("help", "short_help", "epilog"):
-        if getattr(cmd, attr, None):
-            setattr(cmd, attr, translated(getattr(cmd, attr)))
-    for param in cmd.params:
-        if getattr(param, "help", None):
-            param.help = translated(param.help)
-    for sub in getattr(cmd, "commands", {}).values():
-        translate_help(sub)
-    return cmd
 
 
 app = typer.Typer(

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
+
+
+def reply(handler: BaseHTTPRequestHandler, status: int, body: Any) -> None:
+    """One whole reply with its length: bytes as octets, a str as text, anything else as JSON."""
+    if isinstance(body, bytes):
+        data, ctype = body, "application/octet-stream"
+    elif isinstance(body, str):
+        data, ctype = body.encode(), "text/plain"
+    else:
+        data, ctype = json.dumps(body).encode(), "application/json"
+    handler.send_response(status)
+    handler.send_header("Content-Type", ctype)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
 
 
 class _Server(ThreadingHTTPServer):

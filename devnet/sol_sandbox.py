@@ -17,7 +17,7 @@ from typing import Any
 
 from solders.pubkey import Pubkey
 
-from devnet.loopback import LoopbackServer
+from devnet.loopback import LoopbackServer, reply
 from devnet.sol_state import SandboxRpcError, SolChain
 
 DEFAULT_PORT = 8899
@@ -212,12 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
                 out = [_handle_one(self.dispatch, r) for r in doc]
             else:
                 out = _handle_one(self.dispatch, doc)
-        body = json.dumps(out).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        reply(self, 200, out)
 
 
 class Sandbox(LoopbackServer):

@@ -10,7 +10,7 @@ from typing import Any
 from devnet.btc_sandbox import esplora
 from devnet.btc_sandbox.chain import Chain, Rejected
 from devnet.btc_sandbox.faucet import Faucet
-from devnet.loopback import LoopbackServer
+from devnet.loopback import LoopbackServer, reply
 
 DEFAULT_PORT = 3002
 DEFAULT_FEE_ESTIMATES = {"1": 20.0, "2": 15.0, "3": 10.0, "4": 8.0, "5": 6.0, "6": 5.0, "10": 3.0,
@@ -76,17 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # quiet: tests and `wallet devnet up` print their own summaries
 
     def _send(self, code: int, body: Any) -> None:
-        if isinstance(body, bytes):
-            data, ctype = body, "application/octet-stream"
-        elif isinstance(body, str):
-            data, ctype = body.encode(), "text/plain"
-        else:
-            data, ctype = json.dumps(body).encode(), "application/json"
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        reply(self, code, body)
 
     def _dispatch(self, method: str) -> None:
         path = self.path.split("?", 1)[0].rstrip("/") or "/"

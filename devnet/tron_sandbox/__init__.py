@@ -17,7 +17,7 @@ import json
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from devnet.loopback import LoopbackServer
+from devnet.loopback import LoopbackServer, reply
 from devnet.tron_sandbox.state import (
     GENESIS_ID,
     PARAMS,
@@ -130,12 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, out = 404, {"Error": "unknown endpoint or missing field"}
         except (ValueError, TypeError, IndexError) as e:
             out = {"Error": f"class java.lang.IllegalArgumentException : {str(e)[:200]}"}
-        data = json.dumps(out).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        reply(self, status, out)
 
 
 class Sandbox(LoopbackServer):

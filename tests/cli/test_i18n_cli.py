@@ -146,11 +146,13 @@ def test_config_lang_is_kept_and_wallet_lang_wins(cli, monkeypatch: pytest.Monke
     assert bad.code == 2 and "fr" in bad.err
 
 
-def test_amounts_and_dates_do_not_follow_the_locale(cli, evm, zh) -> None:
+def test_amounts_and_dates_do_not_follow_the_locale(cli, new_funded_vault, chain, zh) -> None:
+    evm = new_funded_vault("evm", chain.url, "5000")
     r = cli("balance", evm["from"], "--network", "local-evm")
-    assert r.code == 0 and re.search(r"\b10(\.0+)? ETH\b", r.out + r.err), r.out + r.err
-    cli("--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", evm["to"], "--amount", "1234.5",
-        "--wait")
+    assert r.code == 0 and re.search(r"\b5000(\.0+)? ETH\b", r.out + r.err), r.out + r.err
+    sent = cli("--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", evm["to"],
+               "--amount", "1234.5", "--wait")
+    assert sent.code == 0, sent.err
     h = cli("history", "--network", "local-evm")
     assert "1234.5" in h.out and "1,234" not in h.out, h.out
     assert re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", h.out), h.out

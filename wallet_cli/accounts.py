@@ -10,6 +10,7 @@ from typing import Any
 
 from chains.base import FAMILIES, Account
 from wallet_cli.errors import UsageError
+from wallet_i18n import N_, _, translated
 
 BTC_PURPOSES = {"p2wpkh": 84, "p2tr": 86, "p2sh-p2wpkh": 49, "p2pkh": 44}
 
@@ -22,13 +23,32 @@ def to_account(entry: dict[str, Any]) -> Account:
     )
 
 
+TEST_NETWORKS = N_("test networks")   # --json keeps the English; a table shows it translated
+# What the path column shows for an account with no derivation path (an imported key, a watch-only account).
+KIND_NAMES = {"imported": N_("imported"), "watch": N_("watch-only")}
+
+
 def address_network(entry: dict[str, Any]) -> str | None:
     """Which network a listed Bitcoin address is for (the index lists the mainnet one); None elsewhere,
     where an address is the same on every network of its family."""
     if entry["chain"] != "btc":
         return None
     addr = entry["address"].lower()
-    return "bitcoin" if addr.startswith(("bc1", "1", "3")) else "test networks"
+    return "bitcoin" if addr.startswith(("bc1", "1", "3")) else TEST_NETWORKS
+
+
+def shown_network(entry: dict[str, Any]) -> str | None:
+    """address_network() for a person: 'test networks' in their language (a network name stays as it is)."""
+    name = address_network(entry)
+    return translated(name) if name == TEST_NETWORKS else name
+
+
+def shown_path(entry: dict[str, Any]) -> str | None:
+    """The path column of an account table: its derivation path, else its kind in the person's language."""
+    if entry.get("path"):
+        return entry["path"]
+    kind = entry.get("kind")
+    return translated(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
 
 
 def address_on(entry: dict[str, Any], network: Any) -> str:
@@ -51,23 +71,30 @@ def public_view(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-FAMILY_NAMES = {"evm": "an EVM network", "btc": "a Bitcoin network", "sol": "a Solana network",
-                "tron": "a TRON network"}
+FAMILY_NAMES = {"evm": N_("an EVM network"), "btc": N_("a Bitcoin network"), "sol": N_("a Solana network"),
+                "tron": N_("a TRON network")}
+ACCOUNT_NAMES = {"evm": N_("an EVM account"), "btc": N_("a Bitcoin account"), "sol": N_("a Solana account"),
+                 "tron": N_("a TRON account")}
 
 
 def a_network(family: str) -> str:
-    """'an EVM network', 'a Bitcoin network': for messages."""
-    return FAMILY_NAMES.get(family, f"a {family} network")
+    """'an EVM network', 'a Bitcoin network': for messages, in the person's language."""
+    if family in FAMILY_NAMES:
+        return translated(FAMILY_NAMES[family])
+    return _("a {family} network").format(family=family)
 
 
 def an_account(family: str) -> str:
-    """'an EVM account', 'a Bitcoin account'."""
-    return a_network(family).replace(" network", " account")
+    """'an EVM account', 'a Bitcoin account': for messages, in the person's language."""
+    if family in ACCOUNT_NAMES:
+        return translated(ACCOUNT_NAMES[family])
+    return _("a {family} account").format(family=family)
 
 
 def check_chain(chain: str) -> str:
     if chain not in FAMILIES:
-        raise UsageError(f"unknown chain {chain!r}; expected one of {', '.join(FAMILIES)}")
+        raise UsageError(_("unknown chain {chain!r}; expected one of {families}").format(
+            chain=chain, families=", ".join(FAMILIES)))
     return chain
 
 
@@ -77,11 +104,13 @@ def resolve(ref: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
     fam, sep, idx = ref.partition(":")
     if sep and fam in FAMILIES:
         if not idx.isdigit():
-            raise UsageError(f"account reference {ref!r} needs a whole-number index, like {fam}:0")
+            raise UsageError(_("account reference {ref!r} needs a whole-number index, like {family}:0").format(
+                ref=ref, family=fam))
         for e in entries:
             if e["chain"] == fam and e.get("index") == int(idx):
                 return e
-        raise UsageError(f"account {ref} is not in this vault; derive it with 'wallet accounts derive --chain {fam}'")
+        raise UsageError(_("account {ref} is not in this vault; derive it with "
+                           "'wallet accounts derive --chain {family}'").format(ref=ref, family=fam))
     for e in entries:
         if e.get("label") == ref:
             return e
@@ -89,7 +118,7 @@ def resolve(ref: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
         addr = e["address"]
         if addr == ref or (addr.startswith("0x") and addr.lower() == ref.lower()):
             return e
-    raise UsageError(f"no account matches {ref!r}; see 'wallet accounts list'")
+    raise UsageError(_("no account matches {ref!r}; see 'wallet accounts list'").format(ref=ref))
 
 
 def next_index(entries: list[dict[str, Any]], chain: str) -> int:
@@ -100,11 +129,12 @@ def next_index(entries: list[dict[str, Any]], chain: str) -> int:
 def check_label(label: str | None, entries: list[dict[str, Any]]) -> None:
     if label is None:
         return
-    fam, sep, _ = label.partition(":")
+    fam, sep, _rest = label.partition(":")
     if (sep and fam in FAMILIES) or label.startswith("0x") or not label.strip():
-        raise UsageError(f"label {label!r} would be confused with an account reference or address")
+        raise UsageError(_("label {label!r} would be confused with an account reference or address").format(
+            label=label))
     if any(e.get("label") == label for e in entries):
-        raise UsageError(f"label {label!r} is already used in this vault")
+        raise UsageError(_("label {label!r} is already used in this vault").format(label=label))
 
 
 def hd_entry(seed: bytes, chain: str, index: int | None, *, path: str | None = None, purpose: int = 84,
@@ -131,7 +161,8 @@ def derive_entries(seed: bytes, chain: str, entries: list[dict[str, Any]], count
     have = {(e["chain"], e["address"]) for e in entries}
     for e in new:
         if (chain, e["address"]) in have:
-            raise UsageError(f"{e['address']} is already in this vault ({e['path']})")
+            raise UsageError(_("{address} is already in this vault ({path})").format(address=e["address"],
+                                                                                      path=e["path"]))
     return new
 
 
@@ -139,18 +170,18 @@ def _derive_entries(seed: bytes, chain: str, entries: list[dict[str, Any]], coun
                     path: str | None, purpose: int, label: str | None) -> list[dict[str, Any]]:
     check_chain(chain)
     if count < 1 or count > 10_000:
-        raise UsageError("--count must be between 1 and 10000")
+        raise UsageError(_("--count must be between 1 and 10000"))
     if path is not None and count != 1:
-        raise UsageError("--path derives exactly one account; drop --count")
+        raise UsageError(_("--path derives exactly one account; drop --count"))
     check_label(label, entries)
     if path is not None:
         path = check_path(path)
     if label is not None and count != 1:
-        raise UsageError("--label names one account; derive one at a time to label them")
+        raise UsageError(_("--label names one account; derive one at a time to label them"))
     if path is not None and chain == "btc":
         parts = path.replace("h", "'").split("/")
         if len(parts) != 4 or not all(p.endswith("'") for p in parts[1:]):
-            raise UsageError("a btc --path is an account path of three hardened levels, like m/84'/0'/5'")
+            raise UsageError(_("a btc --path is an account path of three hardened levels, like m/84'/0'/5'"))
     start = next_index(entries, chain)
     if path is not None:
         # A custom path takes no FAMILY:INDEX (evm:i stays …/0/i), unless it is the next index's own path.
@@ -177,9 +208,9 @@ def check_path(path: str) -> str:
     p = path.strip()
     bad = next((c for c in _CURLY if c in p), None)
     if bad:
-        raise UsageError(f"use ' (apostrophe), not {bad}, to mark a hardened level in a path")
+        raise UsageError(_("use ' (apostrophe), not {bad}, to mark a hardened level in a path").format(bad=bad))
     if p.rstrip("/") in ("m", "M", ""):
-        raise UsageError("a path needs at least one level below m; m itself is the master key, never an account")
+        raise UsageError(_("a path needs at least one level below m; m itself is the master key, never an account"))
     return p
 
 

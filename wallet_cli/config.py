@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from wallet_cli.errors import UsageError
+from wallet_i18n import _
 
 
 def config_path(home: Path) -> Path:
@@ -24,7 +25,7 @@ def load(home: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise UsageError(f"{p} is not valid TOML: {e}") from None
+        raise UsageError(_("{path} is not valid TOML: {reason}").format(path=p, reason=e)) from None
 
 
 def save(home: Path, cfg: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chains.base import Account, Network
+from wallet_i18n import _
 
 DISCOVERABLE = ("evm", "sol", "btc")   # TRON has no balances here yet
 MAX_ACCOUNTS = 200
@@ -54,6 +55,11 @@ def discover(seed: bytes, entries: list[dict[str, Any]], networks: list[Network]
             added.append(accounts.hd_entry(seed, net.family, k))
         if on_note:
             found = last_used - start + 1
-            what = f"found {found} more used account(s)" if found else "no more used accounts"
-            on_note(f"{net.name}: {what} (scanned {net.family}:{start}..{i - 1}, gap {gap})")
+            scanned = {"network": net.name, "family": net.family, "first": start, "last": i - 1, "gap": gap}
+            if found:
+                on_note(_("{network}: found {found} more used account(s) (scanned {family}:{first}..{last}, "
+                          "gap {gap})").format(found=found, **scanned))
+            else:
+                on_note(_("{network}: no more used accounts (scanned {family}:{first}..{last}, gap {gap})").format(
+                    **scanned))
     return added

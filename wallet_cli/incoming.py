@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from chains.base import Account, Network
+from wallet_i18n import _
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS received (
@@ -86,7 +87,8 @@ def scan(journal: Any, net: Network, adapter: Any, accounts: list[Account]) -> l
         for a in accounts:
             rows += btc_received(adapter, a)
     else:
-        notes.append(f"{net.name}: received transfers are not available on {net.family} yet")
+        notes.append(_("{network}: received transfers are not available on {family} yet").format(
+            network=net.name, family=net.family))
     _store(db, net, rows, cursors)
     return notes
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from chains.base import Network
 from wallet_cli import config
 from wallet_cli.context import options
+from wallet_i18n import _
 
 
 def network(name: str) -> Network:
@@ -44,7 +45,8 @@ def read_rpc_url(arg: str | None, file: Path | None) -> str:
     from wallet_cli.errors import UsageError
 
     if (arg is None) == (file is None):
-        raise UsageError("give the RPC URL with exactly one of --rpc-url URL, --rpc-url - (stdin) or --rpc-url-file")
+        raise UsageError(_("give the RPC URL with exactly one of --rpc-url URL, --rpc-url - (stdin) or "
+                           "--rpc-url-file"))
     if arg is not None and arg != "-":
         return arg.strip()
     if arg == "-":
@@ -54,20 +56,21 @@ def read_rpc_url(arg: str | None, file: Path | None) -> str:
         try:
             fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError as e:
-            raise UsageError(f"cannot read the RPC URL file {file} ({e.strerror or 'unreadable'})") from None
+            raise UsageError(_("cannot read the RPC URL file {file} ({reason})").format(
+                file=file, reason=e.strerror or _("unreadable"))) from None
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise UsageError(f"the RPC URL file {file} is not a regular file")
+                raise UsageError(_("the RPC URL file {file} is not a regular file").format(file=file))
             data = os.read(fd, MAX_URL_BYTES + 1)
         finally:
             os.close(fd)
         try:
             text = data.decode("utf-8").split("\n", 1)[0]
         except UnicodeDecodeError:
-            raise UsageError(f"the RPC URL file {file} is not UTF-8 text") from None
+            raise UsageError(_("the RPC URL file {file} is not UTF-8 text").format(file=file)) from None
     if len(text.encode()) > MAX_URL_BYTES:
-        raise UsageError(f"the RPC URL is longer than {MAX_URL_BYTES} bytes")
+        raise UsageError(_("the RPC URL is longer than {limit} bytes").format(limit=MAX_URL_BYTES))
     url = text.strip()
     if not url:
-        raise UsageError("no RPC URL was given (the input was empty)")
+        raise UsageError(_("no RPC URL was given (the input was empty)"))
     return url

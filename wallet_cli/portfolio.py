@@ -17,6 +17,7 @@ from typing import Any
 
 from chains.base import Account, Amount, Network, get_adapter
 from chains.errors import BadInput, ChainError, Unsupported
+from wallet_i18n import _
 
 PER_RPC = 4          # connections open at once to one network's RPC
 MAX_THREADS = 16
@@ -69,9 +70,9 @@ def _one_account(adapter: Any, net: Network, acct: Account) -> list[Holding]:
     them all at once (`balances_of`, EVM: one batch) does; any other answers `balance` per asset."""
     listed = sorted(net.tokens.items())
     if hasattr(adapter, "balances_of"):
-        native, *amounts = adapter.balances_of(acct, [symbol for symbol, _ in listed])
+        native, *amounts = adapter.balances_of(acct, [symbol for symbol, _spec in listed])
     else:
-        native, amounts = adapter.balance(acct), [adapter.balance(acct, symbol) for symbol, _ in listed]
+        native, amounts = adapter.balance(acct), [adapter.balance(acct, symbol) for symbol, _spec in listed]
     out = [Holding(acct.ref, acct.address, net.name, native.symbol, native)]
     for (symbol, spec), amt in zip(listed, amounts, strict=True):
         out.append(Holding(acct.ref, acct.address, net.name, symbol, amt, str(spec.get("address", ""))))
@@ -120,7 +121,7 @@ def fetch(accounts: list[Account], networks: list[Network], *, data_dir: str | N
                 break
             done, pending = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
             for f in done:
-                net, _ = futures[f]
+                net, _acct = futures[f]
                 res = results[net.name]
                 try:
                     holdings.extend(f.result())
@@ -134,8 +135,8 @@ def fetch(accounts: list[Account], networks: list[Network], *, data_dir: str | N
                     if on_done:
                         on_done(net.name)
         for f in pending:   # out of time: the network is failed, whatever it answered so far
-            net, _ = futures[f]
-            _fail(results[net.name], lock, f"did not answer within {timeout:g} s")
+            net, _acct = futures[f]
+            _fail(results[net.name], lock, _("did not answer within {timeout:g} s").format(timeout=timeout))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     for r in results.values():
@@ -162,7 +163,7 @@ def choose_networks(names: list[str], all_networks: bool) -> list[Network]:
 
     nets = netconf.all_networks()
     if names and all_networks:
-        raise UsageError("--network and --all-networks exclude each other")
+        raise UsageError(_("--network and --all-networks exclude each other"))
     if names:
         return [netconf.network(n) for n in dict.fromkeys(names)]
     if all_networks:  # every mainnet, and the networks this home added

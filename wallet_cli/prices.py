@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from chains.errors import Unavailable
 from wallet_cli.errors import UsageError
+from wallet_i18n import _
 
 COINGECKO = "https://api.coingecko.com/api/v3"
 STALE_AFTER = 3600.0   # seconds; older quotes are still shown, marked stale
@@ -88,15 +89,16 @@ class CoinGecko(PriceSource):
         try:
             status, body = HttpClient(self.api, self.timeout).request("GET", query)
         except HttpFailure as e:
-            raise unavailable("the price API", self.name, self.timeout, e) from None
+            raise unavailable(_("the price API"), self.name, self.timeout, e) from None
         if status != 200:
-            raise Unavailable(f"the price API at {self.name} answered HTTP {status}")
+            raise Unavailable(_("the price API at {url} answered HTTP {status}").format(url=self.name, status=status))
         try:
             data = loads(body)
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            raise Unavailable(f"the price API at {self.name} answered something that is not a price list")
+            raise Unavailable(_("the price API at {url} answered something that is not a price list").format(
+                url=self.name))
         out: dict[str, Quote] = {}
         for asset, coin in wanted.items():
             row = data.get(coin)
@@ -122,27 +124,29 @@ class PricesFile(PriceSource):
             with open(self.path, "rb") as f:
                 raw = f.read(MAX_FILE + 1)
         except OSError as e:
-            raise UsageError(f"cannot read the prices file {self.path}: {e.strerror}") from None
+            raise UsageError(_("cannot read the prices file {path}: {reason}").format(path=self.path,
+                                                                                      reason=e.strerror)) from None
         if len(raw) > MAX_FILE:
-            raise UsageError(f"the prices file {self.path} is larger than 1 MiB")
+            raise UsageError(_("the prices file {path} is larger than 1 MiB").format(path=self.path))
         try:
             data = json.loads(raw)
             currency = str(data.get("currency", "usd")).lower()
             as_of = datetime.fromisoformat(str(data["as_of"]).replace("Z", "+00:00"))
             if as_of.tzinfo is None:
-                raise ValueError("as_of needs a time zone")
+                raise ValueError("as_of needs a time zone")   # i18n: not shown
             prices = data["prices"]
             if not isinstance(prices, dict):
-                raise ValueError("prices is not a table")
+                raise ValueError("prices is not a table")   # i18n: not shown
         except (ValueError, KeyError, AttributeError, TypeError):
-            raise UsageError(f"the prices file {self.path} is not of the form {{\"currency\": \"usd\", "
-                             "\"as_of\": \"2026-12-01T12:00:00Z\", \"prices\": {\"BTC\": \"60000\"}}") from None
+            raise UsageError(_("the prices file {path} is not of the form {{\"currency\": \"usd\", "
+                               "\"as_of\": \"2026-12-01T12:00:00Z\", \"prices\": {{\"BTC\": \"60000\"}}}}").format(
+                path=self.path)) from None
         quotes: dict[str, Quote] = {}
         for asset, value in prices.items():
             price = _price(value)
             if price is None:
-                raise UsageError(f"the prices file {self.path} has a price for {str(asset)[:20]!r} that is not "
-                                 "a non-negative number")
+                raise UsageError(_("the prices file {path} has a price for {asset!r} that is not "
+                                   "a non-negative number").format(path=self.path, asset=str(asset)[:20]))
             quotes[str(asset).upper()] = Quote(str(asset).upper(), price, currency, as_of.timestamp())
         return currency, quotes
 
@@ -154,13 +158,13 @@ def source(settings: dict[str, Any], api: str | None = None, file: Path | None =
            currency: str | None = None) -> PriceSource | None:
     """The price source the options or config.toml's [prices] choose; None when there is none."""
     if api and file:
-        raise UsageError("--price-api and --prices-file exclude each other")
+        raise UsageError(_("--price-api and --prices-file exclude each other"))
     api = api or (None if file else settings.get("api"))
     file = file or (None if api else (Path(settings["file"]).expanduser() if settings.get("file") else None))
     cur = currency or str(settings.get("currency", "usd"))
     if api:
         if api != "coingecko" and not api.startswith(("http://", "https://")):
-            raise UsageError("a price API is 'coingecko' or an http(s) URL")
+            raise UsageError(_("a price API is 'coingecko' or an http(s) URL"))
         return CoinGecko(api, cur, dict(settings.get("ids") or {}))
     if file:
         return PricesFile(file)
@@ -168,11 +172,12 @@ def source(settings: dict[str, Any], api: str | None = None, file: Path | None =
 
 
 def age_text(seconds: float) -> str:
+    """An age for a person, in their language: '45 s', '12 min', '3 h', '5 days'."""
     s = max(0, int(seconds))
     if s < 120:
-        return f"{s} s"
+        return _("{seconds} s").format(seconds=s)
     if s < 7200:
-        return f"{s // 60} min"
+        return _("{minutes} min").format(minutes=s // 60)
     if s < 172800:
-        return f"{s // 3600} h"
-    return f"{s // 86400} days"
+        return _("{hours} h").format(hours=s // 3600)
+    return _("{days} days").format(days=s // 86400)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from wallet_cli.errors import UsageError
+from wallet_i18n import _
 
 _SPEC = re.compile(r"^([A-Za-z0-9.$_-]{1,16})=([^:\s]+):([0-9]{1,2})$")
 
@@ -16,12 +17,13 @@ def parse_spec(text: str, network: Any) -> tuple[str, dict[str, Any]]:
 
     m = _SPEC.match(text.strip())
     if not m:
-        raise UsageError(f"a token is SYMBOL=ADDRESS:DECIMALS, like USDT=0xdAC1…1ec7:6; got {text.strip()[:80]!r}")
+        raise UsageError(_("a token is SYMBOL=ADDRESS:DECIMALS, like USDT=0xdAC1…1ec7:6; got {text!r}").format(
+            text=text.strip()[:80]))
     symbol, address, decimals = m.group(1).upper(), m.group(2), int(m.group(3))
     if decimals > 36:
-        raise UsageError("token decimals are a whole number from 0 to 36")
+        raise UsageError(_("token decimals are a whole number from 0 to 36"))
     if network.family == "btc":
-        raise UsageError("Bitcoin networks have no tokens here")
+        raise UsageError(_("Bitcoin networks have no tokens here"))
     address = type(get_adapter(network)).parse_address(address, network)
     return symbol, {"address": address, "decimals": decimals}
 

@@ -8,13 +8,14 @@ import typer
 
 from wallet_cli import accounts, output, session
 from wallet_cli.errors import UsageError
+from wallet_i18n import N_, _
 
-COLUMNS = ["account", "path", "address", "network", "label"]   # init shows the same order
+COLUMNS = [N_("account"), N_("path"), N_("address"), N_("network"), N_("label")]   # init shows the same order
 accounts_app = typer.Typer(help="Derive, list and label accounts.", no_args_is_help=True)
 
 
 def _rows(entries: list[dict[str, Any]]) -> list[tuple]:
-    return [(accounts.to_account(e).ref, e.get("path") or e.get("kind"), e["address"], accounts.address_network(e),
+    return [(accounts.to_account(e).ref, accounts.shown_path(e), e["address"], accounts.shown_network(e),
              e.get("label")) for e in entries]
 
 
@@ -41,9 +42,10 @@ def derive(
     """Derive new accounts from the vault's seed and add them to the index."""
     accounts.check_chain(chain)
     if script_type not in accounts.BTC_PURPOSES:
-        raise UsageError(f"unknown --script-type {script_type!r}; expected {', '.join(accounts.BTC_PURPOSES)}")
+        raise UsageError(_("unknown --script-type {script_type!r}; expected {types}").format(
+            script_type=script_type, types=", ".join(accounts.BTC_PURPOSES)))
     if script_type != "p2wpkh" and chain != "btc":
-        raise UsageError("--script-type applies to btc only")
+        raise UsageError(_("--script-type applies to btc only"))
     added: list[dict[str, Any]] = []
 
     def mutate(uv: Any) -> None:
@@ -72,7 +74,8 @@ def label_account(
         result.update(accounts.public_view(entry))
 
     session.update(mutate)
-    output.emit(result, lambda: output.info(f"{result['ref']} is now labelled {label!r}"))
+    output.emit(result, lambda: output.info(_("{ref} is now labelled {label!r}").format(ref=result["ref"],
+                                                                                       label=label)))
 
 
 def address(
@@ -102,7 +105,8 @@ def _network_address(entry: dict[str, Any], network_name: str) -> str:
 
     net = netconf.network(network_name)
     if net.family != entry["chain"]:
-        raise UsageError(f"{network_name} is {accounts.a_network(net.family)} but the account is {entry['chain']}")
+        raise UsageError(_("{network} is {network_kind} but the account is {chain}").format(
+            network=network_name, network_kind=accounts.a_network(net.family), chain=entry["chain"]))
     adapter = get_adapter(net, netconf.data_dir())
     if hasattr(adapter, "receive_address"):
         return adapter.receive_address(accounts.to_account(entry))

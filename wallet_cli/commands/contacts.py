@@ -9,6 +9,7 @@ import typer
 from wallet_cli import accounts, output
 from wallet_cli.context import options
 from wallet_cli.errors import UsageError
+from wallet_i18n import N_, _
 
 contacts_app = typer.Typer(help="The address book: names for recipients you trust.", no_args_is_help=True)
 
@@ -37,15 +38,16 @@ def add(
     if network is not None:
         net = netconf.network(network)
         if chain is not None and chain != net.family:
-            raise UsageError(f"{network} is {accounts.a_network(net.family)}, not {chain}")
+            raise UsageError(_("{network} is {network_kind}, not {chain}").format(
+                network=network, network_kind=accounts.a_network(net.family), chain=chain))
         chain = net.family
     else:
         chain = accounts.check_chain(chain or "evm")
         net = next(n for n in netconf.all_networks().values() if n.family == chain and n.kind == "mainnet")
     if not name.strip() or ":" in name or len(name) > 64:
-        raise UsageError("a contact name must be 1 to 64 characters with no ':'")
+        raise UsageError(_("a contact name must be 1 to 64 characters with no ':'"))
     if _is_address(name):
-        raise UsageError("a contact name must not itself be an address")
+        raise UsageError(_("a contact name must not itself be an address"))
     normal = get_adapter(net, None).parse_address(address, net)
     jr = _journal()
     old = jr.contact(name, chain)
@@ -53,26 +55,27 @@ def add(
         if not options().interactive and not options().yes:
             from wallet_cli.errors import Refused
 
-            raise Refused(f"{name} is already {old}; pass --replace to change it")
-        confirm(f"{name} is already {old}; replace it with {normal}?")
+            raise Refused(_("{name} is already {old}; pass --replace to change it").format(name=name, old=old))
+        confirm(_("{name} is already {old}; replace it with {new}?").format(name=name, old=old, new=normal))
     jr.add_contact(name, chain, normal)
-    output.emit({"name": name, "chain": chain, "address": normal}, lambda: output.info(f"Saved {name}: {normal}"))
+    output.emit({"name": name, "chain": chain, "address": normal},
+                lambda: output.info(_("Saved {name}: {address}").format(name=name, address=normal)))
 
 
 @contacts_app.command("list")
 def list_contacts() -> None:
     """List contacts."""
     rows = [{"name": n, "chain": c, "address": a} for n, c, a in _journal().contacts()]
-    output.emit(rows, lambda: output.table(["name", "chain", "address"], [(r["name"], r["chain"], r["address"])
-                                                                         for r in rows]))
+    output.emit(rows, lambda: output.table([N_("name"), N_("chain"), N_("address")],
+                                           [(r["name"], r["chain"], r["address"]) for r in rows]))
 
 
 @contacts_app.command("remove")
 def remove(name: Annotated[str, typer.Argument()]) -> None:
     """Remove a contact by name."""
     if not _journal().remove_contact(name):
-        raise UsageError(f"no contact named {name!r}")
-    output.emit({"name": name, "removed": True}, lambda: output.info(f"Removed {name}."))
+        raise UsageError(_("no contact named {name!r}").format(name=name))
+    output.emit({"name": name, "removed": True}, lambda: output.info(_("Removed {name}.").format(name=name)))
 
 
 def _is_address(text: str) -> bool:

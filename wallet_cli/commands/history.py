@@ -10,8 +10,14 @@ from wallet_cli import output
 from wallet_cli.commands.common import journal
 from wallet_cli.context import options
 from wallet_cli.errors import UsageError
+from wallet_i18n import N_, _, translated
 
 CSV_COLUMNS = ["time", "network", "kind", "state", "txid", "from", "to", "amount", "unit", "fee", "fee_unit"]
+# The human table shows states and kinds in the person's language; --json and --csv keep these English words.
+STATES = (N_("signed"), N_("pending"), N_("confirmed"), N_("failed"), N_("dropped"), N_("unknown"),
+          N_("rejected"), N_("replaced"))
+KINDS = (N_("send"), N_("resign"), N_("broadcast"), N_("offline"), N_("speed-up"), N_("cancel"), N_("payout"),
+         N_("received"))
 
 
 def history(
@@ -25,9 +31,9 @@ def history(
 ) -> None:
     """List the transactions this wallet signed or broadcast, or (--incoming) what it received."""
     if csv_out and options().json:
-        raise UsageError("--csv and --json exclude each other; choose one")
+        raise UsageError(_("--csv and --json exclude each other; choose one"))
     if not 1 <= limit <= 100_000:
-        raise UsageError("--limit is between 1 and 100000")
+        raise UsageError(_("--limit is between 1 and 100000"))
     jr = journal()
     if incoming:
         rows = _incoming(jr, network, limit, refresh=not no_refresh)
@@ -38,10 +44,10 @@ def history(
             from wallet_cli.commands.common import adapter_for
 
             netconf.all_networks()   # a broken config fails here, once, not in every worker
-            _, failed = refresh.refresh(jr, entries, lambda name: adapter_for(name)[1])
+            _refreshed, failed = refresh.refresh(jr, entries, lambda name: adapter_for(name)[1])
             if failed:
-                output.warn(f"could not refresh entries on {', '.join(failed)}; their state may be out of date "
-                            "(rerun, or 'wallet tx status TXID')")
+                output.warn(_("could not refresh entries on {networks}; their state may be out of date "
+                              "(rerun, or 'wallet tx status TXID')").format(networks=", ".join(failed)))
         rows = [e.to_json() for e in entries]
     if csv_out:
         _csv(rows)
@@ -50,14 +56,19 @@ def history(
     def short(x: str | None) -> str | None:
         return x if wide or not x or len(x) <= 18 else f"{x[:10]}…{x[-6:]}"
     if incoming:  # which of your accounts received it, and from whom
-        cols = ["time (UTC)", "network", "account", "state", "amount", "from", "txid"]
+        cols = [N_("time (UTC)"), N_("network"), N_("account"), N_("state"), N_("amount"), N_("from"), N_("txid")]
         cells = [(r["account"] or short(r["to"]), short(r["from"])) for r in rows]
     else:
-        cols = ["time (UTC)", "network", "kind", "state", "amount", "to", "txid"]
-        cells = [(r["kind"], short(r["to"])) for r in rows]
+        cols = [N_("time (UTC)"), N_("network"), N_("kind"), N_("state"), N_("amount"), N_("to"), N_("txid")]
+        cells = [(_shown(r["kind"], KINDS), short(r["to"])) for r in rows]
     output.emit(rows, lambda: output.table(cols, [
-        (r["time"].replace("T", " ").rstrip("Z"), r["network"], c[0], r["state"], f"{r['amount']} {r['symbol']}",
-         c[1], r["txid"]) for r, c in zip(rows, cells, strict=True)]))
+        (r["time"].replace("T", " ").rstrip("Z"), r["network"], c[0], _shown(r["state"], STATES),
+         f"{r['amount']} {r['symbol']}", c[1], r["txid"]) for r, c in zip(rows, cells, strict=True)]))
+
+
+def _shown(word: str | None, known: tuple[str, ...]) -> str | None:
+    """A state or kind as the human table shows it: translated when it is one of ours, else as it is."""
+    return translated(word) if word in known else word
 
 
 def _incoming(jr: Any, network: str | None, limit: int, refresh: bool) -> list[dict[str, Any]]:
@@ -76,7 +87,8 @@ def _incoming(jr: Any, network: str | None, limit: int, refresh: bool) -> list[d
             try:
                 notes = incoming.scan(jr, net, adapter_for(net.name)[1], mine)
             except ChainError as e:
-                output.warn(f"could not read {net.name}: {e} (showing what was read before)")
+                output.warn(_("could not read {network}: {reason} (showing what was read before)").format(
+                    network=net.name, reason=e))
                 continue
             for note in notes:
                 output.info(note)
@@ -96,7 +108,7 @@ def _split(text: str | None) -> tuple[str, str]:
     """'0.00021 ETH' -> ('0.00021', 'ETH'): a number a spreadsheet can sum, and its unit."""
     if not text:
         return "", ""
-    num, _, unit = text.partition(" ")
+    num, _sep, unit = text.partition(" ")
     return num, unit
 
 

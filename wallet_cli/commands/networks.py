@@ -10,8 +10,15 @@ import typer
 from wallet_cli import config, netconf, output
 from wallet_cli.context import options
 from wallet_cli.errors import Refused, UsageError
+from wallet_i18n import N_, _, translated
 
 networks_app = typer.Typer(help="List, add and remove networks.", no_args_is_help=True)
+
+# What the table shows in the kind column (--json keeps mainnet/testnet/local), and the built-in networks'
+# descriptions (chains/networks.toml), so a person reads them in their language; any other note is shown as is.
+KINDS = {"mainnet": N_("mainnet"), "testnet": N_("testnet"), "local": N_("local")}
+NOTES = (N_("OKX's X Layer (native OKB)"), N_("X Layer testnet (native test OKB)"),
+         N_("legacy: OKX Chain (OKTC) is being retired; use xlayer"))
 
 
 @networks_app.command("list")
@@ -30,9 +37,17 @@ def list_networks(
              "description": n.description}
             for n in nets]
     output.emit(rows, lambda: output.table(
-        ["name", "family", "chain id", "symbol", "kind", "rpc", "fee cap", "note"],
-        [(r["name"], r["family"], r["chain_id"], r["symbol"], r["kind"], r["rpc_url"], r["fee_cap"],
-          r["description"] or "") for r in rows]))
+        [N_("name"), N_("family"), N_("chain id"), N_("symbol"), N_("kind"), N_("rpc"), N_("fee cap"), N_("note")],
+        [(r["name"], r["family"], r["chain_id"], r["symbol"], _shown_kind(r["kind"]), r["rpc_url"], r["fee_cap"],
+          _shown_note(r["description"])) for r in rows]))
+
+
+def _shown_kind(kind: str) -> str:
+    return translated(KINDS[kind]) if kind in KINDS else kind
+
+
+def _shown_note(note: str | None) -> str:
+    return translated(note) if note in NOTES else note or ""
 
 
 @networks_app.command("add")
@@ -70,7 +85,7 @@ def add(
 
     rpc_url = netconf.read_rpc_url(rpc_url, rpc_url_file)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", name):
-        raise UsageError("a network name is lower-case letters, digits and '-', up to 41 characters")
+        raise UsageError(_("a network name is lower-case letters, digits and '-', up to 41 characters"))
     from chains.networks import check_rpc_url
 
     check_rpc_url(rpc_url, "--rpc-url")
@@ -83,11 +98,11 @@ def add(
         spec["legacy_fees"] = True
     if family == "btc":
         if btc_network is None:
-            raise UsageError("a btc network needs --btc-network bitcoin, testnet4, signet or regtest")
+            raise UsageError(_("a btc network needs --btc-network bitcoin, testnet4, signet or regtest"))
         spec["btc_network"] = btc_network
     if family == "tron":
         if genesis is None:
-            raise UsageError("a tron network needs --genesis: block 0's blockID, from getblockbynum num=0")
+            raise UsageError(_("a tron network needs --genesis: block 0's blockID, from getblockbynum num=0"))
         spec["genesis"] = genesis.strip().lower()
     elif genesis is not None and family in ("sol", "btc"):
         spec["genesis"] = genesis.strip() if family == "sol" else genesis.strip().lower()
@@ -103,7 +118,7 @@ def add(
         cfg.setdefault("networks", {})[name] = spec
     config.update(options().home, change)
     output.emit({"name": name, **spec, "rpc_url": redact_url(rpc_url)},
-                lambda: output.info(f"Added network {name}."))
+                lambda: output.info(_("Added network {name}.").format(name=name)))
 
 
 def _verify_chain_id(url: str, chain_id: int) -> None:
@@ -112,14 +127,15 @@ def _verify_chain_id(url: str, chain_id: int) -> None:
     from chains.transport import redact_url
 
     if not url.startswith(("http://", "https://")):
-        raise UsageError("only an http(s) RPC can be checked; pass --no-verify to save this one unchecked")
+        raise UsageError(_("only an http(s) RPC can be checked; pass --no-verify to save this one unchecked"))
     try:
         got = remote_chain_id(url)
     except Unavailable as e:
-        raise Unavailable(f"{e}; nothing was saved (pass --no-verify to save it without checking)") from None
+        raise Unavailable(_("{reason}; nothing was saved (pass --no-verify to save it without checking)").format(
+            reason=e)) from None
     if got != chain_id:
-        raise Refused(f"the RPC at {redact_url(url)} reports chain id {got}, not {chain_id}; nothing was saved "
-                      "(check the URL and --chain-id)")
+        raise Refused(_("the RPC at {url} reports chain id {got}, not {chain_id}; nothing was saved "
+                        "(check the URL and --chain-id)").format(url=redact_url(url), got=got, chain_id=chain_id))
 
 
 @networks_app.command("remove")
@@ -127,10 +143,10 @@ def remove(name: Annotated[str, typer.Argument()]) -> None:
     """Remove a custom network (built-ins come back with their defaults)."""
     def change(cfg: dict[str, Any]) -> None:
         if name not in cfg.get("networks", {}):
-            raise UsageError(f"{name} is not a custom network in config.toml")
+            raise UsageError(_("{name} is not a custom network in config.toml").format(name=name))
         del cfg["networks"][name]
     config.update(options().home, change)
-    output.emit({"name": name, "removed": True}, lambda: output.info(f"Removed network {name}."))
+    output.emit({"name": name, "removed": True}, lambda: output.info(_("Removed network {name}.").format(name=name)))
 
 
 def register(app: typer.Typer) -> None:

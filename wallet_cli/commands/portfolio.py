@@ -11,6 +11,7 @@ import typer
 from wallet_cli import accounts, config, netconf, output, session
 from wallet_cli.context import options
 from wallet_cli.errors import UsageError
+from wallet_i18n import N_, _
 
 
 def portfolio(
@@ -32,9 +33,9 @@ def portfolio(
     from wallet_cli import prices
 
     if csv_out and options().json:
-        raise UsageError("--csv and --json exclude each other; choose one")
+        raise UsageError(_("--csv and --json exclude each other; choose one"))
     if not 0 < timeout <= 600:
-        raise UsageError("--timeout is between 0 and 600 seconds")
+        raise UsageError(_("--timeout is between 0 and 600 seconds"))
     source = prices.source(config.load(options().home).get("prices", {}), price_api, prices_file, currency)
     nets = pf.choose_networks(list(network or []), all_networks)
     accts = [accounts.to_account(e) for e in session.vault_info().accounts]
@@ -73,14 +74,16 @@ def portfolio(
         output.emit(data, lambda: _human(data, quotes, now))
     for n in result.networks:
         for s in n.skipped:
-            output.warn(f"{n.name}: {s['account']} was left out: {s['reason']}")
+            output.warn(_("{network}: {account} was left out: {reason}").format(
+                network=n.name, account=s["account"], reason=s["reason"]))
         if n.status == "unsupported":
-            output.info(f"{n.name}: balances are not available on this network yet")
+            output.info(_("{network}: balances are not available on this network yet").format(network=n.name))
     if price_error:
-        output.warn(f"no fiat values: {price_error}")
+        output.warn(_("no fiat values: {reason}").format(reason=price_error))
     if result.failed:
-        names = ", ".join(f"{n.name} ({n.error})" for n in result.failed)
-        raise Unavailable(f"some networks did not answer, so their balances are missing: {names}")
+        names = ", ".join(_("{network} ({reason})").format(network=n.name, reason=n.error) for n in result.failed)
+        raise Unavailable(_("some networks did not answer, so their balances are missing: {networks}").format(
+            networks=names))
 
 
 def _fetch(pf: Any, accts: list[Any], nets: list[Any], timeout: float) -> Any:
@@ -90,7 +93,7 @@ def _fetch(pf: Any, accts: list[Any], nets: list[Any], timeout: float) -> Any:
     from rich.progress import Progress
 
     with Progress(console=output.err_console(), transient=True) as bar:
-        task = bar.add_task("balances", total=len(nets))
+        task = bar.add_task(_("balances"), total=len(nets))
         return pf.fetch(accts, nets, data_dir=netconf.data_dir(), timeout=timeout,
                         on_done=lambda name: bar.advance(task))
 
@@ -111,26 +114,36 @@ def _human(data: dict[str, Any], quotes: dict[str, Any], now: float) -> None:
 
     has_value = any(r["value"] is not None for r in data["totals"])
     cur = (data["prices"] or {}).get("currency", "")
+    # The value column names its currency, so it is not a fixed msgid: translated here (this is human mode).
+    value_col = _("value ({currency})").format(currency=cur)
     if data["balances"]:
-        output.table(["account", "network", "asset", "amount"] + ([f"value ({cur})"] if has_value else []),
+        output.table([N_("account"), N_("network"), N_("asset"), N_("amount")] + ([value_col] if has_value else []),
                      [(r["account"], r["network"], r["asset"], r["amount"]) + ((r["value"],) if has_value else ())
-                      for r in data["balances"]], title="Balances")
+                      for r in data["balances"]], title=_("Balances"))
     else:
-        output.info("No balances on these networks.")
+        output.info(_("No balances on these networks."))
     if data["totals"]:
-        output.table(["asset", "total"] + ([f"value ({cur})", "price"] if has_value else []) + ["parts"],
+        output.table([N_("asset"), N_("total")] + ([value_col, N_("price")] if has_value else []) + [N_("parts")],
                      [(t["asset"], t["amount"]) + ((t["value"], t["price"]) if has_value else ())
                       + (" + ".join(f"{p['network']} {p['amount']}" for p in t["parts"]),)
-                      for t in data["totals"]], title="Totals")
+                      for t in data["totals"]], title=_("Totals"))
     if quotes:
         ages = sorted(now - q.as_of for q in quotes.values())
-        span = {prices.age_text(ages[0]), prices.age_text(ages[-1])}
-        age = prices.age_text(ages[0]) + ("" if len(span) == 1 else f" to {prices.age_text(ages[-1])}")
-        output.line(f"Prices: {data['prices']['source']}, {age} old"
-                    + (" (stale)" if ages[-1] > prices.STALE_AFTER else ""))
+        youngest, oldest = prices.age_text(ages[0]), prices.age_text(ages[-1])
+        age = youngest if youngest == oldest else _("{youngest} to {oldest}").format(youngest=youngest,
+                                                                                     oldest=oldest)
+        source = data["prices"]["source"]
+        if ages[-1] > prices.STALE_AFTER:
+            output.line(_("Prices: {source}, {age} old (stale)").format(source=source, age=age))
+        else:
+            output.line(_("Prices: {source}, {age} old").format(source=source, age=age))
     failed = [n for n in data["networks"] if n["status"] == "failed"]
-    output.line(f"{len(data['networks']) - len(failed)} of {len(data['networks'])} networks answered"
-                + (f"; failed: {', '.join(n['name'] for n in failed)}" if failed else ""))
+    answered, total = len(data["networks"]) - len(failed), len(data["networks"])
+    if failed:
+        output.line(_("{answered} of {total} networks answered; failed: {networks}").format(
+            answered=answered, total=total, networks=", ".join(n["name"] for n in failed)))
+    else:
+        output.line(_("{answered} of {total} networks answered").format(answered=answered, total=total))
 
 
 def register(app: typer.Typer) -> None:

@@ -17,6 +17,7 @@ from wallet_cli.errors import UsageError
 from wallet_cli.secret_out import write_new_private_file
 from wallet_cli.signing import AccountSigner
 from wallet_cli.transfer import SendRequest, build, memo_for, parse_amount, poisoning_warnings
+from wallet_i18n import _
 
 
 def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | None,
@@ -61,8 +62,9 @@ def _listed_token(req: SendRequest) -> tuple[str, str, int]:
     for sym, spec in req.network.tokens.items():
         if req.token in (sym, spec.get("address")):
             return spec["address"], sym, int(spec["decimals"])
-    raise UsageError(f"offline signing needs a token listed for {req.network.name} (symbol and decimals); "
-                     f"{req.token!r} is not, so add it to config.toml or sign online")
+    raise UsageError(_("offline signing needs a token listed for {network} (symbol and decimals); "
+                       "{token!r} is not, so add it to config.toml or sign online").format(
+                         network=req.network.name, token=req.token))
 
 
 def sign_to_file(req: SendRequest, adapter: ChainAdapter, out: Path, *, blockhash: str | None,
@@ -103,23 +105,24 @@ def read_signed(path: Path, network: str | None) -> SignedTx:
         try:
             doc = loads_json(text)
         except ValueError:
-            raise UsageError(f"{path} is not valid JSON") from None
+            raise UsageError(_("{file} is not valid JSON").format(file=path)) from None
         if not isinstance(doc, dict) or doc.get("kind") != "signed":
-            raise UsageError(f"{path} is not a signed transaction file (sign it first)")
+            raise UsageError(_("{file} is not a signed transaction file (sign it first)").format(file=path))
         for key in ("family", "network", "txid", "raw"):
             if not isinstance(doc.get(key), str) or not doc[key]:
-                raise UsageError(f"{path} is not a valid signed transaction file: {key!r} is missing or not text")
+                raise UsageError(_("{file} is not a valid signed transaction file: {key!r} is missing or not text")
+                                 .format(file=path, key=key))
         try:
             return SignedTx.from_json(doc)
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise UsageError(f"{path} is not a valid signed transaction file") from None
+            raise UsageError(_("{file} is not a valid signed transaction file").format(file=path)) from None
     if network is None:
-        raise UsageError("a raw transaction or PSBT needs --network")
+        raise UsageError(_("a raw transaction or PSBT needs --network"))
     from wallet_cli import netconf
 
     net = netconf.network(network)
     if net.family != "btc":
-        raise UsageError(f"{path} is not a signed transaction file for {net.family}")
+        raise UsageError(_("{file} is not a signed transaction file for {family}").format(file=path, family=net.family))
     from chains.base import get_adapter
 
     adapter = get_adapter(net, netconf.data_dir())

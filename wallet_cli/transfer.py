@@ -20,6 +20,7 @@ from wallet_cli import accounts
 from wallet_cli.errors import Refused, UsageError
 from wallet_cli.journal import Journal
 from wallet_cli.signing import AccountSigner
+from wallet_i18n import _
 
 
 @dataclass
@@ -61,8 +62,8 @@ class SendResult:
 def parse_amount(text: str, decimals: int, symbol: str, *, allow_max: bool) -> Amount | None:
     if text.strip().lower() == "max":
         if not allow_max:
-            raise UsageError("'max' is for the native coin (BTC, SOL, an EVM network's) and EVM tokens; "
-                             "give an exact amount")
+            raise UsageError(_("'max' is for the native coin (BTC, SOL, an EVM network's) and EVM tokens; "
+                               "give an exact amount"))
         return None
     return Amount.parse(text, decimals, symbol)
 
@@ -117,9 +118,10 @@ def _reconcile(adapter: ChainAdapter, journal: Journal, entry: Any) -> SendResul
         return None
     except ChainRefused as e:
         journal.set_state(entry.network, entry.txid, "unknown", str(e))
-        raise Refused(f"the transaction {entry.txid} signed earlier for this transfer was refused when re-sent "
-                      f"({e}); it or a replacement may have landed, so no second one is signed. Check "
-                      f"'wallet tx status {entry.txid}'; to send anyway, use a new --idempotency-key") from None
+        raise Refused(_("the transaction {txid} signed earlier for this transfer was refused when re-sent "
+                        "({reason}); it or a replacement may have landed, so no second one is signed. Check "
+                        "'wallet tx status {txid}'; to send anyway, use a new --idempotency-key").format(
+                          txid=entry.txid, reason=e)) from None
     journal.set_state(entry.network, txid, "pending")
     return _result(entry.signed, "pending", replayed=True)
 
@@ -148,12 +150,12 @@ def _distinct(adapter: ChainAdapter, journal: Journal, unsigned: UnsignedTx) -> 
     """A new payment must not be byte-identical to a journalled one (on Solana the two would be one
     transaction, and the second run would report a payment that never happened): vary it if so."""
     vary = getattr(adapter, "make_distinct", None)
-    for _ in range(100):
+    for _attempt in range(100):
         msg = unsigned.payload.get("message")
         if vary is None or not isinstance(msg, str) or not journal.has_message(unsigned.network, msg):
             return unsigned
         unsigned = vary(unsigned)
-    raise Refused("could not make this transaction differ from the ones already journalled")
+    raise Refused(_("could not make this transaction differ from the ones already journalled"))
 
 
 def _result(signed: SignedTx, state: str, *, replayed: bool = False, detail: str | None = None) -> SendResult:
@@ -169,8 +171,9 @@ def build(req: SendRequest, adapter: ChainAdapter, known: set[str]) -> tuple[Uns
     recipient = adapter.parse_address(req.recipient, req.network)
     sender = accounts.to_account(req.sender)
     if req.sender["chain"] != req.network.family:
-        raise UsageError(f"{sender.ref} is {accounts.an_account(req.sender['chain'])} but {req.network.name} is "
-                         f"{accounts.a_network(req.network.family)}")
+        raise UsageError(_("{ref} is {an_account} but {network} is {a_network}").format(
+            ref=sender.ref, an_account=accounts.an_account(req.sender["chain"]), network=req.network.name,
+            a_network=accounts.a_network(req.network.family)))
     if req.token:
         token_addr, symbol, decimals = adapter.token_info(req.token)
     else:
@@ -185,7 +188,7 @@ def build(req: SendRequest, adapter: ChainAdapter, known: set[str]) -> tuple[Uns
 
 def memo_for(req: SendRequest) -> str | None:
     if req.memo is not None and req.network.family not in ("sol", "tron"):
-        raise UsageError("--memo applies to Solana and TRON transfers only")
+        raise UsageError(_("--memo applies to Solana and TRON transfers only"))
     return req.memo
 
 
@@ -194,11 +197,12 @@ def poisoning_warnings(req: SendRequest, recipient: str, known: set[str]) -> lis
     similar = lookalikes(recipient, known)
     if not similar:
         return []
-    msg = (f"recipient {recipient} looks like {similar[0]} from your history or address book but is a "
-           "different address (possible address poisoning)")
     if req.assume_yes and not req.allow_lookalike:
-        raise Refused(msg + "; pass --allow-lookalike to send anyway")
-    return [msg]
+        raise Refused(_("recipient {recipient} looks like {known} from your history or address book but is a "
+                        "different address (possible address poisoning); pass --allow-lookalike to send anyway")
+                      .format(recipient=recipient, known=similar[0]))
+    return [_("recipient {recipient} looks like {known} from your history or address book but is a "
+              "different address (possible address poisoning)").format(recipient=recipient, known=similar[0])]
 
 
 def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,
@@ -215,7 +219,7 @@ def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,
         if req.idempotency_key:
             rows = journal.by_idem_key(req.idempotency_key)
             if any(r.intent not in (None, intent) for r in rows):
-                raise UsageError("this idempotency key was used for a different transfer")
+                raise UsageError(_("this idempotency key was used for a different transfer"))
             done = _settle_keyed(adapter, journal, rows)
             if done is not None:
                 return done
@@ -226,7 +230,7 @@ def send(req: SendRequest, adapter: ChainAdapter, journal: Journal, *,
                     st = adapter.status(entry.txid)
                     journal.set_state(entry.network, entry.txid, st.state)
                     if st.state == "pending":
-                        notes.append(f"an identical transfer {entry.txid} is still pending")
+                        notes.append(_("an identical transfer {txid} is still pending").format(txid=entry.txid))
                     continue
                 # Signed, but its broadcast outcome was never learned: never sign a second one for it.
                 done = _reconcile(adapter, journal, entry)
@@ -259,8 +263,9 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
         txid = adapter.broadcast(signed)
     except Unavailable as e:
         journal.set_state(signed.network, signed.txid, "unknown", str(e))
-        raise Unavailable(f"{e} The signed transaction {signed.txid} is journalled: rerun the same command "
-                          "to reconcile it; it will not be sent twice.") from None
+        raise Unavailable(_("{reason} The signed transaction {txid} is journalled: rerun the same command "
+                            "to reconcile it; it will not be sent twice.").format(reason=e, txid=signed.txid)) \
+            from None
     except CannotLand as e:
         journal.set_state(signed.network, signed.txid, "rejected", str(e))  # proof: a rerun may sign anew
         raise
@@ -269,8 +274,9 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
     except ChainRefused as e:
         # An error reply is not proof that nothing was sent: keep it unknown, so a rerun reconciles it.
         journal.set_state(signed.network, signed.txid, "unknown", str(e))
-        raise Refused(f"{e}; the signed transaction {signed.txid} stays journalled, and rerunning the same "
-                      "command re-sends it instead of signing another") from None
+        raise Refused(_("{reason}; the signed transaction {txid} stays journalled, and rerunning the same "
+                        "command re-sends it instead of signing another").format(reason=e, txid=signed.txid)) \
+            from None
     journal.set_state(signed.network, txid, "pending")
     if not wait:
         return _result(signed, "pending")

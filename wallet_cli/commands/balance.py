@@ -9,6 +9,7 @@ import typer
 from wallet_cli import accounts, output
 from wallet_cli.commands.common import NetworkOpt, adapter_for, entry_for
 from wallet_cli.errors import UsageError
+from wallet_i18n import _
 
 
 def balance(
@@ -20,8 +21,9 @@ def balance(
     entry = entry_for(account)
     net, adapter = adapter_for(network)
     if entry["chain"] != net.family:
-        raise UsageError(f"{network} is {accounts.a_network(net.family)} but {account} is "
-                         f"{accounts.an_account(entry['chain'])}")
+        raise UsageError(_("{network} is {a_network} but {account} is {an_account}").format(
+            network=network, a_network=accounts.a_network(net.family), account=account,
+            an_account=accounts.an_account(entry["chain"])))
     acct = accounts.to_account(entry)
     detail: dict[str, Any] = {}
     if hasattr(adapter, "balances") and token is None:  # btc: confirmed, pending and total
@@ -35,10 +37,19 @@ def balance(
             "symbol": amount.symbol, "balance": amount.plain(), "base_units": str(amount.value),
             "decimals": amount.decimals, **detail, **({"resources": resources} if resources else {})}
     def human() -> None:
-        extra = f" (confirmed {detail['confirmed']}, pending {detail['pending']})" if detail else ""
-        output.line(f"{amount.plain()} {amount.symbol}{extra}")
+        if detail:
+            output.line(_("{amount} {symbol} (confirmed {confirmed}, pending {pending})").format(
+                amount=amount.plain(), symbol=amount.symbol, confirmed=detail["confirmed"],
+                pending=detail["pending"]))
+        else:
+            output.line(f"{amount.plain()} {amount.symbol}")
         if resources:
-            output.info("Resources: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in resources.items()))
+            if set(resources) == {"free_bandwidth", "staked_bandwidth", "energy"}:   # tron's, as one sentence
+                output.info(_("Resources: free bandwidth {free_bandwidth}, staked bandwidth {staked_bandwidth}, "
+                              "energy {energy}").format(**resources))
+            else:
+                output.info(_("Resources: {resources}").format(
+                    resources=", ".join(f"{k.replace('_', ' ')} {v}" for k, v in resources.items())))
     output.emit(data, human)
 
 

@@ -10,11 +10,12 @@ import typer
 from wallet_cli import accounts, output
 from wallet_cli.commands.common import default_network, entry_for, require
 from wallet_cli.errors import UsageError
+from wallet_i18n import N_, _
 
 
 def _message_bytes(message: str | None, file: Path | None) -> bytes:
     if (message is None) == (file is None):
-        raise UsageError("give the message as an argument or with --file, not both")
+        raise UsageError(_("give the message as an argument or with --file, not both"))
     if file is not None:
         from wallet_cli.files import read_bytes_file
 
@@ -39,17 +40,17 @@ def sign_message(
     net = default_network(entry["chain"])
     data = _message_bytes(message, file)
     if not data:  # a signature over nothing is never what was meant, and it can be replayed anywhere
-        raise UsageError("the message is empty; nothing was signed")
+        raise UsageError(_("the message is empty; nothing was signed"))
     extra = _offchain(entry["chain"], offchain)
     adapter = get_adapter(net, None)
-    require(adapter, "sign_message", "message signing")
+    require(adapter, "sign_message", _("message signing is not available on {network}"))
     try:   # every signed byte is shown: text in full (a clause past any cut would be signed unseen), and
         shown = data.decode("utf-8")   # bytes that are not UTF-8 as hex, not as look-alike U+FFFD
     except UnicodeDecodeError:
         shown = "0x" + data.hex()
-    output.key_values({"Account": accounts.to_account(entry).ref, "Address": entry["address"],
-                       "Message": shown, "Bytes": str(len(data))}, title="Review the message")
-    confirm("Sign this message?")
+    output.key_values({N_("Account"): accounts.to_account(entry).ref, N_("Address"): entry["address"],
+                       N_("Message"): shown, N_("Bytes"): str(len(data))}, title=_("Review the message"))
+    confirm(_("Sign this message?"))
     sig = AccountSigner(entry, net).sign_message(adapter, data, **extra)
     result = {"account": accounts.to_account(entry).ref, "address": entry["address"], "signature": sig}
     output.emit(result, lambda: output.line(sig))
@@ -65,7 +66,7 @@ def sign_typed_data(
 
     entry = entry_for(account)
     if entry["chain"] != "evm":
-        raise UsageError("EIP-712 typed data is for evm accounts")
+        raise UsageError(_("EIP-712 typed data is for evm accounts"))
     from keystore.boundedio import loads_json, unique_keys
     from wallet_cli.files import read_text_file
 
@@ -73,16 +74,17 @@ def sign_typed_data(
     try:
         typed = loads_json(text, object_pairs_hook=unique_keys)   # a key given twice is ambiguous
     except ValueError as e:
-        raise UsageError(f"the typed data file {file} is not valid JSON: {e}") from None
+        raise UsageError(_("the typed data file {file} is not valid JSON: {reason}").format(file=file, reason=e)) \
+            from None
     from chains.evm.typed_data import canonical, review_tree
     from wallet_cli.prompts import confirm
 
     exact = canonical(typed)   # strict: a field the types do not declare is an error, not decoration
     net = default_network("evm")
     # Permits move tokens: show every signed field, in full, before signing.
-    output.review(f"Review the typed data ({exact['primaryType']}) signed by {entry['address']}:",
-                  review_tree(exact))
-    confirm("Sign this typed data?")
+    output.review(_("Review the typed data ({primary_type}) signed by {address}:").format(
+        primary_type=exact["primaryType"], address=entry["address"]), review_tree(exact))
+    confirm(_("Sign this typed data?"))
     sig = AccountSigner(entry, net).sign_typed_data(get_adapter(net, None), exact)
     output.emit({"address": entry["address"], "signature": sig}, lambda: output.line(sig))
 
@@ -104,11 +106,11 @@ def verify_message(
     chain = accounts.check_chain(chain) if chain else _family_of(address)
     net = default_network(chain)
     adapter = get_adapter(net, None)
-    require(adapter, "verify_message", "message verification")
+    require(adapter, "verify_message", _("message verification is not available on {network}"))
     ok = adapter.verify_message(_message_bytes(message, file), signature, address, **_offchain(chain, offchain))
     output.emit({"address": address, "valid": ok}, lambda: output.line("valid" if ok else "INVALID"))
     if not ok:
-        raise Refused("the signature does not match this message and address")
+        raise Refused(_("the signature does not match this message and address"))
 
 
 def _family_of(address: str) -> str:
@@ -123,12 +125,12 @@ def _family_of(address: str) -> str:
             return net.family
         except ChainError:
             continue
-    raise UsageError("this is not an address of any supported chain; pass --chain")
+    raise UsageError(_("this is not an address of any supported chain; pass --chain"))
 
 
 def _offchain(chain: str, offchain: bool) -> dict[str, bool]:
     if offchain and chain != "sol":
-        raise UsageError("--offchain applies to sol accounts only")
+        raise UsageError(_("--offchain applies to sol accounts only"))
     return {"offchain": True} if offchain else {}
 
 

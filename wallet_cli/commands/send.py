@@ -11,8 +11,10 @@ from wallet_cli import output
 from wallet_cli.commands.common import NetworkOpt, adapter_for, entry_for, journal, render_result
 from wallet_cli.context import options
 from wallet_cli.errors import UsageError
+from wallet_i18n import N_, _, translated
 
-_to_note: dict[str, str] = {}   # recipient address -> "your account evm:1" / "contact bob", for the review
+# recipient address -> ("your account {ref}", {"ref": "evm:1"}) / ("contact {name}", ...), for the review
+_to_note: dict[str, tuple[str, dict[str, str]]] = {}
 
 
 def _confirm_screen(unsigned: Any, warnings: list[str]) -> None:
@@ -22,13 +24,14 @@ def _confirm_screen(unsigned: Any, warnings: list[str]) -> None:
         output.warn(w)
     if options().json and options().yes:
         return
-    summary = dict(unsigned.summary or {"To": unsigned.recipient, "Amount": str(unsigned.amount),
-                                        "Fee (max)": str(unsigned.fee)})
+    summary = dict(unsigned.summary or {N_("To"): unsigned.recipient, N_("Amount"): str(unsigned.amount),
+                                        N_("Fee (max)"): str(unsigned.fee)})
     note = _to_note.get(unsigned.recipient)
     if note and "To" in summary:
-        summary["To"] = f"{summary['To']} ({note})"
-    output.key_values(summary, title="Review the transaction")
-    confirm("Sign and send this transaction?")
+        msgid, fields = note   # the review under --json is read by scripts: its note stays English there
+        summary["To"] = f"{summary['To']} ({(msgid if options().json else translated(msgid)).format(**fields)})"
+    output.key_values(summary, title=_("Review the transaction"))
+    confirm(_("Sign and send this transaction?"))
 
 
 def send(
@@ -69,24 +72,24 @@ def send(
     from wallet_cli import transfer
 
     if sign_only and out is None:
-        raise UsageError("--sign-only needs --out FILE")
+        raise UsageError(_("--sign-only needs --out FILE"))
     if out is not None and out.exists():
-        raise UsageError(f"{out} already exists; refusing to overwrite it")
+        raise UsageError(_("{file} already exists; refusing to overwrite it").format(file=out))
     if out is not None and not out.parent.is_dir():  # before the review and the signature, not after
-        raise UsageError(f"cannot write {out}: {out.parent} is not a directory")
+        raise UsageError(_("cannot write {file}: {folder} is not a directory").format(file=out, folder=out.parent))
     if commitment is not None and commitment not in ("processed", "confirmed", "finalized"):
-        raise UsageError("--commitment is processed, confirmed or finalized")
+        raise UsageError(_("--commitment is processed, confirmed or finalized"))
     entry = entry_for(sender)
     net, adapter = adapter_for(network)
     if net.family == "btc" and entry.get("kind") == "imported":
-        raise UsageError("sending from an imported Bitcoin key is not supported yet; derive an HD account "
-                         "and send the coins to it from another wallet")
+        raise UsageError(_("sending from an imported Bitcoin key is not supported yet; derive an HD account "
+                           "and send the coins to it from another wallet"))
     if commitment is not None and net.family != "sol":
-        raise UsageError("--commitment applies to Solana networks only")
+        raise UsageError(_("--commitment applies to Solana networks only"))
     if (ref_block is not None or expiration is not None) and net.family != "tron":
-        raise UsageError("--ref-block and --expiration apply to TRON networks only")
+        raise UsageError(_("--ref-block and --expiration apply to TRON networks only"))
     if ref_block is not None and not sign_only:
-        raise UsageError("--ref-block is for offline signing with --sign-only")
+        raise UsageError(_("--ref-block is for offline signing with --sign-only"))
     if expiration is not None:
         adapter.expiration_s = expiration
     from wallet_cli.fee_options import fee_options
@@ -105,8 +108,10 @@ def send(
         data = offline.sign_to_file(req, adapter, out, blockhash=blockhash, known=known, confirm=_confirm_screen,
                                     signer=AccountSigner(entry, net), ref_block=ref_block, expiration=expiration)
         output.emit(data, lambda: output.info(
-            f"Signed {data['txid']}; wrote {out}. Publish it with 'wallet broadcast {out}'." if data["txid"] else
-            f"Wrote the unsigned PSBT to {out}. Sign it with 'wallet psbt sign {out} --network {network}'."))
+            _("Signed {txid}; wrote {file}. Publish it with 'wallet broadcast {file}'.").format(
+                txid=data["txid"], file=out) if data["txid"] else
+            _("Wrote the unsigned PSBT to {file}. Sign it with 'wallet psbt sign {file} --network {network}'.")
+            .format(file=out, network=network)))
         return
     result = transfer.send(req, adapter, jr, confirm=_confirm_screen, signer=AccountSigner(entry, net))
     if wait and result.replayed and result.state == "pending":   # a rerun that re-sent the earlier one: wait too
@@ -132,19 +137,20 @@ def _recipient(to: str, net: Any, adapter: Any, journal: Any) -> str:
         if contact is None and own is None:
             raise
     if own is not None and contact is not None and own[0] != contact:
-        raise UsageError(f"'{to}' is both your account {own[1]} and a contact with another address; "
-                         "give the address itself")
+        raise UsageError(_("'{name}' is both your account {ref} and a contact with another address; "
+                           "give the address itself").format(name=to, ref=own[1]))
     if own is not None:
         address = adapter.parse_address(own[0], net)
-        _to_note[address] = f"your account {own[1]}"
-        output.info(f"'{to}' is your account {own[1]}: {address}")
+        _to_note[address] = (N_("your account {ref}"), {"ref": own[1]})
+        output.info(_("'{name}' is your account {ref}: {address}").format(name=to, ref=own[1], address=address))
         return address
     try:
         address = adapter.parse_address(contact, net)
     except BadInput as e:   # a contact saved for another network (a regtest address on mainnet)
-        raise UsageError(f"your contact {to} ({contact}) cannot be used on {net.name}: {e}") from None
-    _to_note[address] = f"contact {to}"
-    output.info(f"'{to}' is your contact {address}")
+        raise UsageError(_("your contact {name} ({address}) cannot be used on {network}: {reason}").format(
+            name=to, address=contact, network=net.name, reason=e)) from None
+    _to_note[address] = (N_("contact {name}"), {"name": to})
+    output.info(_("'{name}' is your contact {address}").format(name=to, address=address))
     return address
 
 
@@ -159,8 +165,9 @@ def _own_account(ref: str, net: Any) -> tuple[str, str] | None:
     if entry["address"].lower() == ref.strip().lower():
         return None   # an address that failed to parse (a bad checksum) stays an error, never a match
     if entry["chain"] != net.family:
-        raise UsageError(f"{ref} is {accounts.an_account(entry['chain'])}; {net.name} is "
-                         f"{accounts.a_network(net.family)}")
+        raise UsageError(_("{ref} is {an_account}; {network} is {a_network}").format(
+            ref=ref, an_account=accounts.an_account(entry["chain"]), network=net.name,
+            a_network=accounts.a_network(net.family)))
     if net.family == "btc":  # a fresh receive address of that account on this network
         from chains.base import get_adapter
         from wallet_cli import netconf
@@ -175,7 +182,8 @@ def _still_pending(result: Any, wait: bool) -> None:
     if wait and result.state in ("pending", "unknown"):
         from chains.errors import Unavailable
 
-        raise Unavailable(f"{result.txid} is still pending; rerun `wallet tx status {result.txid}` later")
+        raise Unavailable(_("{txid} is still pending; rerun `wallet tx status {txid}` later").format(
+            txid=result.txid))
 
 
 def broadcast(
@@ -188,7 +196,8 @@ def broadcast(
 
     signed = offline.read_signed(file, network)
     if network is not None and network != signed.network:
-        raise UsageError(f"{file} holds a transaction for {signed.network}, not {network}")
+        raise UsageError(_("{file} holds a transaction for {network}, not {wanted}").format(
+            file=file, network=signed.network, wanted=network))
     net, adapter = adapter_for(signed.network)
     jr = journal()
     jr.record_signed(signed, kind="broadcast")

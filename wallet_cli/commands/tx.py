@@ -7,10 +7,16 @@ from typing import Annotated
 import typer
 
 from wallet_cli import accounts, output, session
-from wallet_cli.commands.common import adapter_for, journal, render_result, require
+from wallet_cli.commands.common import adapter_for, human_text, journal, render_result, require, state_word
+from wallet_cli.context import options
 from wallet_cli.errors import UsageError
+from wallet_i18n import N_, _
 
 tx_app = typer.Typer(help="Follow, speed up or cancel a sent transaction.", no_args_is_help=True)
+
+# The labels of `tx status` (its --json keys, lowercase), translated when shown to a person.
+_STATUS_LABELS = (N_("network"), N_("txid"), N_("state"), N_("confirmations"), N_("block"), N_("fee"),
+                  N_("detail"))
 
 
 @tx_app.command("status")
@@ -23,13 +29,13 @@ def tx_status(
     entry = jr.get(txid, network)
     name = network or (entry.network if entry else None)
     if name is None:
-        raise UsageError(f"{txid} is not in the journal; pass --network")
+        raise UsageError(_("{txid} is not in the journal; pass --network").format(txid=txid))
     net, adapter = adapter_for(name)
     st = adapter.status(txid)
     if entry is not None:
         jr.set_state(name, txid, st.state, st.detail)
     data = {"network": name, **st.to_json()}
-    shown = {**data, "fee": f"{st.fee.plain()} {st.fee.symbol}" if st.fee else None}
+    shown = {**data, "state": state_word(st.state), "fee": f"{st.fee.plain()} {st.fee.symbol}" if st.fee else None}
     output.emit(data, lambda: output.key_values_out({k: v for k, v in shown.items() if v is not None}))
 
 
@@ -38,33 +44,50 @@ def _replace(txid: str, network: str | None, bump: int, how: str, allow_high_fee
     from wallet_cli.prompts import confirm
 
     if bump < 10 or bump > 1000:
-        raise UsageError("--bump must be between 10 and 1000 percent")
+        raise UsageError(_("--bump must be between 10 and 1000 percent"))
     from wallet_cli.signing import AccountSigner
 
     jr = journal()
     entry = jr.get(txid, network)
     if entry is None:
-        raise UsageError(f"{txid} is not in this wallet's journal; only transactions it signed can be replaced")
+        raise UsageError(_("{txid} is not in this wallet's journal; only transactions it signed can be replaced")
+                         .format(txid=txid))
     net, adapter = adapter_for(entry.network)
-    require(adapter, "speed_up" if how == "speed up" else "cancel", how)
+    speed_up = how == "speed up"
+    require(adapter, "speed_up" if speed_up else "cancel",
+            _("speed up is not available on {network}") if speed_up else _("cancel is not available on {network}"))
     if entry.state == "replaced":
         by = (entry.detail or "").removeprefix("by ").strip()
-        cmd = "speed-up" if how == "speed up" else "cancel"
-        raise UsageError(f"{txid} was already replaced by {by or 'a later transaction'}; "
-                         f"to {how} again, replace that one: wallet tx {cmd} {by or 'TXID'}")
+        if by and speed_up:
+            msg = _("{txid} was already replaced by {by}; to speed up again, replace that one: "
+                    "wallet tx speed-up {by}")
+        elif by:
+            msg = _("{txid} was already replaced by {by}; to cancel again, replace that one: wallet tx cancel {by}")
+        elif speed_up:
+            msg = _("{txid} was already replaced by a later transaction; to speed up again, replace that one: "
+                    "wallet tx speed-up TXID")
+        else:
+            msg = _("{txid} was already replaced by a later transaction; to cancel again, replace that one: "
+                    "wallet tx cancel TXID")
+        raise UsageError(msg.format(txid=txid, by=by))
     st = adapter.status(txid)
     if st.state != "pending":
-        raise UsageError(f"{txid} is {st.state}, not pending; there is nothing to replace")
+        raise UsageError(_("{txid} is {state}, not pending; there is nothing to replace").format(
+            txid=txid, state=state_word(st.state)))
     sender = accounts.resolve(entry.sender, session.vault_info().accounts)
     with jr.lock(entry.idem_key or entry.intent or txid):
         signer = AccountSigner(sender, net)
         new = signer.sign_replacement(adapter, entry.signed, how, bump, allow_high_fee=allow_high_fee)
-        review = {"Replaces": txid, "Action": how, "Old fee (max)": str(entry.signed.fee or "?"),
-                  "New fee (max)": str(new.fee or "?")}
+        review = {N_("Replaces"): txid, N_("Action"): human_text(N_("speed up") if speed_up else N_("cancel")),
+                  N_("Old fee (max)"): str(entry.signed.fee or "?"), N_("New fee (max)"): str(new.fee or "?")}
         for i, o in enumerate(new.payload.get("outputs") or []):   # btc: every output, and whose it is
-            review[f"Output {i}"] = f"{o['amount']} to {o['address']} ({o['whose']})"
-        output.key_values(review, title="Review the replacement")
-        confirm(f"Broadcast this replacement of {txid}?")
+            if options().json:   # the review's keys and values are what a script reads there: English
+                review[f"Output {i}"] = f"{o['amount']} to {o['address']} ({o['whose']})"
+            else:                # a label with a number is no message id: translated here, whole
+                review[_("Output {index}").format(index=i)] = _("{amount} to {address} ({whose})").format(
+                    amount=o["amount"], address=o["address"], whose=o["whose"])
+        output.key_values(review, title=_("Review the replacement"))
+        confirm(_("Broadcast this replacement of {txid}?").format(txid=txid))
         # The replacement carries the original's idempotency key and intent: a rerun finds it.
         jr.record_signed(new, kind="speed-up" if how == "speed up" else "cancel", replaces=txid,
                          idem_key=entry.idem_key, intent=entry.intent)

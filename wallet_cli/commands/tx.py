@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -10,7 +10,7 @@ from wallet_cli import accounts, output, session
 from wallet_cli.commands.common import adapter_for, human_text, journal, render_result, require, state_word
 from wallet_cli.context import options
 from wallet_cli.errors import UsageError
-from wallet_i18n import N_, _
+from wallet_i18n import N_, _, translated
 
 tx_app = typer.Typer(help="Follow, speed up or cancel a sent transaction.", no_args_is_help=True)
 
@@ -31,12 +31,28 @@ def tx_status(
     if name is None:
         raise UsageError(_("{txid} is not in the journal; pass --network").format(txid=txid))
     net, adapter = adapter_for(name)
+    if entry is None:
+        _check_txid(txid, net)
     st = adapter.status(txid)
     if entry is not None:
         jr.set_state(name, txid, st.state, st.detail)
     data = {"network": name, **st.to_json()}
     shown = {**data, "state": state_word(st.state), "fee": f"{st.fee.plain()} {st.fee.symbol}" if st.fee else None}
     output.emit(data, lambda: output.key_values_out({k: v for k, v in shown.items() if v is not None}))
+
+
+def _check_txid(txid: str, net: Any) -> None:
+    """A transaction id that cannot be one on this network is bad input (exit 2), not a question for the node
+    (which answers an EVM hash of the wrong length with an RPC error)."""
+    import re
+
+    family, name = net.family, net.name
+    if family == "evm" and not re.fullmatch(r"0x[0-9a-fA-F]{64}", txid):
+        raise UsageError(_("{txid} is not a transaction hash on {network} (0x followed by 64 hex digits)").format(
+            txid=txid, network=name))
+    if family == "btc" and not re.fullmatch(r"[0-9a-fA-F]{64}", txid):
+        raise UsageError(_("{txid} is not a transaction id on {network} (64 hex digits)").format(
+            txid=txid, network=name))
 
 
 def _replace(txid: str, network: str | None, bump: int, how: str, allow_high_fee: bool) -> None:
@@ -85,7 +101,7 @@ def _replace(txid: str, network: str | None, bump: int, how: str, allow_high_fee
                 review[f"Output {i}"] = f"{o['amount']} to {o['address']} ({o['whose']})"
             else:                # a label with a number is no message id: translated here, whole
                 review[_("Output {index}").format(index=i)] = _("{amount} to {address} ({whose})").format(
-                    amount=o["amount"], address=o["address"], whose=o["whose"])
+                    amount=o["amount"], address=o["address"], whose=translated(o["whose"]))
         output.key_values(review, title=_("Review the replacement"))
         confirm(_("Broadcast this replacement of {txid}?").format(txid=txid))
         # The replacement carries the original's idempotency key and intent: a rerun finds it.

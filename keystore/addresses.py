@@ -17,6 +17,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from wallet_i18n import _
+
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
@@ -56,11 +58,11 @@ def _ctypes_keccak() -> Callable[[bytes], bytes]:
 
     spec = find_spec("Crypto")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("pycryptodome is not installed")
+        raise ImportError("pycryptodome is not installed")  # i18n: not shown
     folder = Path(next(iter(spec.submodule_search_locations))) / "Hash"
     path = next((folder / f"_keccak{s}" for s in EXTENSION_SUFFIXES if (folder / f"_keccak{s}").exists()), None)
     if path is None:
-        raise ImportError("pycryptodome's keccak library was not found")
+        raise ImportError("pycryptodome's keccak library was not found")  # i18n: not shown
     lib = ctypes.CDLL(str(path))
     lib.keccak_init.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_size_t, ctypes.c_ubyte]
     lib.keccak_absorb.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
@@ -71,11 +73,11 @@ def _ctypes_keccak() -> Callable[[bytes], bytes]:
         state = ctypes.c_void_p()
         # capacity 64 bytes (keccak-256), 24 rounds; padding byte 0x01 is Keccak's, not SHA-3's 0x06.
         if lib.keccak_init(ctypes.byref(state), 64, 24):
-            raise MemoryError("keccak_init failed")
+            raise MemoryError("keccak_init failed")  # i18n: not shown
         try:
             out = ctypes.create_string_buffer(32)
             if lib.keccak_absorb(state, bytes(data), len(data)) or lib.keccak_digest(state, out, 32, 1):
-                raise RuntimeError("keccak failed")
+                raise RuntimeError("keccak failed")  # i18n: not shown
             return out.raw
         finally:
             lib.keccak_destroy(state)
@@ -135,7 +137,7 @@ def b58decode(text: str) -> bytes:
     value = 0
     for ch in text:
         if ch not in _B58_INDEX:
-            raise AddressError("not a base58 string")
+            raise AddressError(_("not a base58 string"))
         value = value * 58 + _B58_INDEX[ch]
     zeros = len(text) - len(text.lstrip("1"))
     body = value.to_bytes((value.bit_length() + 7) // 8, "big") if value else b""
@@ -149,7 +151,7 @@ def b58check_encode(payload: bytes) -> str:
 def b58check_decode(text: str) -> bytes:
     raw = b58decode(text)
     if len(raw) < 5 or sha256d(raw[:-4])[:4] != raw[-4:]:
-        raise AddressError("the base58 checksum does not match")
+        raise AddressError(_("the base58 checksum does not match"))
     return raw[:-4]
 
 
@@ -203,7 +205,7 @@ def _convertbits(data: bytes | list[int], frombits: int, tobits: int, pad: bool)
     if pad and bits:
         out.append((acc << (tobits - bits)) & maxv)
     elif not pad and (bits >= frombits or (acc << (tobits - bits)) & maxv):
-        raise AddressError("invalid bech32 padding")
+        raise AddressError(_("invalid bech32 padding"))
     return out
 
 
@@ -218,22 +220,22 @@ def segwit_encode(hrp: str, version: int, program: bytes) -> str:
 def segwit_decode(address: str) -> tuple[str, int, bytes]:
     """(hrp, witness version, program) of a segwit address; AddressError if it is malformed."""
     if address.lower() != address and address.upper() != address:
-        raise AddressError("a bech32 address is all lower case or all upper case")
+        raise AddressError(_("a bech32 address is all lower case or all upper case"))
     address = address.lower()
     pos = address.rfind("1")
     if pos < 1 or pos + 7 > len(address) or len(address) > 90:
-        raise AddressError("not a bech32 address")
+        raise AddressError(_("not a bech32 address"))
     hrp, rest = address[:pos], address[pos + 1 :]
     if any(c not in _BECH32 for c in rest):
-        raise AddressError("not a bech32 address")
+        raise AddressError(_("not a bech32 address"))
     data = [_BECH32.index(c) for c in rest]
     const = _polymod(_hrp_expand(hrp) + data)
     version = data[0]
     if const != (_BECH32_CONST if version == 0 else _BECH32M_CONST):
-        raise AddressError("the bech32 checksum does not match")
+        raise AddressError(_("the bech32 checksum does not match"))
     program = bytes(_convertbits(data[1:-6], 5, 8, False))
     if version > 16 or not 2 <= len(program) <= 40 or (version == 0 and len(program) not in (20, 32)):
-        raise AddressError("not a valid segwit program")
+        raise AddressError(_("not a valid segwit program"))
     return hrp, version, program
 
 
@@ -244,7 +246,7 @@ def _public_key(pubkey: bytes) -> Any:
     try:
         return PublicKey(pubkey)
     except (ValueError, TypeError) as exc:
-        raise AddressError("not a valid secp256k1 public key") from exc
+        raise AddressError(_("not a valid secp256k1 public key")) from exc
 
 
 def validate_public_key(pubkey: bytes) -> bytes:
@@ -274,7 +276,7 @@ def to_checksum_address(address: str | bytes) -> str:
         hex_addr = address[2:] if address[:2] in ("0x", "0X") else address
         hex_addr = hex_addr.lower()
     if len(hex_addr) != 40 or any(c not in "0123456789abcdef" for c in hex_addr):
-        raise AddressError("an EVM address is 20 bytes of hex")
+        raise AddressError(_("an EVM address is 20 bytes of hex"))
     digest = keccak256(hex_addr.encode()).hex()
     return "0x" + "".join(c.upper() if d in "89abcdef" else c for c, d in zip(hex_addr, digest, strict=False))
 
@@ -306,7 +308,7 @@ def taproot_output_key(pubkey: bytes) -> bytes:
     xonly = compressed(pubkey)[1:]
     tweak = tagged_hash("TapTweak", xonly)
     if int.from_bytes(tweak, "big") >= SECP256K1_ORDER:
-        raise AddressError("taproot tweak out of range")
+        raise AddressError(_("taproot tweak out of range"))
     key = PublicKeyXOnly(xonly)
     key.tweak_add(tweak)
     return key.format()
@@ -321,13 +323,15 @@ def btc_script_pubkey(pubkey: bytes, kind: str = "p2wpkh") -> bytes:
         return b"\xa9\x14" + hash160(b"\x00\x14" + hash160(compressed(pubkey))) + b"\x87"
     if kind == "p2pkh":
         return b"\x76\xa9\x14" + hash160(compressed(pubkey)) + b"\x88\xac"
-    raise AddressError(f"unknown bitcoin address kind {kind!r}; use one of {', '.join(BTC_KINDS)}")
+    raise AddressError(_("unknown bitcoin address kind {kind!r}; use one of {kinds}").format(
+        kind=kind, kinds=", ".join(BTC_KINDS)))
 
 
 def btc_address(pubkey: bytes, kind: str = "p2wpkh", network: str = "main") -> str:
     """Bitcoin address of a compressed public key; kind is p2wpkh, p2tr, p2sh-p2wpkh or p2pkh."""
     if network not in BTC_NETWORKS:
-        raise AddressError(f"unknown bitcoin network {network!r}; use one of {', '.join(BTC_NETWORKS)}")
+        raise AddressError(_("unknown bitcoin network {network!r}; use one of {networks}").format(
+            network=network, networks=", ".join(BTC_NETWORKS)))
     hrp, p2pkh_ver, p2sh_ver = BTC_NETWORKS[network]
     if kind == "p2wpkh":
         return segwit_encode(hrp, 0, hash160(compressed(pubkey)))
@@ -338,12 +342,13 @@ def btc_address(pubkey: bytes, kind: str = "p2wpkh", network: str = "main") -> s
         return b58check_encode(bytes([p2sh_ver]) + hash160(redeem))
     if kind == "p2pkh":
         return b58check_encode(bytes([p2pkh_ver]) + hash160(compressed(pubkey)))
-    raise AddressError(f"unknown bitcoin address kind {kind!r}; use one of {', '.join(BTC_KINDS)}")
+    raise AddressError(_("unknown bitcoin address kind {kind!r}; use one of {kinds}").format(
+        kind=kind, kinds=", ".join(BTC_KINDS)))
 
 
 # ---------------------------------------------------------------- solana
 def sol_address(pubkey: bytes) -> str:
     """Solana address: base58 of the 32-byte ed25519 public key."""
     if len(pubkey) != 32:
-        raise AddressError("an ed25519 public key is 32 bytes")
+        raise AddressError(_("an ed25519 public key is 32 bytes"))
     return b58encode(pubkey)

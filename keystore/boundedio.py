@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from keystore.errors import BadInputFile
+from wallet_i18n import _, ngettext, translated
 
 SECRET_CAP = 64 << 10        # a password, passphrase, mnemonic or raw key
 DOCUMENT_CAP = 1 << 20       # a keystore, typed data, config.toml
@@ -29,7 +30,7 @@ _JSON_INNERMOST = re.compile(rb"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
 
 def os_reason(e: OSError) -> str:
     """An OSError as words ("permission denied"), never "[Errno 13]" or a class name."""
-    text = e.strerror or (os.strerror(e.errno) if e.errno else "the system refused the operation")
+    text = e.strerror or (os.strerror(e.errno) if e.errno else _("the system refused the operation"))
     return text[:1].lower() + text[1:]
 
 
@@ -38,24 +39,28 @@ def read_bounded(path: Path | str, cap: int, what: str) -> bytes:
 
     Opened with O_NONBLOCK so that a FIFO with no writer cannot block the open; anything but a regular
     file is then refused, so a read can never wait or run forever. BadInputFile says why, in one sentence.
+    `what` names the file for a person ("password file"): a message id marked with N_() where it is written,
+    translated here.
     """
     if str(path) == "-":
         return _read_stdin(cap, what)
     if "\x00" in str(path):
-        raise BadInputFile(f"the {what} path contains a NUL character")
+        raise BadInputFile(_("the {what} path contains a NUL character").format(what=translated(what)))
     try:
         fd = os.open(path, _O_FLAGS)
     except FileNotFoundError:
-        raise BadInputFile(f"the {what} {path} does not exist") from None
+        raise BadInputFile(_("the {what} {path} does not exist").format(what=translated(what), path=path)) from None
     except OSError as e:
-        raise BadInputFile(f"cannot read the {what} {path}: {os_reason(e)}") from None
+        raise BadInputFile(_("cannot read the {what} {path}: {reason}").format(
+            what=translated(what), path=path, reason=os_reason(e))) from None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise BadInputFile(f"the {what} {path} is a directory, not a file")
+            raise BadInputFile(_("the {what} {path} is a directory, not a file").format(
+                what=translated(what), path=path))
         if not stat.S_ISREG(st.st_mode):
-            raise BadInputFile(f"the {what} {path} is not a regular file (a pipe, device or socket); "
-                               "pass '-' to read it from standard input")
+            raise BadInputFile(_("the {what} {path} is not a regular file (a pipe, device or socket); "
+                                 "pass '-' to read it from standard input").format(what=translated(what), path=path))
         if st.st_size > cap:
             raise BadInputFile(_too_large(what, path, cap))
         chunks: list[bytes] = []
@@ -64,7 +69,8 @@ def read_bounded(path: Path | str, cap: int, what: str) -> bytes:
             try:
                 chunk = os.read(fd, min(left, 1 << 20))
             except OSError as e:
-                raise BadInputFile(f"cannot read the {what} {path}: {os_reason(e)}") from None
+                raise BadInputFile(_("cannot read the {what} {path}: {reason}").format(
+                    what=translated(what), path=path, reason=os_reason(e))) from None
             if not chunk:
                 break
             chunks.append(chunk)
@@ -81,16 +87,22 @@ def _read_stdin(cap: int, what: str) -> bytes:
     stream = getattr(sys.stdin, "buffer", None)
     data = stream.read(cap + 1) if stream is not None else sys.stdin.read(cap + 1).encode()
     if len(data) > cap:
-        raise BadInputFile(_too_large(what, "on standard input", cap))
+        raise BadInputFile(_too_large(what, "-", cap))
     return data
 
 
-def _too_large(what: str, where: Path | str, cap: int) -> str:
-    return f"the {what} {where} is larger than {_size(cap)}; refusing to read it"
+def _too_large(what: str, path: Path | str, cap: int) -> str:
+    if str(path) == "-":
+        return _("the {what} on standard input is larger than {size}; refusing to read it").format(
+            what=translated(what), size=_size(cap))
+    return _("the {what} {path} is larger than {size}; refusing to read it").format(
+        what=translated(what), path=path, size=_size(cap))
 
 
 def _size(n: int) -> str:
-    return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n >> 10} KiB" if n >= 1 << 10 else f"{n} bytes"
+    if n >= 1 << 20:
+        return f"{n >> 20} MiB"
+    return f"{n >> 10} KiB" if n >= 1 << 10 else ngettext("{n} byte", "{n} bytes", n).format(n=n)
 
 
 def read_text(path: Path | str, cap: int, what: str) -> str:
@@ -98,8 +110,10 @@ def read_text(path: Path | str, cap: int, what: str) -> str:
     try:
         return read_bounded(path, cap, what).decode("utf-8-sig")
     except UnicodeDecodeError:
-        where = "on standard input" if str(path) == "-" else str(path)
-        raise BadInputFile(f"the {what} {where} is not UTF-8 text") from None
+        if str(path) == "-":
+            raise BadInputFile(_("the {what} on standard input is not UTF-8 text").format(
+                what=translated(what))) from None
+        raise BadInputFile(_("the {what} {path} is not UTF-8 text").format(what=translated(what), path=path)) from None
 
 
 def too_deep(data: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -108,7 +122,7 @@ def too_deep(data: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
     if body.count(b"[") + body.count(b"{") <= limit:
         return False
     s = _JSON_STRING.sub(b"", body)
-    for _ in range(limit):
+    for _level in range(limit):
         s, n = _JSON_INNERMOST.subn(b"", s)
         if not n:
             return False
@@ -121,7 +135,7 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
-            raise ValueError(f"it has the key {json.dumps(k)[:80]} twice in one object")
+            raise ValueError(_("it has the key {key} twice in one object").format(key=json.dumps(k)[:80]))
         out[k] = v
     return out
 
@@ -129,8 +143,8 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def loads_json(data: bytes | str, **kwargs: Any) -> Any:
     """json.loads that raises ValueError (never RecursionError or a crash) for absurdly deep nesting."""
     if too_deep(data):
-        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+        raise ValueError(_("nested more than {depth} levels deep").format(depth=MAX_JSON_DEPTH))
     try:
         return json.loads(data, **kwargs)
     except RecursionError:
-        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+        raise ValueError(_("nested more than {depth} levels deep").format(depth=MAX_JSON_DEPTH)) from None

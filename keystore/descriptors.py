@@ -9,6 +9,7 @@ purpose 84 -> wpkh(), 86 -> tr(), 49 -> sh(wpkh()), 44 -> pkh(); keychain 0 is r
 from __future__ import annotations
 
 from keystore.errors import BadSecretInput
+from wallet_i18n import _
 
 _INPUT_CHARSET = (
     "0123456789()[],'/*abcdefgh@:$%{}IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~ijklmnopqrstuvwxyzABCDEFGH`#\"\\ "
@@ -35,7 +36,7 @@ def _expand(text: str) -> list[int]:
     for ch in text:
         pos = _INPUT_CHARSET.find(ch)
         if pos < 0:
-            raise BadSecretInput("a descriptor may only hold printable ASCII characters")
+            raise BadSecretInput(_("a descriptor may only hold printable ASCII characters"))
         symbols.append(pos & 31)
         groups.append(pos >> 5)
         if len(groups) == 3:
@@ -67,8 +68,8 @@ def origin(fingerprint: str, path: str) -> str:
 def descriptor(xpub: str, fingerprint: str, path: str, purpose: int, keychain: int = 0) -> str:
     """Public ranged descriptor of an account: keychain 0 = receive (/0/*), 1 = change (/1/*)."""
     if purpose not in _WRAPPERS:
-        raise BadSecretInput("a bitcoin purpose is 84 (native segwit), 86 (taproot), 49 or 44")
+        raise BadSecretInput(_("a bitcoin purpose is 84 (native segwit), 86 (taproot), 49 or 44"))
     if keychain not in (0, 1):
-        raise BadSecretInput("keychain is 0 (receive) or 1 (change)")
+        raise BadSecretInput(_("keychain is 0 (receive) or 1 (change)"))
     head, tail = _WRAPPERS[purpose]
     return add_checksum(f"{head}{origin(fingerprint, path)}{xpub}/{keychain}/*{tail}")

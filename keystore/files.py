@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from keystore.errors import UnsafeVaultFile, VaultLocked
+from wallet_i18n import _
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -29,11 +30,11 @@ def _own_real_dir(path: Path) -> os.stat_result:
     """lstat of a directory that is no symlink and is ours; else UnsafeVaultFile."""
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):
-        raise UnsafeVaultFile(f"refusing to use {path}: it is a symlink; use a real directory")
+        raise UnsafeVaultFile(_("refusing to use {path}: it is a symlink; use a real directory").format(path=path))
     if not stat.S_ISDIR(st.st_mode):
-        raise UnsafeVaultFile(f"refusing to use {path}: it is not a directory")
+        raise UnsafeVaultFile(_("refusing to use {path}: it is not a directory").format(path=path))
     if st.st_uid != os.getuid():
-        raise UnsafeVaultFile(f"refusing to use {path}: it is owned by another user")
+        raise UnsafeVaultFile(_("refusing to use {path}: it is owned by another user").format(path=path))
     return st
 
 
@@ -45,8 +46,8 @@ def ensure_private_dir(path: Path) -> Path:
     st = _own_real_dir(path)
     if st.st_mode & (stat.S_ISVTX | stat.S_IWOTH):
         # A shared directory such as /tmp: never chmod it (that would break it for everyone).
-        raise UnsafeVaultFile(f"refusing to use {path} as a private directory: other users can write to it; "
-                              "choose a directory of your own")
+        raise UnsafeVaultFile(_("refusing to use {path} as a private directory: other users can write to it; "
+                                "choose a directory of your own").format(path=path))
     if stat.S_IMODE(st.st_mode) != DIR_MODE:
         # Ours and not shared, so tightening is safe and what the user wants.
         os.chmod(path, DIR_MODE)
@@ -59,18 +60,18 @@ def check_private_dir(path: Path) -> None:
     st = _own_real_dir(path)
     if st.st_mode & 0o022:
         raise UnsafeVaultFile(
-            f"refusing to use {path}: other users can write to it; run 'chmod 700 {path}' to fix it"
+            _("refusing to use {path}: other users can write to it; run 'chmod 700 {path}' to fix it").format(path=path)
         )
 
 
 def _check_private_stat(path: Path, st: os.stat_result) -> None:
     if not stat.S_ISREG(st.st_mode):
-        raise UnsafeVaultFile(f"refusing to read {path}: it is not a regular file")
+        raise UnsafeVaultFile(_("refusing to read {path}: it is not a regular file").format(path=path))
     if st.st_mode & 0o077:
         mode = stat.S_IMODE(st.st_mode)
         raise UnsafeVaultFile(
-            f"refusing to read {path}: its mode {mode:04o} lets other users read or change it; "
-            f"run 'chmod 600 {path}' to fix it"
+            _("refusing to read {path}: its mode {mode:04o} lets other users read or change it; "
+              "run 'chmod 600 {path}' to fix it").format(path=path, mode=mode)
         )
 
 
@@ -87,7 +88,7 @@ def read_private_file(path: Path, cap: int = PRIVATE_CAP) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _O_NOFOLLOW | _O_CLOEXEC)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise UnsafeVaultFile(f"refusing to read {path}: it is a symlink") from None
+            raise UnsafeVaultFile(_("refusing to read {path}: it is a symlink").format(path=path)) from None
         raise
     try:
         _check_private_stat(path, os.fstat(fd))
@@ -100,7 +101,8 @@ def read_private_file(path: Path, cap: int = PRIVATE_CAP) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
         if size > cap:
-            raise UnsafeVaultFile(f"refusing to read {path}: it is larger than {cap >> 20} MiB")
+            raise UnsafeVaultFile(_("refusing to read {path}: it is larger than {size} MiB").format(
+                path=path, size=cap >> 20))
         return b"".join(chunks)
     finally:
         os.close(fd)
@@ -123,7 +125,7 @@ def atomic_write(path: Path, data: bytes, *, _on_step: Callable[[str], None] | N
     path = Path(path)
     step = _on_step or (lambda _name: None)
     if path.is_symlink():
-        raise UnsafeVaultFile(f"refusing to write {path}: it is a symlink")
+        raise UnsafeVaultFile(_("refusing to write {path}: it is a symlink").format(path=path))
     directory = path.parent
     tmp = directory / f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(8)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, FILE_MODE)
@@ -182,7 +184,7 @@ def locked(path: Path, timeout: float = 30) -> Iterator[None]:
         fd = os.open(lpath, os.O_RDWR | os.O_CREAT | _O_NOFOLLOW | _O_CLOEXEC, FILE_MODE)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise UnsafeVaultFile(f"refusing to use lock file {lpath}: it is a symlink") from None
+            raise UnsafeVaultFile(_("refusing to use lock file {path}: it is a symlink").format(path=lpath)) from None
         raise
     try:
         deadline = time.monotonic() + timeout
@@ -194,8 +196,8 @@ def locked(path: Path, timeout: float = 30) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise VaultLocked(
-                        f"{Path(path).name} is locked by another wallet process (waited {timeout:g} s); "
-                        "try again when it has finished"
+                        _("{name} is locked by another wallet process (waited {timeout:g} s); "
+                          "try again when it has finished").format(name=Path(path).name, timeout=timeout)
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)

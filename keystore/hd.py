@@ -25,6 +25,7 @@ from typing import Any
 from keystore import addresses as A
 from keystore.descriptors import descriptor
 from keystore.errors import BadSecretInput
+from wallet_i18n import _
 
 CHAINS = ("evm", "btc", "sol", "tron")
 COIN_TYPES = {"evm": 60, "tron": 195, "sol": 501, "btc": 0}
@@ -39,7 +40,7 @@ def seed_from_mnemonic(mnemonic: str, passphrase: str = "") -> bytes:
     """BIP39 seed (PBKDF2-HMAC-SHA512, NFKD-normalised), 64 bytes. Validates the mnemonic first."""
     from keystore.mnemonic import validate_mnemonic
 
-    normalised, _ = validate_mnemonic(mnemonic)
+    normalised, _language = validate_mnemonic(mnemonic)
     words = unicodedata.normalize("NFKD", normalised)
     salt = unicodedata.normalize("NFKD", "mnemonic" + passphrase)
     return hashlib.pbkdf2_hmac("sha512", words.encode(), salt.encode(), 2048)
@@ -49,29 +50,30 @@ def master_fingerprint(seed: bytes) -> bytes:
     """The 4-byte BIP32 fingerprint of the secp256k1 master key."""
     from coincurve import PrivateKey
 
-    key, _ = _secp_master(seed)
+    key, _chain_code = _secp_master(seed)
     return A.hash160(PrivateKey(key).public_key.format(compressed=True))[:4]
 
 
 def _check_chain(chain: str) -> None:
     if chain not in CHAINS:
-        raise BadSecretInput(f"unknown chain family {chain!r}; use one of: {', '.join(CHAINS)}")
+        raise BadSecretInput(_("unknown chain family {chain!r}; use one of: {chains}").format(
+            chain=chain, chains=", ".join(CHAINS)))
 
 
 def parse_path(path: str) -> list[int]:
     """m/44'/60'/0'/0/0 -> child indices; ', h and H mark hardened levels."""
     text = path.strip().replace(" ", "")
     if not _PATH_RE.match(text):
-        raise BadSecretInput("a derivation path looks like m/44'/60'/0'/0/0")
+        raise BadSecretInput(_("a derivation path looks like m/44'/60'/0'/0/0"))
     parts = text.split("/")[1:]
     if len(parts) > 255:  # BIP32 keeps the depth in one byte
-        raise BadSecretInput("a derivation path has at most 255 levels")
+        raise BadSecretInput(_("a derivation path has at most 255 levels"))
     out = []
     for part in parts:
         hardened = part[-1] in "'hH"
         number = int(part[:-1] if hardened else part)
         if number >= HARDENED:
-            raise BadSecretInput("a derivation path index must be below 2^31")
+            raise BadSecretInput(_("a derivation path index must be below 2^31"))
         out.append(number | HARDENED if hardened else number)
     return out
 
@@ -84,7 +86,7 @@ def default_path(chain: str, index: int, *, testnet: bool = False, purpose: int 
     """Default path of account `index`; for btc the account path m/purpose'/coin'/index'."""
     _check_chain(chain)
     if not 0 <= index < HARDENED:
-        raise BadSecretInput("an account index is between 0 and 2^31 - 1")
+        raise BadSecretInput(_("an account index is between 0 and 2^31 - 1"))
     if chain == "evm":
         return f"m/44'/60'/0'/0/{index}"
     if chain == "tron":
@@ -92,7 +94,7 @@ def default_path(chain: str, index: int, *, testnet: bool = False, purpose: int 
     if chain == "sol":
         return f"m/44'/501'/{index}'/0'"
     if purpose not in BTC_PURPOSES:
-        raise BadSecretInput("a bitcoin purpose is 84 (native segwit), 86 (taproot), 49 or 44")
+        raise BadSecretInput(_("a bitcoin purpose is 84 (native segwit), 86 (taproot), 49 or 44"))
     return f"m/{purpose}'/{1 if testnet else 0}'/{index}'"
 
 
@@ -102,10 +104,10 @@ def default_path(chain: str, index: int, *, testnet: bool = False, purpose: int 
 def _secp_master(seed: bytes) -> tuple[bytes, bytes]:
     """(private key, chain code) of the BIP32 master node."""
     if len(seed) < 16:
-        raise ValueError("a BIP32 seed is at least 16 bytes")
+        raise ValueError(_("a BIP32 seed is at least 16 bytes"))
     digest = hmac.digest(b"Bitcoin seed", seed, "sha512")
     if not 0 < int.from_bytes(digest[:32], "big") < A.SECP256K1_ORDER:  # probability about 2^-127
-        raise ValueError("this seed gives an invalid BIP32 master key")
+        raise ValueError(_("this seed gives an invalid BIP32 master key"))
     return digest[:32], digest[32:]
 
 
@@ -123,7 +125,7 @@ def _secp_private(seed: bytes, indices: list[int]) -> bytes:
         tweak = int.from_bytes(digest[:32], "big")
         child = (tweak + int.from_bytes(key, "big")) % A.SECP256K1_ORDER
         if tweak >= A.SECP256K1_ORDER or child == 0:  # probability about 2^-127
-            raise RuntimeError(f"BIP32 child {i & ~HARDENED} is invalid; use the next index")
+            raise RuntimeError(_("BIP32 child {index} is invalid; use the next index").format(index=i & ~HARDENED))
         key, chain_code = child.to_bytes(32, "big"), digest[32:]
     return key
 
@@ -143,7 +145,7 @@ def _ed25519_node(seed: bytes, indices: list[int]) -> Any:
     from bip_utils import Bip32Slip10Ed25519
 
     if any(not i & HARDENED for i in indices):
-        raise BadSecretInput("a solana (ed25519) path must be hardened at every level, like m/44'/501'/0'/0'")
+        raise BadSecretInput(_("a solana (ed25519) path must be hardened at every level, like m/44'/501'/0'/0'"))
     node = Bip32Slip10Ed25519.FromSeed(seed)
     for i in indices:
         node = node.ChildKey(i)
@@ -175,7 +177,7 @@ def derive_private(seed: bytes, chain: str, path: str | None = None, *, testnet:
 def _ed25519_private(seed: bytes, indices: list[int]) -> bytes:
     """SLIP-10 ed25519 with hmac alone (bip-utils costs ~200 ms to import on the send path)."""
     if any(not i & HARDENED for i in indices):
-        raise BadSecretInput("a solana (ed25519) path must be hardened at every level, like m/44'/501'/0'/0'")
+        raise BadSecretInput(_("a solana (ed25519) path must be hardened at every level, like m/44'/501'/0'/0'"))
     digest = hmac.digest(b"ed25519 seed", seed, "sha512")
     key, chain_code = digest[:32], digest[32:]
     for i in indices:
@@ -219,7 +221,7 @@ class DerivedAccount:
 def _purpose_of(indices: list[int], purpose: int | None) -> int:
     if purpose is not None:
         if purpose not in BTC_PURPOSES:
-            raise BadSecretInput("a bitcoin purpose is 84 (native segwit), 86 (taproot), 49 or 44")
+            raise BadSecretInput(_("a bitcoin purpose is 84 (native segwit), 86 (taproot), 49 or 44"))
         return purpose
     first = indices[0] & ~HARDENED if indices and indices[0] & HARDENED else None
     return first if first in BTC_PURPOSES else 84
@@ -293,13 +295,13 @@ def _ckd_pub_many(pubkey: bytes, chain_code: bytes, start: int, count: int) -> l
     out = []
     for i in range(start, start + count):
         if i >= HARDENED:
-            raise BadSecretInput("a non-hardened index is below 2^31")
+            raise BadSecretInput(_("a non-hardened index is below 2^31"))
         tweak = hmac.digest(chain_code, pubkey + i.to_bytes(4, "big"), "sha512")[:32]
         try:
             # from_secret rejects IL >= n (BIP32: invalid child); combine rejects the point at infinity.
             out.append(PublicKey.combine_keys([parent, PublicKey.from_secret(tweak)]))
         except ValueError as exc:  # probability about 2^-127
-            raise RuntimeError(f"BIP32 child {i} is invalid; use the next index") from exc
+            raise RuntimeError(_("BIP32 child {index} is invalid; use the next index").format(index=i)) from exc
     return out
 
 
@@ -342,7 +344,7 @@ def derive_addresses(
     """
     _check_chain(chain)
     if count < 0 or start < 0:
-        raise BadSecretInput("count and start are non-negative")
+        raise BadSecretInput(_("count and start are non-negative"))
     if chain == "sol":
         node = _ed25519_node(seed, [44 | HARDENED, 501 | HARDENED])  # cached m/44'/501'
         key, chain_code = bytes(node.PrivateKey().Raw().ToBytes()), bytes(node.ChainCode().ToBytes())
@@ -353,7 +355,7 @@ def derive_addresses(
         return [A.b58encode(pub) for pub in _ed25519_public(seeds)]
     if chain == "btc":
         if network not in A.BTC_NETWORKS:
-            raise BadSecretInput(f"unknown bitcoin network {network!r}")
+            raise BadSecretInput(_("unknown bitcoin network {network!r}").format(network=network))
         account_path = default_path("btc", account, testnet=network != "main", purpose=purpose)
         parent = _secp_node(seed, [*parse_path(account_path), change])
     else:
@@ -391,23 +393,23 @@ def parse_extended_key(text: str) -> ExtendedKey:
     try:
         raw = A.b58check_decode(text.strip())
     except A.AddressError:
-        raise BadSecretInput("not an extended key: bad characters or checksum") from None
+        raise BadSecretInput(_("not an extended key: bad characters or checksum")) from None
     if len(raw) != 78 or raw[:4] not in _EXT_VERSIONS:
-        raise BadSecretInput("not an extended key: unknown version or wrong length")
+        raise BadSecretInput(_("not an extended key: unknown version or wrong length"))
     network, private = _EXT_VERSIONS[raw[:4]]
     depth, parent, child, chain_code, key = raw[4], raw[5:9], raw[9:13], raw[13:45], raw[45:]
     if depth == 0 and (parent != bytes(4) or child != bytes(4)):
-        raise BadSecretInput("not an extended key: a master key has no parent or index")
+        raise BadSecretInput(_("not an extended key: a master key has no parent or index"))
     if private:
         if key[0] != 0 or not 0 < int.from_bytes(key[1:], "big") < A.SECP256K1_ORDER:
-            raise BadSecretInput("not an extended key: the private key is out of range")
+            raise BadSecretInput(_("not an extended key: the private key is out of range"))
     else:
         if key[0] not in (2, 3):
-            raise BadSecretInput("not an extended key: the public key is not compressed")
+            raise BadSecretInput(_("not an extended key: the public key is not compressed"))
         try:
             A.validate_public_key(key)  # rejects an x with no point on the curve
         except A.AddressError:
-            raise BadSecretInput("not an extended key: the public key is not on the curve") from None
+            raise BadSecretInput(_("not an extended key: the public key is not on the curve")) from None
     return ExtendedKey(network, private, depth, parent, int.from_bytes(child, "big"), chain_code, key)
 
 
@@ -417,7 +419,7 @@ def xpub_addresses(
     """Bitcoin addresses account/change/i from an account xpub/tpub, without the seed (watch-only)."""
     ext = parse_extended_key(xpub)
     if ext.private:
-        raise BadSecretInput("expected an extended public key (xpub or tpub), not a private one")
+        raise BadSecretInput(_("expected an extended public key (xpub or tpub), not a private one"))
     (change_key,) = _ckd_pub_many(ext.key, ext.chain_code, change, 1)
     change_code = hmac.digest(ext.chain_code, ext.key + change.to_bytes(4, "big"), "sha512")[32:]
     keys = _ckd_pub_many(change_key.format(), change_code, start, count)

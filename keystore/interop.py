@@ -20,6 +20,7 @@ from eth_hash.auto import keccak
 
 from keystore.boundedio import loads_json
 from keystore.errors import BadSecretInput, WrongPassword
+from wallet_i18n import _
 
 SCRYPT_MAX_N = 2**20
 SCRYPT_MAX_R = 16
@@ -36,39 +37,43 @@ _SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD036414
 
 
 def _bad(what: str) -> BadSecretInput:
-    return BadSecretInput(f"not a valid Web3 Secret Storage v3 keystore: {what}")
+    """`what` is a translated reason."""
+    return BadSecretInput(_("not a valid Web3 Secret Storage v3 keystore: {reason}").format(reason=what))
 
 
 def _hex(value: Any, label: str, length: int | None = None, max_len: int | None = None) -> bytes:
     if not isinstance(value, str):
-        raise _bad(f"'{label}' is not a hex string")
+        raise _bad(_("'{label}' is not a hex string").format(label=label))
     text = value[2:] if value[:2] in ("0x", "0X") else value
     try:
         data = bytes.fromhex(text)
     except ValueError:
-        raise _bad(f"'{label}' is not valid hex") from None
+        raise _bad(_("'{label}' is not valid hex").format(label=label)) from None
     if len(text) != 2 * len(data) or not data:
-        raise _bad(f"'{label}' is empty or not valid hex")
+        raise _bad(_("'{label}' is empty or not valid hex").format(label=label))
     if length is not None and len(data) != length:
-        raise _bad(f"'{label}' must be {length} bytes, found {len(data)}")
+        raise _bad(_("'{label}' must be {length} bytes, found {found}").format(label=label, length=length,
+                                                                               found=len(data)))
     if max_len is not None and len(data) > max_len:
-        raise _bad(f"'{label}' must be at most {max_len} bytes, found {len(data)}")
+        raise _bad(_("'{label}' must be at most {max_len} bytes, found {found}").format(
+            label=label, max_len=max_len, found=len(data)))
     return data
 
 
 def _int(params: dict, key: str, low: int, high: int) -> int:
     value = params.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _bad(f"kdfparams.{key} is missing or not an integer")
+        raise _bad(_("kdfparams.{key} is missing or not an integer").format(key=key))
     if not low <= value <= high:
-        raise _bad(f"kdfparams.{key} = {value} is outside the accepted range {low}..{high}")
+        raise _bad(_("kdfparams.{key} = {value} is outside the accepted range {low}..{high}").format(
+            key=key, value=value, low=low, high=high))
     return value
 
 
 def _obj(parent: dict, key: str) -> dict:
     value = parent.get(key)
     if not isinstance(value, dict):
-        raise _bad(f"'{key}' is missing or not an object")
+        raise _bad(_("'{key}' is missing or not an object").format(key=key))
     return value
 
 
@@ -76,23 +81,24 @@ def _derive(crypto: dict, password: bytes) -> bytes:
     kdf = crypto.get("kdf")
     params = _obj(crypto, "kdfparams")
     if params.get("dklen") != DKLEN:
-        raise _bad(f"kdfparams.dklen must be {DKLEN}")
+        raise _bad(_("kdfparams.dklen must be {dklen}").format(dklen=DKLEN))
     salt = _hex(params.get("salt"), "kdfparams.salt", max_len=MAX_SALT)
     if kdf == "scrypt":
         n = _int(params, "n", 2, SCRYPT_MAX_N)
         if n & (n - 1):
-            raise _bad(f"kdfparams.n = {n} is not a power of two")
+            raise _bad(_("kdfparams.n = {n} is not a power of two").format(n=n))
         r = _int(params, "r", 1, SCRYPT_MAX_R)
         p = _int(params, "p", 1, SCRYPT_MAX_P)
         if 128 * n * r > SCRYPT_MAX_MEMORY:
-            raise _bad(f"scrypt n = {n}, r = {r} needs more than {SCRYPT_MAX_MEMORY >> 20} MiB of memory")
+            raise _bad(_("scrypt n = {n}, r = {r} needs more than {mib} MiB of memory").format(
+                n=n, r=r, mib=SCRYPT_MAX_MEMORY >> 20))
         return _scrypt(password, salt, n, r, p)
     if kdf == "pbkdf2":
         if params.get("prf") != "hmac-sha256":
-            raise _bad("kdfparams.prf must be 'hmac-sha256'")
+            raise _bad(_("kdfparams.prf must be 'hmac-sha256'"))
         c = _int(params, "c", 1, PBKDF2_MAX_C)
         return PBKDF2HMAC(algorithm=hashes.SHA256(), length=DKLEN, salt=salt, iterations=c).derive(password)
-    raise _bad(f"unsupported kdf {kdf!r} (expected 'scrypt' or 'pbkdf2')")
+    raise _bad(_("unsupported kdf {kdf!r} (expected 'scrypt' or 'pbkdf2')").format(kdf=kdf))
 
 
 def _scrypt(password: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -112,7 +118,7 @@ def _aes_128_ctr(key: bytes, iv: bytes, data: bytes) -> bytes:
 
 def _check_private_key(key: bytes) -> None:
     if len(key) != 32 or not 0 < int.from_bytes(key, "big") < _SECP256K1_N:
-        raise BadSecretInput("the private key is not a valid secp256k1 key")
+        raise BadSecretInput(_("the private key is not a valid secp256k1 key"))
 
 
 def address_of(private_key: bytes) -> str:
@@ -128,9 +134,9 @@ def _load(data: bytes | str | dict) -> dict:
     try:
         doc = loads_json(data)
     except (ValueError, UnicodeDecodeError):
-        raise _bad("the file is not valid JSON") from None
+        raise _bad(_("the file is not valid JSON")) from None
     if not isinstance(doc, dict):
-        raise _bad("the file is not a JSON object")
+        raise _bad(_("the file is not a JSON object"))
     return doc
 
 
@@ -138,30 +144,31 @@ def decrypt_keystore(data: bytes | str | dict, password: str) -> bytes:
     """Return the 32-byte private key of a v3 keystore (scrypt or pbkdf2, aes-128-ctr)."""
     doc = _load(data)
     if doc.get("version") != 3:
-        raise _bad(f"unsupported version {doc.get('version')!r} (only version 3 is supported)")
+        raise _bad(_("unsupported version {version!r} (only version 3 is supported)").format(
+            version=doc.get("version")))
     # MyEtherWallet wrote "Crypto"; geth accepts both spellings.
     crypto = doc.get("crypto", doc.get("Crypto"))
     if not isinstance(crypto, dict):
-        raise _bad("'crypto' is missing or not an object")
+        raise _bad(_("'crypto' is missing or not an object"))
     if crypto.get("cipher") != "aes-128-ctr":
-        raise _bad(f"unsupported cipher {crypto.get('cipher')!r} (expected 'aes-128-ctr')")
+        raise _bad(_("unsupported cipher {cipher!r} (expected 'aes-128-ctr')").format(cipher=crypto.get("cipher")))
     iv = _hex(_obj(crypto, "cipherparams").get("iv"), "cipherparams.iv", 16)
     # Keystores written before geth PR #3032 hold a key with leading zeros stripped (30 or 31 bytes).
     ciphertext = _hex(crypto.get("ciphertext"), "ciphertext", max_len=32)
     mac = _hex(crypto.get("mac"), "mac", 32)
     if not isinstance(password, str):
-        raise BadSecretInput("the keystore password must be text")
+        raise BadSecretInput(_("the keystore password must be text"))
     derived = _derive(crypto, password.encode("utf-8"))
     if not hmac.compare_digest(keccak(derived[16:32] + ciphertext), mac):
-        raise WrongPassword("wrong password for the keystore file (MAC mismatch)")
+        raise WrongPassword(_("wrong password for the keystore file (MAC mismatch)"))
     key = _aes_128_ctr(derived[:16], iv, ciphertext).rjust(32, b"\x00")
     _check_private_key(key)
     stated = doc.get("address")
     if stated is not None:
         if not isinstance(stated, str):
-            raise _bad("'address' is not a string")
+            raise _bad(_("'address' is not a string"))
         if stated.lower().removeprefix("0x") != address_of(key):
-            raise BadSecretInput("the keystore's address field does not match the key inside it")
+            raise BadSecretInput(_("the keystore's address field does not match the key inside it"))
     return key
 
 
@@ -169,9 +176,9 @@ def encrypt_keystore(private_key: bytes, password: str, *, scrypt_n: int = EXPOR
     """A v3 keystore dict with scrypt (n, r=8, p=1) that geth, cast and MetaMask open."""
     _check_private_key(private_key)
     if not isinstance(password, str) or password == "":
-        raise BadSecretInput("refusing to export a keystore with an empty password")
+        raise BadSecretInput(_("refusing to export a keystore with an empty password"))
     if not 2 <= scrypt_n <= SCRYPT_MAX_N or scrypt_n & (scrypt_n - 1):
-        raise BadSecretInput(f"scrypt n must be a power of two between 2 and {SCRYPT_MAX_N}")
+        raise BadSecretInput(_("scrypt n must be a power of two between 2 and {max_n}").format(max_n=SCRYPT_MAX_N))
     salt = secrets.token_bytes(32)
     iv = secrets.token_bytes(16)
     derived = _scrypt(password.encode("utf-8"), salt, scrypt_n, EXPORT_SCRYPT_R, EXPORT_SCRYPT_P)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from keystore import addresses as A
 from keystore.errors import BadSecretInput
+from wallet_i18n import _
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 _WIF_VERSIONS = {0x80: "main", 0xEF: "test"}
@@ -35,7 +36,7 @@ class ImportedKey:
 
 def _secp_key(raw: bytes) -> bytes:
     if len(raw) != 32 or not 0 < int.from_bytes(raw, "big") < A.SECP256K1_ORDER:
-        raise BadSecretInput("the private key is zero or not below the secp256k1 group order")
+        raise BadSecretInput(_("the private key is zero or not below the secp256k1 group order"))
     return raw
 
 
@@ -50,14 +51,15 @@ def ed25519_public_key(secret: bytes) -> bytes:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     if len(secret) != 32:
-        raise BadSecretInput("an ed25519 secret is 32 bytes")
+        raise BadSecretInput(_("an ed25519 secret is 32 bytes"))
     return Ed25519PrivateKey.from_private_bytes(secret).public_key().public_bytes_raw()
 
 
 def _parse_hex_key(text: str, family: str) -> bytes:
     body = text[2:] if text[:2] in ("0x", "0X") else text
     if len(body) != 64 or not set(body) <= _HEX:
-        raise BadSecretInput(f"a {family} private key is 64 hexadecimal characters, optionally after 0x")
+        raise BadSecretInput(_("a {family} private key is 64 hexadecimal characters, optionally after 0x").format(
+            family=family))
     return _secp_key(bytes.fromhex(body))
 
 
@@ -65,15 +67,15 @@ def _parse_wif(text: str) -> tuple[bytes, bool, str]:
     try:
         payload = A.b58check_decode(text)
     except A.AddressError:
-        raise BadSecretInput("not a valid WIF private key: bad characters or checksum") from None
+        raise BadSecretInput(_("not a valid WIF private key: bad characters or checksum")) from None
     if len(payload) == 34 and payload[-1] == 1:
         key, is_compressed = payload[1:33], True
     elif len(payload) == 33:
         key, is_compressed = payload[1:], False
     else:
-        raise BadSecretInput("not a valid WIF private key: wrong length")
+        raise BadSecretInput(_("not a valid WIF private key: wrong length"))
     if payload[0] not in _WIF_VERSIONS:
-        raise BadSecretInput("not a bitcoin WIF private key: unknown version byte")
+        raise BadSecretInput(_("not a bitcoin WIF private key: unknown version byte"))
     return _secp_key(key), is_compressed, _WIF_VERSIONS[payload[0]]
 
 
@@ -82,27 +84,27 @@ def _parse_solana(text: str) -> bytes:
         try:
             numbers = json.loads(text)
         except ValueError:
-            raise BadSecretInput("a solana-keygen key file is a JSON array of 64 numbers") from None
+            raise BadSecretInput(_("a solana-keygen key file is a JSON array of 64 numbers")) from None
         if (
             not isinstance(numbers, list)
             or len(numbers) != 64
             or not all(isinstance(n, int) and 0 <= n <= 255 for n in numbers)
         ):
-            raise BadSecretInput("a solana-keygen key file is a JSON array of 64 numbers from 0 to 255")
+            raise BadSecretInput(_("a solana-keygen key file is a JSON array of 64 numbers from 0 to 255"))
         raw = bytes(numbers)
     else:
         try:
             raw = A.b58decode(text)
         except A.AddressError:
-            raise BadSecretInput("a solana private key is base58 text or a JSON array of 64 numbers") from None
+            raise BadSecretInput(_("a solana private key is base58 text or a JSON array of 64 numbers")) from None
     if len(raw) == 32:
         return raw
     if len(raw) == 64:
         secret, public = raw[:32], raw[32:]
         if ed25519_public_key(secret) != public:
-            raise BadSecretInput("the keypair's public half does not match its secret half")
+            raise BadSecretInput(_("the keypair's public half does not match its secret half"))
         return secret
-    raise BadSecretInput("a solana private key decodes to a 64-byte keypair or a 32-byte secret")
+    raise BadSecretInput(_("a solana private key decodes to a 64-byte keypair or a 32-byte secret"))
 
 
 def parse_private_key(text: str, chain: str) -> ImportedKey:
@@ -127,7 +129,8 @@ def parse_private_key(text: str, chain: str) -> ImportedKey:
         secret = _parse_solana(text)
         pub = ed25519_public_key(secret)
         return ImportedKey(chain, secret, pub.hex(), A.sol_address(pub))
-    raise BadSecretInput(f"unknown chain family {chain!r}; use one of: evm, btc, sol, tron")
+    raise BadSecretInput(_("unknown chain family {chain!r}; use one of: {chains}").format(
+        chain=chain, chains="evm, btc, sol, tron"))
 
 
 def export_private_key(private_key: bytes, chain: str, *, testnet: bool = False) -> str:
@@ -141,7 +144,8 @@ def export_private_key(private_key: bytes, chain: str, *, testnet: bool = False)
         return A.b58check_encode(bytes([version]) + _secp_key(private_key) + b"\x01")
     if chain == "sol":
         return A.b58encode(private_key + ed25519_public_key(private_key))
-    raise BadSecretInput(f"unknown chain family {chain!r}; use one of: evm, btc, sol, tron")
+    raise BadSecretInput(_("unknown chain family {chain!r}; use one of: {chains}").format(
+        chain=chain, chains="evm, btc, sol, tron"))
 
 
 def export_solana_keygen_json(secret: bytes) -> str:

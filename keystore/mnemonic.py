@@ -17,6 +17,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from keystore.errors import BadSecretInput, EntropyError, MnemonicError
+from wallet_i18n import _
 
 # Order matters for detection: the first language whose wordlist holds every word and whose checksum
 # matches wins (english before french, which share a hundred words; simplified before traditional Chinese).
@@ -51,7 +52,7 @@ def _read_data_file(package: str, name: str) -> str:
     resources.files() imports the package, and `import bip_utils` (~200 ms) or `import eth_account`
     (~400 ms) would dominate unlocking a vault; find_spec of the top-level package executes nothing.
     """
-    top, _, rest = package.partition(".")
+    top, _dot, rest = package.partition(".")
     spec = find_spec(top)
     if spec is not None and spec.submodule_search_locations:
         for folder in spec.submodule_search_locations:
@@ -65,12 +66,14 @@ def _read_data_file(package: str, name: str) -> str:
 def wordlist(language: str) -> tuple[str, ...]:
     """The 2048 words of `language`, NFKD-normalised, in BIP39 order."""
     if language not in _WORDLIST_SOURCES:
-        raise BadSecretInput(f"unknown mnemonic language {language!r}; use one of: {', '.join(LANGUAGES)}")
+        raise BadSecretInput(_("unknown mnemonic language {language!r}; use one of: {languages}").format(
+            language=language, languages=", ".join(LANGUAGES)))
     package, name = _WORDLIST_SOURCES[language]
     text = _read_data_file(package, name)
     words = tuple(_nfkd(w) for w in text.split())
     if len(words) != 2048:
-        raise RuntimeError(f"the {language} BIP39 wordlist in {package} has {len(words)} words, not 2048")
+        raise RuntimeError(_("the {language} BIP39 wordlist in {package} has {count} words, not 2048").format(
+            language=language, package=package, count=len(words)))
     return words
 
 
@@ -86,7 +89,7 @@ def _separator(language: str) -> str:
 def entropy_to_mnemonic(entropy: bytes, language: str = "english") -> str:
     """BIP39 encoding of 16, 20, 24, 28 or 32 bytes of entropy."""
     if len(entropy) not in (16, 20, 24, 28, 32):
-        raise BadSecretInput("entropy must be 16, 20, 24, 28 or 32 bytes")
+        raise BadSecretInput(_("entropy must be 16, 20, 24, 28 or 32 bytes"))
     words = wordlist(language)
     checksum_bits = len(entropy) * 8 // 32
     checksum = hashlib.sha256(entropy).digest()[0] >> (8 - checksum_bits)
@@ -122,10 +125,11 @@ def validate_mnemonic(text: str, language: str | None = None) -> tuple[str, str]
     matches. Raises MnemonicError naming the problem and the 1-based word position, never the word.
     """
     if language is not None and language not in LANGUAGES:
-        raise MnemonicError(f"unknown mnemonic language {language!r}; use one of: {', '.join(LANGUAGES)}")
+        raise MnemonicError(_("unknown mnemonic language {language!r}; use one of: {languages}").format(
+            language=language, languages=", ".join(LANGUAGES)))
     words = _split(text)
     if len(words) not in WORD_COUNTS:
-        raise MnemonicError(f"a mnemonic has 12, 15, 18, 21 or 24 words; got {len(words)}")
+        raise MnemonicError(_("a mnemonic has 12, 15, 18, 21 or 24 words; got {count}").format(count=len(words)))
     candidates = [language] if language else list(LANGUAGES)
     complete: list[tuple[str, list[int]]] = []
     best_lang, best_missing, first_missing = candidates[0], len(words) + 1, 1
@@ -143,8 +147,9 @@ def validate_mnemonic(text: str, language: str | None = None) -> tuple[str, str]
             best_lang, best_missing = lang, len(missing)
             first_missing = missing[0]
     if not complete:
-        raise MnemonicError(f"word {first_missing} is not in the {best_lang} BIP39 wordlist")
-    raise MnemonicError("the checksum does not match: a word is wrong or the order is changed")
+        raise MnemonicError(_("word {position} is not in the {language} BIP39 wordlist").format(
+            position=first_missing, language=best_lang))
+    raise MnemonicError(_("the checksum does not match: a word is wrong or the order is changed"))
 
 
 def mnemonic_to_entropy(text: str, language: str | None = None) -> bytes:
@@ -153,7 +158,7 @@ def mnemonic_to_entropy(text: str, language: str | None = None) -> bytes:
     index = _index(lang)
     entropy = _entropy_if_checksum_ok([index[w] for w in _split(normalised)])
     if entropy is None:  # unreachable: validate_mnemonic checked the checksum
-        raise MnemonicError("the checksum does not match: a word is wrong or the order is changed")
+        raise MnemonicError(_("the checksum does not match: a word is wrong or the order is changed"))
     return entropy
 
 
@@ -161,11 +166,11 @@ def _draw(source: Callable[[int], bytes], size: int) -> bytes:
     try:
         data = source(size)
     except Exception as exc:  # any failure of the source means no key may be made from it
-        raise EntropyError(f"the system random source failed: {type(exc).__name__}") from exc
+        raise EntropyError(_("the system random source failed: {kind}").format(kind=type(exc).__name__)) from exc
     if not isinstance(data, bytes | bytearray) or len(data) != size:
-        raise EntropyError("the system random source returned the wrong number of bytes")
+        raise EntropyError(_("the system random source returned the wrong number of bytes"))
     if len(set(data)) == 1:
-        raise EntropyError("the system random source returned the same byte over and over")
+        raise EntropyError(_("the system random source returned the same byte over and over"))
     return bytes(data)
 
 
@@ -181,13 +186,14 @@ def generate_mnemonic(
     is used.
     """
     if words not in (12, 24):
-        raise BadSecretInput("a new mnemonic has 12 or 24 words")
+        raise BadSecretInput(_("a new mnemonic has 12 or 24 words"))
     if language not in LANGUAGES:
-        raise BadSecretInput(f"unknown mnemonic language {language!r}; use one of: {', '.join(LANGUAGES)}")
+        raise BadSecretInput(_("unknown mnemonic language {language!r}; use one of: {languages}").format(
+            language=language, languages=", ".join(LANGUAGES)))
     source = entropy_source if entropy_source is not None else secrets.token_bytes
     size = 16 if words == 12 else 32
     first = _draw(source, size)
     second = _draw(source, size)
     if secrets.compare_digest(first, second):
-        raise EntropyError("the system random source returned the same bytes twice in a row")
+        raise EntropyError(_("the system random source returned the same bytes twice in a row"))
     return entropy_to_mnemonic(second, language)

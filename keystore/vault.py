@@ -60,6 +60,7 @@ from keystore.vault_format import (  # noqa: F401 - some names are re-exported f
     vault_dir,
     vault_path,
 )
+from wallet_i18n import _
 
 # ---------------------------------------------------------------- crypto
 
@@ -121,22 +122,22 @@ def _fingerprint_of(secrets: VaultSecrets) -> str:
         raise
     except Exception:
         # bip-utils errors may quote the phrase; never let them through.
-        raise BadSecretInput("the mnemonic is not a valid BIP39 phrase") from None
+        raise BadSecretInput(_("the mnemonic is not a valid BIP39 phrase")) from None
 
 
 def _check_secrets(secrets: VaultSecrets) -> None:
     # "" is a vault without a seed (watch-only); a phrase of only spaces is a mistake.
     if not isinstance(secrets.mnemonic, str) or (secrets.mnemonic and not secrets.mnemonic.strip()):
-        raise BadSecretInput("the mnemonic is empty")
+        raise BadSecretInput(_("the mnemonic is empty"))
     if not isinstance(secrets.passphrase, str) or not isinstance(secrets.language, str):
-        raise BadSecretInput("the passphrase and language must be strings")
+        raise BadSecretInput(_("the passphrase and language must be strings"))
     if not isinstance(secrets.imported, dict):
-        raise BadSecretInput("imported keys must be a mapping")
+        raise BadSecretInput(_("imported keys must be a mapping"))
 
 
 def _check_new_password(password: str) -> None:
     if not isinstance(password, str) or password == "":
-        raise BadSecretInput("the new password is empty; choose a non-empty password")
+        raise BadSecretInput(_("the new password is empty; choose a non-empty password"))
 
 
 # ---------------------------------------------------------------- public API
@@ -162,7 +163,7 @@ def create_vault(home: Path, name: str, password: str, secrets: VaultSecrets, ac
     files.ensure_private_dir(path.parent)
     with files.locked(path):
         if path.exists() or path.is_symlink():
-            raise VaultExists(f"a vault named '{name}' already exists; refusing to overwrite it")
+            raise VaultExists(_("a vault named '{name}' already exists; refusing to overwrite it").format(name=name))
         files.cleanup_temp_files(path.parent, path.name)
         files.atomic_write(path, _serialise(doc), _on_step=_on_step)
     return _parse(name, path, files.read_private_file(path)).info
@@ -185,7 +186,7 @@ def _unlock_parsed(parsed: _Parsed, password: str,
 
     info, doc = parsed.info, parsed.doc
     if not isinstance(password, str):
-        raise BadSecretInput("the password must be text")
+        raise BadSecretInput(_("the password must be text"))
     same_header = prior is not None and all(doc.get(k) == prior[0].doc.get(k) for k in _HEADER)
     if prior is not None and same_header:
         data_key = prior[1]._data_key
@@ -194,25 +195,25 @@ def _unlock_parsed(parsed: _Parsed, password: str,
         try:
             data_key = AESGCM(pkey).decrypt(parsed.wrap_nonce, parsed.wrap_ct, _wrap_aad(doc))
         except InvalidTag:
-            raise WrongPassword(f"wrong password for vault '{info.name}'") from None
+            raise WrongPassword(_("wrong password for vault '{name}'").format(name=info.name)) from None
     try:
         plain = AESGCM(data_key).decrypt(parsed.payload_nonce, parsed.payload_ct, _payload_aad(doc))
     except InvalidTag:
-        raise _corrupt(info.name, "the encrypted payload failed authentication "
-                                  "(payload.nonce or payload.ct was altered)") from None
+        raise _corrupt(info.name, _("the encrypted payload failed authentication "
+                                    "(payload.nonce or payload.ct was altered)")) from None
     vs, digest = _decode_payload(info.name, plain)
     if digest != _sha256_hex(info.accounts):
-        raise _corrupt(info.name, "the account index was modified outside the wallet")
+        raise _corrupt(info.name, _("the account index was modified outside the wallet"))
     if doc.get(_POLICY_FIELD) != (None if vs.policy is None else _sha256_hex(vs.policy)):
-        raise _corrupt(info.name, "the spending policy in the payload is not the one the password set "
-                                  "(the payload was replaced)")
+        raise _corrupt(info.name, _("the spending policy in the payload is not the one the password set "
+                                    "(the payload was replaced)"))
     if not (prior is not None and same_header and _seed_of(vs) == _seed_of(prior[1].secrets)):
         try:
             fingerprint = _fingerprint_of(vs)
         except BadSecretInput:
-            raise _corrupt(info.name, "the stored mnemonic is not a valid BIP39 phrase") from None
+            raise _corrupt(info.name, _("the stored mnemonic is not a valid BIP39 phrase")) from None
         if fingerprint != info.fingerprint:
-            raise _corrupt(info.name, "the master fingerprint does not match the stored seed")
+            raise _corrupt(info.name, _("the master fingerprint does not match the stored seed"))
     return UnlockedVault(info=info, secrets=vs, weak=info.weak, _data_key=data_key)
 
 
@@ -224,20 +225,20 @@ def _decode_payload(name: str, plain: bytes) -> tuple[VaultSecrets, str]:
     try:
         body = _loads(plain)
     except (ValueError, UnicodeDecodeError):
-        raise _corrupt(name, "the decrypted payload is not valid JSON") from None
+        raise _corrupt(name, _("the decrypted payload is not valid JSON")) from None
     if not isinstance(body, dict):
-        raise _corrupt(name, "the decrypted payload is not a JSON object")
+        raise _corrupt(name, _("the decrypted payload is not a JSON object"))
     present = tuple(k for k in _OPTIONAL_PAYLOAD_FIELDS if k in body)
     body = _exact_fields(name, body, _PAYLOAD_FIELDS + present, "payload")
     for key in ("mnemonic", "passphrase", "language", "accounts_digest"):
         if not isinstance(body[key], str):
-            raise _corrupt(name, f"the payload field '{key}' is not a string")
+            raise _corrupt(name, _("the payload field '{key}' is not a string").format(key=key))
     imported = body["imported"]
     if not isinstance(imported, dict) or not all(isinstance(v, dict) for v in imported.values()):
-        raise _corrupt(name, "the payload field 'imported' is not an object of objects")
+        raise _corrupt(name, _("the payload field 'imported' is not an object of objects"))
     for key in present:
         if not isinstance(body[key], dict):
-            raise _corrupt(name, f"the payload field '{key}' is not an object")
+            raise _corrupt(name, _("the payload field '{key}' is not an object").format(key=key))
     vs = VaultSecrets(mnemonic=body["mnemonic"], passphrase=body["passphrase"], language=body["language"],
                       imported=imported, policy=body.get("policy"), journal=body.get("journal"))
     return vs, body["accounts_digest"]
@@ -267,12 +268,12 @@ def update(home: Path, name: str, password: str, mutate: Callable[[UnlockedVault
         mutate(vault)
         accounts = vault.info.accounts
         if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
-            raise BadSecretInput("the account index must be a list of objects")
+            raise BadSecretInput(_("the account index must be a list of objects"))
         _check_secrets(vault.secrets)
         if _seed_of(vault.secrets) != seed_words:
-            raise BadSecretInput("an update may not replace the seed of a vault")
+            raise BadSecretInput(_("an update may not replace the seed of a vault"))
         if vault.secrets.policy != policy:
-            raise BadSecretInput("the spending policy changes only through set_policy")
+            raise BadSecretInput(_("the spending policy changes only through set_policy"))
         doc = dict(parsed.doc)
         doc["accounts"] = accounts
         _seal_payload(doc, vault._data_key, vault.secrets)
@@ -316,18 +317,18 @@ def reseal(home: Path, name: str, vault: UnlockedVault, mutate: Callable[[Unlock
         files.cleanup_temp_files(path.parent, path.name)
         parsed = _read(home, name)
         if parsed.info.id != vault.info.id or parsed.info.fingerprint != vault.info.fingerprint:
-            raise _corrupt(name, "the vault file was replaced by another vault while it was open")
+            raise _corrupt(name, _("the vault file was replaced by another vault while it was open"))
         fresh = _unlock_parsed(parsed, "", (parsed, vault))
         if fresh.secrets.policy != vault.secrets.policy:
             # An older copy of the file (or a policy set meanwhile): never adopt a policy without the password.
-            raise _corrupt(name, "its spending policy changed since it was unlocked; unlock it again")
+            raise _corrupt(name, _("its spending policy changed since it was unlocked; unlock it again"))
         seed_words, policy = _seed_of(fresh.secrets), fresh.secrets.policy
         mutate(fresh)
         if fresh.secrets.policy != policy:
-            raise BadSecretInput("the spending policy changes only through set_policy")
+            raise BadSecretInput(_("the spending policy changes only through set_policy"))
         _check_secrets(fresh.secrets)
         if _seed_of(fresh.secrets) != seed_words:
-            raise BadSecretInput("an update may not replace the seed of a vault")
+            raise BadSecretInput(_("an update may not replace the seed of a vault"))
         doc = dict(parsed.doc)
         doc["accounts"] = fresh.info.accounts
         _seal_payload(doc, fresh._data_key, fresh.secrets)

@@ -24,6 +24,7 @@ from keystore.errors import (
     VaultCorrupted,
     VaultNotFound,
 )
+from wallet_i18n import _
 
 FORMAT = "wallet-vault"
 VERSION = 1
@@ -102,7 +103,7 @@ def _sha256_hex(obj: Any) -> str:
 def _check_name(name: str) -> str:
     if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise BadVaultName(
-            "a vault name must be 1-64 letters, digits, '-' or '_', starting with a letter or digit"
+            _("a vault name must be 1-64 letters, digits, '-' or '_', starting with a letter or digit")
         )
     return name
 
@@ -126,20 +127,21 @@ def list_vaults(home: Path) -> list[str]:
 
 
 def _corrupt(name: str, what: str) -> VaultCorrupted:
-    return VaultCorrupted(f"vault '{name}' is damaged: {what}")
+    """`what` is a translated reason."""
+    return VaultCorrupted(_("vault '{name}' is damaged: {reason}").format(name=name, reason=what))
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     out: dict = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"duplicate key {key!r}")
+            raise ValueError(f"duplicate key {key!r}")  # i18n: not shown (_parse says "not valid JSON")
         out[key] = value
     return out
 
 
 def _reject_constant(token: str) -> Any:
-    raise ValueError(f"non-standard number {token}")
+    raise ValueError(f"non-standard number {token}")  # i18n: not shown (_parse says "not valid JSON")
 
 
 def _loads(raw: bytes) -> Any:
@@ -148,13 +150,15 @@ def _loads(raw: bytes) -> Any:
 
 def _exact_fields(name: str, obj: Any, expected: tuple[str, ...], where: str) -> dict:
     if not isinstance(obj, dict):
-        raise _corrupt(name, f"{where} is not a JSON object")
+        if where == "the file":
+            raise _corrupt(name, _("the file is not a JSON object"))
+        raise _corrupt(name, _("{where} is not a JSON object").format(where=where))
     for key in expected:
         if key not in obj:
-            raise _corrupt(name, f"the field '{_join(where, key)}' is missing")
+            raise _corrupt(name, _("the field '{field}' is missing").format(field=_join(where, key)))
     for key in obj:
         if key not in expected:
-            raise _corrupt(name, f"unexpected field '{_join(where, key)}'")
+            raise _corrupt(name, _("unexpected field '{field}'").format(field=_join(where, key)))
     return obj
 
 
@@ -164,45 +168,49 @@ def _join(where: str, key: str) -> str:
 
 def _int(name: str, value: Any, label: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _corrupt(name, f"'{label}' is not an integer")
+        raise _corrupt(name, _("'{label}' is not an integer").format(label=label))
     return value
 
 
 def _hex(name: str, value: Any, label: str, length: int | None = None, min_len: int = 0) -> bytes:
     if not isinstance(value, str) or not _HEX_RE.fullmatch(value):
-        raise _corrupt(name, f"'{label}' is not lowercase hex")
+        raise _corrupt(name, _("'{label}' is not lowercase hex").format(label=label))
     data = bytes.fromhex(value)
     if length is not None and len(data) != length:
-        raise _corrupt(name, f"'{label}' must be {length} bytes, found {len(data)}")
+        raise _corrupt(name, _("'{label}' must be {length} bytes, found {found}").format(
+            label=label, length=length, found=len(data)))
     if len(data) < min_len:
-        raise _corrupt(name, f"'{label}' must be at least {min_len} bytes, found {len(data)}")
+        raise _corrupt(name, _("'{label}' must be at least {min_len} bytes, found {found}").format(
+            label=label, min_len=min_len, found=len(data)))
     return data
 
 
 def _check_kdf(name: str, kdf: dict, weak_flag: bool) -> bool:
     """Validate KDF bounds before running anything expensive; return True when this is a weak test vault."""
     if kdf["name"] != "argon2id":
-        raise _corrupt(name, f"unsupported kdf.name {kdf['name']!r} (expected 'argon2id')")
+        raise _corrupt(name, _("unsupported kdf.name {kdf!r} (expected 'argon2id')").format(kdf=kdf["name"]))
     for key, cap in KDF_CAPS.items():
         value = kdf[key]
         if value < 1:
-            raise _corrupt(name, f"kdf.{key} must be at least 1")
+            raise _corrupt(name, _("kdf.{key} must be at least 1").format(key=key))
         if value > cap:
-            raise _corrupt(name, f"kdf.{key} = {value} exceeds the maximum {cap}")
+            raise _corrupt(name, _("kdf.{key} = {value} exceeds the maximum {cap}").format(
+                key=key, value=value, cap=cap))
     if kdf["memory_kib"] < 8 * kdf["lanes"]:
-        raise _corrupt(name, "kdf.memory_kib must be at least 8 x kdf.lanes")
+        raise _corrupt(name, _("kdf.memory_kib must be at least 8 x kdf.lanes"))
     below = [k for k, floor in DEFAULT_KDF.items() if kdf[k] < floor]
     if not below:
         if weak_flag:
-            raise _corrupt(name, "weak_kdf is set but the KDF parameters are not weak")
+            raise _corrupt(name, _("weak_kdf is set but the KDF parameters are not weak"))
         return False
     if not weak_flag:
         key = below[0]
-        raise _corrupt(name, f"kdf.{key} = {kdf[key]} is below the minimum {DEFAULT_KDF[key]}")
+        raise _corrupt(name, _("kdf.{key} = {value} is below the minimum {minimum}").format(
+            key=key, value=kdf[key], minimum=DEFAULT_KDF[key]))
     if not insecure_test_kdf_enabled():
         raise UnsafeVaultFile(
-            f"vault '{name}' uses the insecure test KDF; it opens only with {TEST_KDF_ENV}=1, "
-            "which is for tests only"
+            _("vault '{name}' uses the insecure test KDF; it opens only with {env}=1, "
+              "which is for tests only").format(name=name, env=TEST_KDF_ENV)
         )
     return True
 
@@ -222,29 +230,31 @@ def _parse(name: str, path: Path, raw: bytes) -> _Parsed:
     try:
         doc = _loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise _corrupt(name, "the file is not valid JSON (truncated or overwritten)") from None
+        raise _corrupt(name, _("the file is not valid JSON (truncated or overwritten)")) from None
     if not isinstance(doc, dict):
-        raise _corrupt(name, "the file is not a JSON object")
+        raise _corrupt(name, _("the file is not a JSON object"))
     if doc.get("format") != FORMAT:
-        raise _corrupt(name, f"the field 'format' is not {FORMAT!r}; this is not a wallet vault")
+        raise _corrupt(name, _("the field 'format' is not {format!r}; this is not a wallet vault").format(
+            format=FORMAT))
     version = _int(name, doc.get("version"), "version")
     if version != VERSION:
-        raise _corrupt(name, f"unsupported vault version {version} (this wallet reads version {VERSION})")
+        raise _corrupt(name, _("unsupported vault version {version} (this wallet reads version {supported})").format(
+            version=version, supported=VERSION))
     _exact_fields(name, doc, _TOP_FIELDS + ((_POLICY_FIELD,) if _POLICY_FIELD in doc else ()), "the file")
     if _POLICY_FIELD in doc:
         _hex(name, doc[_POLICY_FIELD], _POLICY_FIELD, 32)
     if not isinstance(doc["id"], str) or not _is_uuid(doc["id"]):
-        raise _corrupt(name, "'id' is not a UUID")
+        raise _corrupt(name, _("'id' is not a UUID"))
     if not isinstance(doc["name"], str):
-        raise _corrupt(name, "'name' is not a string")
+        raise _corrupt(name, _("'name' is not a string"))
     kdf = _exact_fields(name, doc["kdf"], _KDF_FIELDS, "kdf")
     if not isinstance(kdf["name"], str):
-        raise _corrupt(name, "'kdf.name' is not a string")
+        raise _corrupt(name, _("'kdf.name' is not a string"))
     for key in KDF_CAPS:
         _int(name, kdf[key], f"kdf.{key}")
     salt = _hex(name, kdf["salt"], "kdf.salt", min_len=SALT_LEN)
     if not isinstance(doc["weak_kdf"], bool):
-        raise _corrupt(name, "'weak_kdf' is not true or false")
+        raise _corrupt(name, _("'weak_kdf' is not true or false"))
     _hex(name, doc["fingerprint"], "fingerprint", 4)
     wrap = _exact_fields(name, doc["wrap"], ("nonce", "ct"), "wrap")
     wrap_nonce = _hex(name, wrap["nonce"], "wrap.nonce", NONCE_LEN)
@@ -254,13 +264,13 @@ def _parse(name: str, path: Path, raw: bytes) -> _Parsed:
     payload_ct = _hex(name, payload["ct"], "payload.ct", min_len=TAG_LEN + 1)
     accounts = doc["accounts"]
     if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
-        raise _corrupt(name, "'accounts' is not a list of objects")
+        raise _corrupt(name, _("'accounts' is not a list of objects"))
     _hex(name, doc["checksum"], "checksum", 32)
     if _checksum(doc) != doc["checksum"]:
-        raise _corrupt(name, "the checksum does not match the contents (the file was altered or damaged)")
+        raise _corrupt(name, _("the checksum does not match the contents (the file was altered or damaged)"))
     weak = _check_kdf(name, kdf, doc["weak_kdf"])
     if doc["name"] != name:
-        raise _corrupt(name, f"the field 'name' says {doc['name']!r}, not the file's name")
+        raise _corrupt(name, _("the field 'name' says {value!r}, not the file's name").format(value=doc["name"]))
     info = VaultInfo(name=name, id=doc["id"], version=version, path=path, kdf=dict(kdf), weak=weak,
                      fingerprint=doc["fingerprint"], accounts=accounts)
     return _Parsed(doc, info, salt, wrap_nonce, wrap_ct, payload_nonce, payload_ct)
@@ -289,6 +299,6 @@ def _payload_aad(doc: dict) -> bytes:
 def _read(home: Path, name: str) -> _Parsed:
     path = vault_path(home, name)
     if not path.exists() and not path.is_symlink():
-        raise VaultNotFound(f"no vault named '{name}' in {vault_dir(home)}")
+        raise VaultNotFound(_("no vault named '{name}' in {directory}").format(name=name, directory=vault_dir(home)))
     files.check_private_dir(path.parent)
     return _parse(name, path, files.read_private_file(path))

@@ -15,17 +15,21 @@ from pathlib import Path
 from wallet_cli import output
 from wallet_cli.context import options
 from wallet_cli.errors import PasswordUnavailable, UsageError
+from wallet_i18n import N_, _, translated
 
 KEYRING_SERVICE = "wallet-cli"
 
 
-def read_secret_file(path: Path, what: str = "password") -> str:
-    """The first line of a file, without its line ending. Warns when others can read the file."""
+def read_secret_file(path: Path, what: str = N_("password file")) -> str:
+    """The first line of a file, without its line ending. Warns when others can read the file.
+
+    `what` names the file for a person: a message id, marked with N_() where it is written."""
     from keystore.boundedio import SECRET_CAP, read_text
 
-    first = read_text(path, SECRET_CAP, f"{what} file").split("\n", 1)[0]
+    first = read_text(path, SECRET_CAP, what).split("\n", 1)[0]
     if str(path) != "-" and path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
-        output.warn(f"the {what} file {path} is readable by other users; chmod 600 it")
+        output.warn(_("the {what} {path} is readable by other users; chmod 600 it").format(
+            what=translated(what), path=path))
     return first.rstrip("\r\n")
 
 
@@ -53,7 +57,7 @@ def _from_keyring(vault: str, vault_id: str | None) -> str | None:
     except KeyringError as e:
         from chains.errors import reason_of
 
-        output.warn(f"the OS keyring failed ({reason_of(e)}); trying other password sources")
+        output.warn(_("the OS keyring failed ({reason}); trying other password sources").format(reason=reason_of(e)))
         return None
 
 
@@ -63,7 +67,7 @@ def prompt_hidden(text: str, *, repeat: str | None = None) -> str:
 
     first = getpass.getpass(text, stream=sys.stderr)
     if repeat is not None and getpass.getpass(repeat, stream=sys.stderr) != first:
-        raise UsageError("the two entries differ")
+        raise UsageError(_("the two entries differ"))
     return first
 
 
@@ -78,10 +82,10 @@ def unlock_password(vault: str, vault_id: str | None = None) -> str:
     if env is not None:
         return env
     if options().interactive:
-        return prompt_hidden(f"Password for vault '{vault}': ")
+        return prompt_hidden(_("Password for vault '{vault}': ").format(vault=vault))
     raise PasswordUnavailable(
-        "no password available and no terminal to ask on: use --password-file, WALLET_PASSWORD_FILE, "
-        "the keyring ('wallet keyring remember') or WALLET_PASSWORD"
+        _("no password available and no terminal to ask on: use --password-file, WALLET_PASSWORD_FILE, "
+          "the keyring ('wallet keyring remember') or WALLET_PASSWORD")
     )
 
 
@@ -96,27 +100,31 @@ def new_password(vault: str, *, file: Path | None = None, prompt_only: bool = Fa
     elif not prompt_only and os.environ.get("WALLET_PASSWORD") is not None:
         pw = os.environ["WALLET_PASSWORD"]
     elif options().interactive:
-        pw = prompt_hidden(f"New password for vault '{vault}': ", repeat="Repeat the password: ")
+        pw = prompt_hidden(_("New password for vault '{vault}': ").format(vault=vault),
+                           repeat=_("Repeat the password: "))
     else:
         raise PasswordUnavailable(
-            "no new password available and no terminal to ask on: use --password-file or WALLET_PASSWORD_FILE"
+            _("no new password available and no terminal to ask on: use --password-file or WALLET_PASSWORD_FILE")
         )
     if not pw:
-        raise UsageError("the password must not be empty")
+        raise UsageError(_("the password must not be empty"))
     return pw
 
 
-def secret_text(what: str, file: Path | None, *, prompt: str) -> str:
-    """A mnemonic, key or passphrase: from a file ('-' for stdin), else piped stdin, else a hidden prompt."""
+def secret_text(what: str, file: Path | None, *, prompt: str, file_what: str) -> str:
+    """A mnemonic, key or passphrase: from a file ('-' for stdin), else piped stdin, else a hidden prompt.
+
+    `what` ("mnemonic") and `file_what` ("mnemonic file") name the secret and its file for a person: message
+    ids, marked with N_() where they are written."""
     from keystore.boundedio import SECRET_CAP, read_text
 
     if file is not None:
-        return read_text(file, SECRET_CAP, f"{what} file").strip()
+        return read_text(file, SECRET_CAP, file_what).strip()
     if not sys.stdin.isatty():
         text = read_text("-", SECRET_CAP, what).strip()
         if not text:
-            raise UsageError(f"no {what} on standard input")
+            raise UsageError(_("no {what} on standard input").format(what=translated(what)))
         return text
     if sys.stderr.isatty():
         return prompt_hidden(prompt).strip()
-    raise UsageError(f"no {what} given: pass a file or pipe it on standard input")
+    raise UsageError(_("no {what} given: pass a file or pipe it on standard input").format(what=translated(what)))

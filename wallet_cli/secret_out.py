@@ -6,15 +6,16 @@ import os
 from pathlib import Path
 
 from wallet_cli.errors import UsageError
+from wallet_i18n import _
 
 
 def write_new_private_file(path: Path, text: str) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
-        raise UsageError(f"{path} already exists; refusing to overwrite it") from None
+        raise UsageError(_("{path} already exists; refusing to overwrite it").format(path=path)) from None
     except OSError as e:
-        raise UsageError(f"cannot create {path}: {e.strerror}") from None
+        raise UsageError(_("cannot create {path}: {reason}").format(path=path, reason=e.strerror)) from None
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
@@ -34,6 +35,6 @@ def emit_secret_json(data: dict, out: Path | None, receipt: dict) -> None:
         output.emit({**receipt, "file": str(out)})
         return
     if not sys.stdout.isatty():
-        raise UsageError("under --json the secret goes to stdout only when it is a terminal (a pipe or file "
-                         "could keep it); pass --out FILE")
+        raise UsageError(_("under --json the secret goes to stdout only when it is a terminal (a pipe or file "
+                           "could keep it); pass --out FILE"))
     output.emit(data)

@@ -8,6 +8,7 @@ from chains.base import Network, Signer
 from wallet_cli import output, passwords
 from wallet_cli.context import options
 from wallet_cli.errors import UsageError
+from wallet_i18n import _
 
 _unlocked: dict[str, Any] = {}
 
@@ -49,7 +50,7 @@ def password(name: str) -> str:
 
 def _checked(name: str, uv: Any) -> Any:
     if uv.weak:
-        output.warn(f"vault '{name}' uses the weak test KDF; never keep real funds in it")
+        output.warn(_("vault '{name}' uses the weak test KDF; never keep real funds in it").format(name=name))
     return uv
 
 
@@ -57,7 +58,8 @@ def seed_of(uv: Any) -> bytes:
     from keystore import hd
 
     if uv.secrets.mnemonic == "":
-        raise UsageError(f"vault '{uv.info.name}' is watch-only: it has no seed to derive accounts or sign with")
+        raise UsageError(_("vault '{name}' is watch-only: it has no seed to derive accounts or sign with").format(
+            name=uv.info.name))
     return hd.seed_from_mnemonic(uv.secrets.mnemonic, uv.secrets.passphrase)
 
 
@@ -68,10 +70,10 @@ def private_key_of(uv: Any, entry: dict[str, Any]) -> bytes:
     if entry.get("kind") == "imported":
         rec = uv.secrets.imported.get(entry.get("key_id", ""))
         if rec is None:
-            raise UsageError(f"the key of {entry['address']} is missing from the vault")
+            raise UsageError(_("the key of {address} is missing from the vault").format(address=entry["address"]))
         return bytes.fromhex(rec["key"])
     if entry.get("kind") == "watch":
-        raise UsageError(f"{entry['address']} is watch-only: this vault has no key for it")
+        raise UsageError(_("{address} is watch-only: this vault has no key for it").format(address=entry["address"]))
     return hd.derive_private(seed_of(uv), entry["chain"], entry["path"])
 
 
@@ -84,22 +86,24 @@ def signer_for(entry: dict[str, Any], network: Network | None = None) -> Signer:
         # the file): build only from what the vault authenticates.
         from wallet_cli.errors import Refused
 
-        raise Refused(f"the account entry for {entry.get('address')} used to build this transaction is not the "
-                      "one the vault authenticates (the index changed after it was read); nothing is signed")
+        raise Refused(_("the account entry for {address} used to build this transaction is not the one the vault "
+                        "authenticates (the index changed after it was read); nothing is signed").format(
+                            address=entry.get("address")))
     testnet = bool(network and network.is_test)
     if entry["chain"] == "btc" and entry.get("kind") == "hd":
         seed = seed_of(uv)
         derived = hd.derive_account(seed, "btc", int(entry.get("index") or 0), path=entry["path"])
         if derived.address != entry["address"]:
-            raise UsageError(f"the key derived for {entry['address']} gives another address; the index is "
-                             "inconsistent")
+            raise UsageError(_("the key derived for {address} gives another address; the index is "
+                               "inconsistent").format(address=entry["address"]))
         xprv = hd.derive_account_xprv(seed, btc_account_path(entry["path"], testnet), testnet=testnet)
         return Signer(family="btc", address=entry["address"], xprv=xprv, path=entry["path"],
                       descriptors=dict(derived.descriptors))
     key = private_key_of(uv, entry)
     check = _address_of(entry["chain"], key)
     if check is not None and check != entry["address"]:
-        raise UsageError(f"the key derived for {entry['address']} gives another address; the index is inconsistent")
+        raise UsageError(_("the key derived for {address} gives another address; the index is inconsistent").format(
+            address=entry["address"]))
     return Signer(family=entry["chain"], address=entry["address"], private_key=key, path=entry.get("path"))
 
 

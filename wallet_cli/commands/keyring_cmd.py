@@ -9,6 +9,7 @@ import typer
 from wallet_cli import config, output, passwords, session
 from wallet_cli.context import options
 from wallet_cli.errors import CliError
+from wallet_i18n import _
 
 keyring_app = typer.Typer(help="Keep the vault password in the OS keychain (opt-in).", no_args_is_help=True)
 
@@ -19,13 +20,14 @@ class KeyringUnavailable(CliError):
 
 BACKEND_DEADLINE = 15.0  # seconds; a backend waiting on its own unlock prompt must not hang us
 # Runs in a child with no controlling terminal, so a backend cannot prompt on one; the password comes
-# on stdin (never argv) and a failure is one line of reason on stderr.
+# on stdin (never argv) and a failure is one line of reason on stderr (empty when it gave none: the parent
+# says so in the user's language).
 _CHILD = """
 import sys, keyring
 try:
     keyring.set_password(sys.argv[1], sys.argv[2], sys.stdin.read())
 except BaseException as e:
-    sys.stderr.write(str(e).strip().splitlines()[0][:200] if str(e).strip() else "it gave no reason")
+    sys.stderr.write(str(e).strip().splitlines()[0][:200] if str(e).strip() else "")
     sys.exit(1)
 """
 
@@ -38,10 +40,12 @@ def _store(account: str, password: str) -> None:
         p = subprocess.run([sys.executable, "-c", _CHILD, passwords.KEYRING_SERVICE, account], input=password,
                            capture_output=True, text=True, timeout=BACKEND_DEADLINE, start_new_session=True)
     except subprocess.TimeoutExpired:
-        raise KeyringUnavailable(f"the OS keyring did not answer within {BACKEND_DEADLINE:g} s (it may be waiting "
-                                 "for an unlock prompt of its own); unlock it and try again") from None
+        raise KeyringUnavailable(_("the OS keyring did not answer within {seconds:g} s (it may be waiting "
+                                   "for an unlock prompt of its own); unlock it and try again").format(
+                                       seconds=BACKEND_DEADLINE)) from None
     if p.returncode != 0:
-        raise KeyringUnavailable(f"the OS keyring refused to store the password: {output.escaped(p.stderr.strip())}")
+        reason = output.escaped(p.stderr.strip()) or _("it gave no reason")
+        raise KeyringUnavailable(_("the OS keyring refused to store the password: {reason}").format(reason=reason))
 
 
 def _backend_check() -> None:
@@ -49,7 +53,7 @@ def _backend_check() -> None:
     from keyring.backends import fail
 
     if isinstance(keyring.get_keyring(), fail.Keyring):
-        raise KeyringUnavailable("no OS keyring is available on this machine (keyring's 'fail' backend is active)")
+        raise KeyringUnavailable(_("no OS keyring is available on this machine (keyring's 'fail' backend is active)"))
 
 
 def _set_flag(on: bool) -> None:
@@ -76,7 +80,8 @@ def remember() -> None:
     _store(passwords.keyring_account(info.id), pw)
     _set_flag(True)
     output.emit({"vault": name, "keyring": True},
-                lambda: output.info(f"The password of vault '{name}' is now kept in the OS keychain."))
+                lambda: output.info(_("The password of vault '{name}' is now kept in the OS keychain.").format(
+                    name=name)))
 
 
 @keyring_app.command("forget")
@@ -95,7 +100,7 @@ def forget() -> None:
         removed = False
     _set_flag(False)
     output.emit({"vault": name, "keyring": False, "removed": removed},
-                lambda: output.info(f"Vault '{name}' no longer uses the OS keychain."))
+                lambda: output.info(_("Vault '{name}' no longer uses the OS keychain.").format(name=name)))
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from wallet_cli.context import options
 from wallet_cli.errors import UsageError
 from wallet_cli.prompts import confirm
 from wallet_cli.secret_out import write_new_private_file
+from wallet_i18n import N_, _
 
 
 def _add_imported(chain: str, key: bytes, label: str | None, source: str, parsed: Any = None) -> dict[str, Any]:
@@ -29,7 +30,8 @@ def _add_imported(chain: str, key: bytes, label: str | None, source: str, parsed
         accounts.check_label(label, uv.info.accounts)
         for e in uv.info.accounts:
             if e["chain"] == chain and e["address"] == imported.address:
-                raise UsageError(f"{imported.address} is already in this vault as {accounts.to_account(e).ref}")
+                raise UsageError(_("{address} is already in this vault as {account}").format(
+                    address=imported.address, account=accounts.to_account(e).ref))
         key_id = uuid.uuid4().hex
         uv.secrets.imported[key_id] = {"chain": chain, "key": key.hex(), "source": source}
         entry = {"chain": chain, "index": None, "path": None, "address": imported.address,
@@ -55,10 +57,12 @@ def import_key(
     from keystore import keys
 
     accounts.check_chain(chain)
-    text = passwords.secret_text("private key", key_file, prompt="Private key: ")
+    text = passwords.secret_text(N_("private key"), key_file, prompt=_("Private key: "),
+                                 file_what=N_("private key file"))
     parsed = keys.parse_private_key(text, chain)
     result = _add_imported(chain, parsed.private_key, label, "raw", parsed)
-    output.emit(result, lambda: output.info(f"Imported {result['address']} ({chain})"))
+    output.emit(result, lambda: output.info(_("Imported {address} ({chain})").format(address=result["address"],
+                                                                                    chain=chain)))
 
 
 def import_keystore(
@@ -72,24 +76,25 @@ def import_keystore(
     from keystore import interop
 
     if chain not in ("evm", "tron"):
-        raise UsageError("a JSON keystore holds a secp256k1 key: import it as evm or tron")
+        raise UsageError(_("a JSON keystore holds a secp256k1 key: import it as evm or tron"))
     from keystore.boundedio import DOCUMENT_CAP, read_bounded
 
-    data = read_bounded(file, DOCUMENT_CAP, "keystore file")
-    ks_pw = _keystore_password(keystore_password_file, "the keystore", confirm_twice=False)
+    data = read_bounded(file, DOCUMENT_CAP, N_("keystore file"))
+    ks_pw = _keystore_password(keystore_password_file, _("Password for the keystore: "), confirm_twice=False)
     key = interop.decrypt_keystore(data, ks_pw)
     result = _add_imported(chain, key, label, "keystore")
-    output.emit(result, lambda: output.info(f"Imported {result['address']} from {file}"))
+    output.emit(result, lambda: output.info(_("Imported {address} from {file}").format(address=result["address"],
+                                                                                      file=file)))
 
 
-def _keystore_password(file: Path | None, what: str, *, confirm_twice: bool) -> str:
+def _keystore_password(file: Path | None, prompt: str, *, confirm_twice: bool) -> str:
     if file is not None:
-        return passwords.read_secret_file(file, "keystore password")
+        return passwords.read_secret_file(file, N_("keystore password file"))
     if not options().interactive:
-        raise UsageError("pass --keystore-password-file (no terminal to ask on)")
-    pw = passwords.prompt_hidden(f"Password for {what}: ", repeat="Repeat it: " if confirm_twice else None)
+        raise UsageError(_("pass --keystore-password-file (no terminal to ask on)"))
+    pw = passwords.prompt_hidden(prompt, repeat=_("Repeat it: ") if confirm_twice else None)
     if not pw:
-        raise UsageError("the keystore password must not be empty")
+        raise UsageError(_("the keystore password must not be empty"))
     return pw
 
 
@@ -104,15 +109,16 @@ def export_keystore(
 
     entry = accounts.resolve(account, session.vault_info().accounts)
     if entry["chain"] not in ("evm", "tron"):
-        raise UsageError("only evm and tron accounts export as a JSON keystore; use export-key for others")
+        raise UsageError(_("only evm and tron accounts export as a JSON keystore; use export-key for others"))
     if out.exists():
-        raise UsageError(f"{out} already exists; refusing to overwrite it")
-    ks_pw = _keystore_password(keystore_password_file, "the new keystore", confirm_twice=True)
+        raise UsageError(_("{path} already exists; refusing to overwrite it").format(path=out))
+    ks_pw = _keystore_password(keystore_password_file, _("Password for the new keystore: "), confirm_twice=True)
     key = session.private_key_of(session.unlock(), entry)
     doc = interop.encrypt_keystore(key, ks_pw)
     write_new_private_file(out, json.dumps(doc))
     result = {"account": accounts.to_account(entry).ref, "address": entry["address"], "file": str(out)}
-    output.emit(result, lambda: output.info(f"Wrote the keystore of {entry['address']} to {out}"))
+    output.emit(result, lambda: output.info(_("Wrote the keystore of {address} to {path}").format(
+        address=entry["address"], path=out)))
 
 
 def export_key(
@@ -131,13 +137,14 @@ def export_key(
 
     entry = accounts.resolve(account, session.vault_info().accounts)
     if out is None and not options().json and not sys.stderr.isatty() and not options().yes:
-        raise UsageError("the key is shown only on a terminal; use --out FILE, or --yes to print it to stderr")
+        raise UsageError(_("the key is shown only on a terminal; use --out FILE, or --yes to print it to stderr"))
     if out is None and options().json and not sys.stdout.isatty():
-        raise UsageError("under --json the key goes to stdout only when it is a terminal (a pipe or file could "
-                         "keep it); pass --out FILE")
+        raise UsageError(_("under --json the key goes to stdout only when it is a terminal (a pipe or file could "
+                           "keep it); pass --out FILE"))
     if out is not None and out.exists():
-        raise UsageError(f"{out} already exists; refusing to overwrite it")
-    confirm(f"Export the private key of {entry['address']}? Anyone who sees it can take its funds.", dangerous=True)
+        raise UsageError(_("{path} already exists; refusing to overwrite it").format(path=out))
+    confirm(_("Export the private key of {address}? Anyone who sees it can take its funds.").format(
+        address=entry["address"]), dangerous=True)
     uv = session.unlock()
     testnet = bool(network) and _is_test(network)
     if entry["chain"] == "btc" and entry.get("kind") == "hd":
@@ -162,7 +169,7 @@ def export_key(
     elif out is not None:
         write_new_private_file(out, text + "\n")
         output.emit({"account": accounts.to_account(entry).ref, "file": str(out)},
-                    lambda: output.info(f"Wrote the key to {out}"))
+                    lambda: output.info(_("Wrote the key to {path}").format(path=out)))
     else:
         output.err_console().print("\n  " + text + "\n", markup=False, soft_wrap=True)
 
@@ -172,7 +179,8 @@ def _is_test(name: str) -> bool:
 
     net = netconf.network(name)
     if net.family != "btc":
-        raise UsageError(f"--network for export-key is a Bitcoin network; {name} is {accounts.a_network(net.family)}")
+        raise UsageError(_("--network for export-key is a Bitcoin network; {name} is {kind}").format(
+            name=name, kind=accounts.a_network(net.family)))
     return net.is_test
 
 

@@ -13,6 +13,7 @@ from wallet_cli.context import options
 from wallet_cli.errors import UsageError
 from wallet_cli.prompts import confirm
 from wallet_cli.secret_out import write_new_private_file
+from wallet_i18n import N_, _
 
 LANG_HELP = ("BIP39 wordlist: english, chinese_simplified, chinese_traditional, japanese, korean, spanish, "
              "french, italian, czech, portuguese.")
@@ -22,7 +23,8 @@ def _new_vault_password(name: str) -> str:
     from keystore import vault
 
     if name in vault.list_vaults(options().home):
-        raise UsageError(f"vault '{name}' already exists in {options().home}; choose another --name")
+        raise UsageError(_("vault '{name}' already exists in {home}; choose another --name").format(
+            name=name, home=options().home))
     return passwords.new_password(name)
 
 
@@ -45,11 +47,11 @@ def _create(mnemonic: str, language: str, passphrase: str, name: str, password: 
 
 def _passphrase(file: Path | None, ask: bool) -> str:
     if file is not None:
-        return passwords.read_secret_file(file, "passphrase")
+        return passwords.read_secret_file(file, N_("passphrase file"))
     if ask:
         if not options().interactive:
-            raise UsageError("--ask-passphrase needs a terminal; use --passphrase-file")
-        return passwords.prompt_hidden("BIP39 passphrase: ", repeat="Repeat the passphrase: ")
+            raise UsageError(_("--ask-passphrase needs a terminal; use --passphrase-file"))
+        return passwords.prompt_hidden(_("BIP39 passphrase: "), repeat=_("Repeat the passphrase: "))
     return ""
 
 
@@ -61,8 +63,9 @@ def address_network(entry: dict) -> str | None:
 
 def _show_created(result: dict) -> None:
     def human() -> None:
-        output.info(f"Created vault '{result['vault']}' (fingerprint {result['fingerprint']}) at {result['path']}")
-        output.table(["account", "path", "address", "network"],   # the order of `accounts list`
+        output.info(_("Created vault '{vault}' (fingerprint {fingerprint}) at {path}").format(
+            vault=result["vault"], fingerprint=result["fingerprint"], path=result["path"]))
+        output.table([N_("account"), N_("path"), N_("address"), N_("network")],   # the order of `accounts list`
                      [(a["ref"], a["path"], a["address"], address_network(a)) for a in result["accounts"]])
     output.emit(result, human)
 
@@ -80,11 +83,11 @@ def init(
     from keystore import mnemonic as mn
 
     if words not in (12, 24):
-        raise UsageError("--words must be 12 or 24")
+        raise UsageError(_("--words must be 12 or 24"))
     if mnemonic_out is None and not sys.stderr.isatty():
-        raise UsageError("no terminal to show the new mnemonic on; pass --mnemonic-out FILE")
+        raise UsageError(_("no terminal to show the new mnemonic on; pass --mnemonic-out FILE"))
     if mnemonic_out is not None and mnemonic_out.exists():
-        raise UsageError(f"{mnemonic_out} already exists; refusing to overwrite it")
+        raise UsageError(_("{path} already exists; refusing to overwrite it").format(path=mnemonic_out))
     name = name or (options().vault if options().vault_given else "default")
     password = _new_vault_password(name)
     passphrase = _passphrase(passphrase_file, ask_passphrase)
@@ -93,9 +96,11 @@ def init(
         write_new_private_file(mnemonic_out, phrase + "\n")
     else:
         # Shown once, on the terminal (stderr), never on stdout.
-        output.err_console().print("\nYour recovery phrase. Write it down and keep it offline; it is shown once:\n")
+        output.err_console().print(
+            "\n" + _("Your recovery phrase. Write it down and keep it offline; it is shown once:") + "\n",
+            markup=False)
         output.err_console().print("  " + phrase + "\n", markup=False)
-        confirm("Have you written down the recovery phrase?")
+        confirm(_("Have you written down the recovery phrase?"))
     try:
         result = _create(phrase, language, passphrase, name, password)
     except BaseException:
@@ -126,8 +131,9 @@ def restore(
 
     name = name or (options().vault if options().vault_given else "default")
     if discover_network and not discover:
-        raise UsageError("--discover-network goes with --discover")
-    text = passwords.secret_text("mnemonic", mnemonic_file, prompt="Recovery phrase: ")
+        raise UsageError(_("--discover-network goes with --discover"))
+    text = passwords.secret_text(N_("mnemonic"), mnemonic_file, prompt=_("Recovery phrase: "),
+                                 file_what=N_("mnemonic file"))
     phrase, lang = mn.validate_mnemonic(text, language)
     passphrase = _passphrase(passphrase_file, ask_passphrase)
     password = _new_vault_password(name)
@@ -153,18 +159,18 @@ def show_mnemonic(
     """Show the recovery phrase again, on the terminal only, after confirmation."""
     if options().json:
         if out is None and not sys.stdout.isatty():
-            raise UsageError("under --json the recovery phrase goes to stdout only when it is a terminal (a pipe "
-                             "or file could keep it); pass --out FILE")
+            raise UsageError(_("under --json the recovery phrase goes to stdout only when it is a terminal (a pipe "
+                               "or file could keep it); pass --out FILE"))
     elif out is not None:
-        raise UsageError("--out is for --json; without it the phrase is shown on the terminal")
+        raise UsageError(_("--out is for --json; without it the phrase is shown on the terminal"))
     elif not sys.stderr.isatty() and not options().yes:
-        raise UsageError("the recovery phrase is shown only on a terminal; pass --yes to print it to stderr")
+        raise UsageError(_("the recovery phrase is shown only on a terminal; pass --yes to print it to stderr"))
     if out is not None and out.exists():
-        raise UsageError(f"{out} already exists; refusing to overwrite it")
-    confirm("Show the recovery phrase? Anyone who sees it can take your funds.", dangerous=True)
+        raise UsageError(_("{path} already exists; refusing to overwrite it").format(path=out))
+    confirm(_("Show the recovery phrase? Anyone who sees it can take your funds."), dangerous=True)
     uv = session.unlock()
     if uv.secrets.mnemonic == "":
-        raise UsageError(f"vault '{options().vault}' is watch-only: it has no recovery phrase")
+        raise UsageError(_("vault '{name}' is watch-only: it has no recovery phrase").format(name=options().vault))
     if options().json:
         from wallet_cli.secret_out import emit_secret_json
 
@@ -173,7 +179,7 @@ def show_mnemonic(
         return
     output.err_console().print("\n  " + uv.secrets.mnemonic + "\n", markup=False)
     if uv.secrets.passphrase:
-        output.err_console().print("  (this vault also has a BIP39 passphrase)\n")
+        output.err_console().print("  " + _("(this vault also has a BIP39 passphrase)") + "\n", markup=False)
 
 
 def change_password(
@@ -187,17 +193,18 @@ def change_password(
     info = vault.read_info(options().home, name)
     old = passwords.unlock_password(name, info.id)
     if new_password_file is None and not options().interactive:
-        raise UsageError("pass --new-password-file (no terminal to ask for the new password on)")
+        raise UsageError(_("pass --new-password-file (no terminal to ask for the new password on)"))
     # Only --new-password-file or the prompt: the unlock sources hold the old password.
     new = passwords.new_password(name, file=new_password_file, prompt_only=new_password_file is None)
     if new == old:
-        raise UsageError("the new password is the same as the old one")
+        raise UsageError(_("the new password is the same as the old one"))
     vault.change_password(options().home, name, old, new)
     from wallet_cli import config
 
     if config.vault_settings(options().home, name).get("keyring"):
-        output.warn("the password kept in the OS keyring is now stale; run 'wallet keyring remember' again")
-    output.emit({"vault": name, "changed": True}, lambda: output.info(f"Password of vault '{name}' changed."))
+        output.warn(_("the password kept in the OS keyring is now stale; run 'wallet keyring remember' again"))
+    output.emit({"vault": name, "changed": True},
+                lambda: output.info(_("Password of vault '{name}' changed.").format(name=name)))
 
 
 def vaults() -> None:
@@ -209,7 +216,7 @@ def vaults() -> None:
         info = vault.read_info(options().home, n)
         rows.append({"name": n, "fingerprint": info.fingerprint, "accounts": len(info.accounts),
                      "weak_kdf": info.weak, "path": str(info.path)})
-    output.emit(rows, lambda: output.table(["vault", "fingerprint", "accounts", "path"],
+    output.emit(rows, lambda: output.table([N_("vault"), N_("fingerprint"), N_("accounts"), N_("path")],
                                            [(r["name"], r["fingerprint"], r["accounts"], r["path"]) for r in rows]))
 
 

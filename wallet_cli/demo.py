@@ -16,6 +16,7 @@ from pathlib import Path
 
 from wallet_cli import output
 from wallet_cli.errors import CliError
+from wallet_i18n import N_, _, translated
 
 
 class DemoFailed(CliError):
@@ -33,11 +34,18 @@ def _emit(obj: dict) -> None:
     sys.stdout.flush()
 
 
-def _say(text: str) -> None:
+def _say(text: str, **fields: object) -> None:
+    """A section title. `text` is a message id marked with N_(): --json emits it in English (what a script
+    reads does not depend on the language), the terminal shows it translated; a list field is joined with
+    the language's separator."""
+    def listed(sep: str) -> dict[str, object]:
+        return {k: sep.join(v) if isinstance(v, list) else v for k, v in fields.items()}
+
     if _json[0]:
-        _emit({"step": text})
+        _emit({"step": text.format(**listed(", "))})
     else:
-        output.err_console().print(f"\n[bold cyan]== {text}[/]")
+        title = translated(text).format(**listed(_(", ")))
+        output.err_console().print(f"\n[bold cyan]== {title}[/]")
 
 
 def _note(text: str, **data: str) -> None:
@@ -63,7 +71,8 @@ class Tour:
             output.err_console().print(f"[dim]$ wallet {shlex.join(args)}[/]")
         code = run_cli(argv)
         if code != 0:
-            raise DemoFailed(f"the demo step 'wallet {shlex.join(args)}' failed with exit code {code}")
+            raise DemoFailed(_("the demo step '{command}' failed with exit code {code}").format(
+                command=f"wallet {shlex.join(args)}", code=code))
 
 
 def run(families: list[str], *, keep: bool = False, json_lines: bool = False) -> None:
@@ -72,7 +81,8 @@ def run(families: list[str], *, keep: bool = False, json_lines: bool = False) ->
     _json[0] = json_lines
     unknown = [f for f in families if f not in devnets.SANDBOXES]
     if unknown:
-        raise DemoFailed(f"no sandbox for {', '.join(unknown)}; choose from {', '.join(devnets.SANDBOXES)}")
+        raise DemoFailed(_("no sandbox for {families}; choose from {choices}").format(
+            families=", ".join(unknown), choices=", ".join(devnets.SANDBOXES)))
     home = Path(tempfile.mkdtemp(prefix="wallet-demo-"))
     os.chmod(home, 0o700)
     saved_env = {k: os.environ.get(k) for k in ("WALLET_RPC_LOCAL_EVM", "WALLET_RPC_LOCAL_BTC",
@@ -83,17 +93,17 @@ def run(families: list[str], *, keep: bool = False, json_lines: bool = False) ->
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(18) + "\n")  # a throwaway password for a throwaway vault
 
-        _say(f"A throwaway wallet home: {home}")
-        _say("Create a vault with a new 12-word mnemonic (written to a 0600 file, never to stdout)")
+        _say(N_("A throwaway wallet home: {home}"), home=home)
+        _say(N_("Create a vault with a new 12-word mnemonic (written to a 0600 file, never to stdout)"))
         t.wallet("init", "--mnemonic-out", str(home / "mnemonic.txt"))
-        _say("Derive a second account on each chain")
+        _say(N_("Derive a second account on each chain"))
         for fam in ("evm", "btc", "sol", "tron"):
             t.wallet("accounts", "derive", "--chain", fam, "--count", "1")
-        _say("List accounts: no password needed, the index is public metadata")
+        _say(N_("List accounts: no password needed, the index is public metadata"))
         t.wallet("accounts", "list")
 
         with ExitStack() as stack:
-            _say(f"Start local chains: {', '.join(families)}")
+            _say(N_("Start local chains: {families}"), families=families)
             urls = devnets.start_all(stack, families)
             for fam, url in urls.items():
                 os.environ["WALLET_RPC_" + devnets.SANDBOXES[fam][1].upper().replace("-", "_")] = url
@@ -111,18 +121,18 @@ def run(families: list[str], *, keep: bool = False, json_lines: bool = False) ->
             for fam in families:
                 if fam in demo_payout.NETWORKS:        # TRON payouts are not available yet
                     demo_payout.show(t, fam, _say)
-            _say("History: every signed transaction was journalled before it was broadcast")
+            _say(N_("History: every signed transaction was journalled before it was broadcast"))
             t.wallet("history")
             nets = [a for fam in families for a in ("-n", devnets.SANDBOXES[fam][1])]
-            _say("Portfolio: every account on these networks, with totals per asset")
+            _say(N_("Portfolio: every account on these networks, with totals per asset"))
             t.wallet("portfolio", *nets)
-            _say("Received: what the vault's addresses were paid (read from the chains, cached)")
+            _say(N_("Received: what the vault's addresses were paid (read from the chains, cached)"))
             for fam in families:
                 t.wallet("history", "--incoming", "-n", devnets.SANDBOXES[fam][1])
-            _say("Stopping the local chains")
-        _say("Done. Every step above was a real command against real local chains.")
+            _say(N_("Stopping the local chains"))
+        _say(N_("Done. Every step above was a real command against real local chains."))
         if keep:
-            _note(f"The demo home is kept at {home}", home=str(home))
+            _note(_("The demo home is kept at {home}").format(home=home), home=str(home))
     finally:
         for k, v in saved_env.items():
             if v is None:
@@ -136,22 +146,22 @@ def run(families: list[str], *, keep: bool = False, json_lines: bool = False) ->
 def _evm(t: Tour, url: str) -> None:
     from devnet import anvil
 
-    _say("EVM: fund evm:0 from the devnet faucet, then send ETH to evm:1")
+    _say(N_("EVM: fund evm:0 from the devnet faucet, then send ETH to evm:1"))
     t.wallet("devnet", "fund", "evm:0", "--amount", "10", "--network", "local-evm")
     t.wallet("send", "--network", "local-evm", "--from", "evm:0", "--to", _address(t, "evm:1"),
              "--amount", "1.5", "--wait")
-    _say("EVM: deploy a small ERC-20 (DEMO) to evm:0 and send 250 DEMO to evm:1")
+    _say(N_("EVM: deploy a small ERC-20 (DEMO) to evm:0 and send 250 DEMO to evm:1"))
     token = anvil.deploy_token(url, "Demo Token", "DEMO", 18, 1_000_000 * 10**18, _address(t, "evm:0"))
     t.wallet("tokens", "add", "local-evm", f"DEMO={token}:18")
     t.wallet("send", "--network", "local-evm", "--from", "evm:0", "--to", "evm:1",
              "--amount", "250", "--token", "DEMO", "--wait")
-    _say("EVM: balances")
+    _say(N_("EVM: balances"))
     t.wallet("balance", "evm:1", "--network", "local-evm")
     t.wallet("balance", "evm:1", "--network", "local-evm", "--token", token)
 
 
 def _btc(t: Tour) -> None:
-    _say("Bitcoin (regtest): fund btc:0, then send 0.1 BTC to btc:1 with change back to btc:0")
+    _say(N_("Bitcoin (regtest): fund btc:0, then send 0.1 BTC to btc:1 with change back to btc:0"))
     t.wallet("devnet", "fund", "btc:0", "--amount", "1", "--network", "local-btc")
     t.wallet("balance", "btc:0", "--network", "local-btc")
     to = _address(t, "btc:1", network="local-btc")
@@ -159,7 +169,7 @@ def _btc(t: Tour) -> None:
              "--fee-rate", "2")
     from wallet_cli import devnets
 
-    _say("Bitcoin: mine a block, then follow the transaction")
+    _say(N_("Bitcoin: mine a block, then follow the transaction"))
     devnets.module("btc").mine(os.environ["WALLET_RPC_LOCAL_BTC"], 1)
     from wallet_cli.journal import Journal
 
@@ -169,11 +179,11 @@ def _btc(t: Tour) -> None:
 
 
 def _sol(t: Tour, url: str) -> None:
-    _say("Solana: airdrop to sol:0, send 0.5 SOL to sol:1")
+    _say(N_("Solana: airdrop to sol:0, send 0.5 SOL to sol:1"))
     t.wallet("devnet", "fund", "sol:0", "--amount", "2", "--network", "local-sol")
     t.wallet("send", "--network", "local-sol", "--from", "sol:0", "--to", _address(t, "sol:1"),
              "--amount", "0.5", "--wait")
-    _say("Solana: a test SPL mint; send 25 tokens to sol:1 (its token account is created on the way)")
+    _say(N_("Solana: a test SPL mint; send 25 tokens to sol:1 (its token account is created on the way)"))
     from devnet import sol_sandbox
 
     mint = sol_sandbox.create_mint(url, 6)
@@ -185,7 +195,7 @@ def _sol(t: Tour, url: str) -> None:
 
 
 def _tron(t: Tour) -> None:
-    _say("TRON (local-tron, a model of TRON): fund tron:0 with TRX and USDT, send both to tron:1")
+    _say(N_("TRON (local-tron, a model of TRON): fund tron:0 with TRX and USDT, send both to tron:1"))
     t.wallet("devnet", "fund", "tron:0", "--amount", "100", "--network", "local-tron")
     t.wallet("devnet", "fund", "tron:0", "--amount", "500", "--token", "USDT", "--network", "local-tron")
     to = _address(t, "tron:1")

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from wallet_cli import output
+from wallet_i18n import N_, _
 
 NETWORKS = {"evm": "local-evm", "btc": "local-btc", "sol": "local-sol"}
 
@@ -23,16 +24,16 @@ def _recipients(family: str) -> list[str]:
     if family == "evm":
         from keystore.addresses import to_checksum_address
 
-        return [to_checksum_address(os.urandom(20)) for _ in range(5)]
+        return [to_checksum_address(os.urandom(20)) for _i in range(5)]
     if family == "btc":
         from coincurve import PrivateKey
 
         from keystore.addresses import btc_address
 
-        return [btc_address(PrivateKey(os.urandom(32)).public_key.format(), "p2wpkh", "regtest") for _ in range(5)]
+        return [btc_address(PrivateKey(os.urandom(32)).public_key.format(), "p2wpkh", "regtest") for _i in range(5)]
     from solders.keypair import Keypair
 
-    return [str(Keypair().pubkey()) for _ in range(5)]
+    return [str(Keypair().pubkey()) for _i in range(5)]
 
 
 def _paid_rows(home: Any, run: str) -> int:
@@ -50,16 +51,17 @@ def _paid_rows(home: Any, run: str) -> int:
 
 
 def show(t: Any, family: str, say: Any) -> None:
-    """t is the demo's Tour (home, pw, wallet()); say prints a section title."""
+    """t is the demo's Tour (home, pw, wallet()); say(msgid, **fields) prints a section title."""
     network, run = NETWORKS[family], f"demo-{family}"
     amount = {"evm": "0.01", "btc": "0.001", "sol": "0.01"}[family]
     csv = t.home / f"{run}.csv"
     csv.write_text("id,to,amount,memo\n" + "".join(f"p{i},{a},{amount},row {i}\n"
                                                   for i, a in enumerate(_recipients(family), 1)))
-    say(f"Payout on {network}: a 5-row CSV, killed with SIGKILL mid-run, then resumed")
+    say(N_("Payout on {network}: a 5-row CSV, killed with SIGKILL mid-run, then resumed"), network=network)
     args = ["pay", str(csv), "--network", network, "--from", f"{family}:0", "--run", run]
     args += {"evm": ["--chunk-size", "1"], "btc": ["--max-outputs", "2"], "sol": []}[family]
-    output.err_console().print(f"[dim]$ wallet {' '.join(args)}   # killed as soon as it has signed[/]")
+    killed = _("killed as soon as it has signed")
+    output.err_console().print(f"[dim]$ wallet {' '.join(args)}   # {killed}[/]")
     child = subprocess.Popen([sys.executable, "-m", "wallet_cli", "--home", str(t.home), "--password-file",
                               str(t.pw), "--yes", "--json", *args], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
@@ -69,9 +71,9 @@ def show(t: Any, family: str, say: Any) -> None:
     if child.poll() is None:
         child.send_signal(signal.SIGKILL)
     child.wait()
-    output.err_console().print(f"  killed: {_paid_rows(t.home, run)} of 5 rows were signed before the kill",
-                               markup=False)
+    output.err_console().print("  " + _("killed: {signed} of {rows} rows were signed before the kill").format(
+        signed=_paid_rows(t.home, run), rows=5), markup=False)
     t.wallet("pay", "status", run)
-    say("Resume: the same command pays only the rows with no landed or in-flight transaction")
+    say(N_("Resume: the same command pays only the rows with no landed or in-flight transaction"))
     t.wallet(*args, *(["--wait"] if family != "btc" else []))
     t.wallet("pay", "status", run)

@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from wallet_cli.errors import NETWORK, CliError, UsageError
+from wallet_i18n import _
 
 # family -> (module, built-in network)
 SANDBOXES = {"evm": ("devnet.anvil", "local-evm"), "btc": ("devnet.btc_sandbox", "local-btc"),
@@ -28,9 +29,12 @@ def parse_families(text: str) -> list[str]:
     """'evm,btc' -> ["evm", "btc"]; an empty list or an unknown family is bad input (exit 2)."""
     fams = [c.strip() for c in text.split(",") if c.strip()]
     unknown = [f for f in fams if f not in SANDBOXES]
-    if unknown or not fams:
-        raise UsageError(f"no sandbox for {', '.join(unknown) or 'an empty list'}; choose from "
-                         f"{', '.join(SANDBOXES)}")
+    if not fams:
+        raise UsageError(_("no sandbox for an empty list; choose from {choices}").format(
+            choices=", ".join(SANDBOXES)))
+    if unknown:
+        raise UsageError(_("no sandbox for {families}; choose from {choices}").format(
+            families=", ".join(unknown), choices=", ".join(SANDBOXES)))
     return fams
 
 
@@ -54,6 +58,7 @@ def start_all(stack: ExitStack, families: list[str], ports: dict[str, int] | Non
         except (OSError, RuntimeError) as e:  # SandboxError: "anvil is not installed; run ..."
             from wallet_cli.errors import message_for
 
-            raise SandboxUnavailable(f"the {fam} sandbox cannot start: {message_for(e)}") from None
+            raise SandboxUnavailable(_("the {family} sandbox cannot start: {reason}").format(
+                family=fam, reason=message_for(e))) from None
         urls[fam] = box.url
     return urls

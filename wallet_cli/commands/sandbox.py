@@ -10,6 +10,7 @@ import typer
 
 from wallet_cli import accounts, netconf, output, session
 from wallet_cli.errors import UsageError
+from wallet_i18n import _
 
 devnet_app = typer.Typer(help="Local sandbox chains for trying the wallet and testing scripts.",
                          no_args_is_help=True)
@@ -32,7 +33,7 @@ def up(
 
     fams = devnets.parse_families(chains)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_args: stop.set())
     from urllib.parse import urlparse
 
     # Serve where the local-* networks point (their built-in ports, or WALLET_RPC_LOCAL_* overrides).
@@ -47,7 +48,7 @@ def up(
                 pass
         except KeyboardInterrupt:
             pass
-    output.info("devnet stopped")
+    output.info(_("devnet stopped"))
 
 
 @devnet_app.command("fund")
@@ -64,10 +65,10 @@ def fund(
 
     net = netconf.network(network)
     if net.kind != "local" or net.family not in devnets.SANDBOXES:
-        raise UsageError(f"{network} is not a local sandbox network; funding works on local-evm, local-btc, "
-                         "local-sol, local-tron")
+        raise UsageError(_("{network} is not a local sandbox network; funding works on local-evm, local-btc, "
+                           "local-sol, local-tron").format(network=network))
     if token is not None and net.family != "tron":
-        raise UsageError("--token works on local-tron only (its sandbox has a USDT-like TRC-20)")
+        raise UsageError(_("--token works on local-tron only (its sandbox has a USDT-like TRC-20)"))
     entry = _vault_entry(account)
     if entry is None:  # not an account of this vault: a plain address
         address = get_adapter(net, None).parse_address(account, net)
@@ -80,7 +81,7 @@ def fund(
     if token is not None:
         spec = next((s for k, s in net.tokens.items() if token in (k, s.get("address"))), None)
         if spec is None:
-            raise UsageError(f"{network} lists no token {token!r}")
+            raise UsageError(_("{network} lists no token {token!r}").format(network=network, token=token))
         value = Amount.parse(amount, int(spec["decimals"]), token)
         extra = {"token": token}
     try:
@@ -88,10 +89,11 @@ def fund(
     except (OSError, RuntimeError) as e:  # anvil helpers raise URLError / SandboxError
         if isinstance(e, ChainError):
             raise
-        raise Unavailable(f"no {network} sandbox answers at {net.rpc_url}; start one with 'wallet devnet up'") \
-            from None
+        raise Unavailable(_("no {network} sandbox answers at {url}; start one with 'wallet devnet up'").format(
+            network=network, url=net.rpc_url)) from None
     output.emit({"network": network, "address": address, "amount": value.plain(), "txid": txid},
-                lambda: output.info(f"Funded {address} with {value} on {network}"))
+                lambda: output.info(_("Funded {address} with {amount} on {network}").format(
+                    address=address, amount=value, network=network)))
 
 
 def _vault_entry(ref: str) -> dict | None:

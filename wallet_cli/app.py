@@ -93,6 +93,9 @@ def translate_help(cmd: Any) -> Any:
     if hasattr(cmd, "rich_markup_mode"):
         cmd.rich_markup_mode = None
     if wallet_i18n.language() != "en":
+        from wallet_cli import help_layout
+
+        help_layout.install()
         for attr in ("help", "short_help", "epilog"):
             if getattr(cmd, attr, None):
                 setattr(cmd, attr, translated(getattr(cmd, attr)))

@@ -114,12 +114,19 @@ def test_json_is_the_same_in_both_languages(cli, evm, monkeypatch: pytest.Monkey
             assert e["error"] != z["error"], args           # the message is the one thing translated
 
 
-def test_help_is_chinese(cli, zh) -> None:
-    for args in (["--help"], ["send", "--help"], ["accounts", "--help"], ["pay", "--help"]):
+def test_help_is_chinese_and_fits_the_terminal(cli, zh, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    for args in (["--help"], ["send", "--help"], ["accounts", "--help"], ["pay", "--help"], ["restore", "--help"],
+                 ["networks", "add", "--help"], ["tx", "speed-up", "--help"]):
         r = cli(*args, password=False)
         assert r.code == 0, r.err
         assert re.search(r"[\u4e00-\u9fff]", r.out), args
-        assert not english_sentences(r.out), (args, english_sentences(r.out))
+        text = "\n".join(ln for ln in r.out.splitlines() if not ln.startswith("用法:"))  # command names
+        assert not english_sentences(text), (args, english_sentences(text))
+        wide = [ln for ln in r.out.splitlines() if cell_len(ln) > 80]   # a Chinese character takes two cells
+        assert not wide, (args, wide)
 
 
 def test_review_columns_line_up_in_terminal_cells(cli, evm, zh) -> None:

@@ -6,8 +6,11 @@ for a home owned by another user.
 
 Wire protocol, version 1. One request per connection: a single line of UTF-8 JSON (at most 1 MiB),
 answered by a single line of JSON, then the agent closes the connection.
-    request  {"v": 1, "op": OP, "vault": NAME, ...}
+    request  {"v": 1, "op": OP, "vault": NAME, "lang": LANG, ...}
     reply    {"v": 1, "ok": true, ...}   or   {"v": 1, "ok": false, "error": {"code": EXIT, "message": S}}
+"lang" (optional: "en" or "zh_CN") is the client's language: the agent words S in it, so a refusal reads
+in the language of the person who sees it, whatever the agent was started in. EXIT and every field stay
+as they are in any language.
 OPs:
     status           -> vault, vault_id, pid, ttl_left, idle_left, mlock, policy (true when one is set)
     lock, stop       -> wipes the keys and exits (both; a locked agent is a stopped one)
@@ -46,6 +49,7 @@ from typing import Any
 
 from wallet_cli import agent_client, guard
 from wallet_cli.agent_client import MAX_MESSAGE, PROTOCOL, socket_path
+from wallet_i18n import _
 
 _TAGS = ("kind", "token", "idem_key", "intent", "replaces")
 MAX_DEPTH = 64  # nesting of a request (typed data is a few levels deep)
@@ -65,6 +69,7 @@ class State:
     mlocked: bool = False
     ledger: guard.Ledger = field(default_factory=guard.Ledger)
     stop: bool = False
+    lang: str = ""                     # the agent's own language; a request may ask for another
 
     def left(self) -> tuple[float, float]:
         now = time.monotonic()
@@ -122,25 +127,25 @@ def _read_request(conn: socket.socket) -> dict[str, Any]:
     while b"\n" not in buf:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise ValueError(f"the request did not arrive within {READ_DEADLINE:g} s")
+            raise ValueError(_("the request did not arrive within {seconds} s").format(seconds=f"{READ_DEADLINE:g}"))
         conn.settimeout(left)
         chunk = conn.recv(65536)
         if not chunk:
             break
         buf += chunk
         if len(buf) > MAX_MESSAGE:
-            raise ValueError("the request is larger than 1 MiB")
+            raise ValueError(_("the request is larger than 1 MiB"))
     line = bytes(buf).split(b"\n", 1)[0]
     # Deeply nested JSON: a bad request, not the end of the serve loop. Checked before json.loads, whose C
     # parser overflows the stack once a library (py_ecc, imported for typed data) raises the recursion limit.
     if _depth(line) > MAX_DEPTH:
-        raise ValueError(f"the request is nested more than {MAX_DEPTH} levels deep")
+        raise ValueError(_("the request is nested more than {depth} levels deep").format(depth=MAX_DEPTH))
     try:
         body = json.loads(line)
     except RecursionError:
-        raise ValueError("the request is nested too deeply") from None
+        raise ValueError(_("the request is nested too deeply")) from None
     if not isinstance(body, dict):
-        raise ValueError("the request is not a JSON object")
+        raise ValueError(_("the request is not a JSON object"))
     return body
 
 
@@ -154,7 +159,8 @@ def _error(exc: BaseException) -> dict[str, Any]:
 
     code = errors.exit_code_for(exc)
     if code is None:
-        return {"ok": False, "error": {"code": 1, "message": f"the agent failed unexpectedly ({type(exc).__name__})"}}
+        return {"ok": False, "error": {"code": 1, "message": _("the agent failed unexpectedly ({error})").format(
+            error=type(exc).__name__)}}
     return {"ok": False, "error": {"code": code, "message": str(exc)}}
 
 
@@ -162,11 +168,12 @@ def _entry(state: State, account: Any) -> dict[str, Any]:
     from wallet_cli.errors import UsageError
 
     if not isinstance(account, dict):
-        raise UsageError("the request names no account")
+        raise UsageError(_("the request names no account"))
     for e in state.uv.info.accounts:  # the authenticated index the agent unlocked, never the client's copy
         if e.get("chain") == account.get("chain") and e.get("address") == account.get("address"):
             return e
-    raise UsageError(f"the vault '{state.vault}' has no {account.get('chain')} account {account.get('address')}")
+    raise UsageError(_("the vault '{vault}' has no {chain} account {address}").format(
+        vault=state.vault, chain=account.get("chain"), address=account.get("address")))
 
 
 def _network(name: Any, family: str) -> Any:
@@ -175,7 +182,8 @@ def _network(name: Any, family: str) -> Any:
 
     net = netconf.network(str(name))
     if net.family != family:
-        raise UsageError(f"{net.name} is a {net.family} network, not {family}")
+        raise UsageError(_("{network} is a {network_family} network, not {family}").format(
+            network=net.name, network_family=net.family, family=family))
     return net
 
 
@@ -195,7 +203,8 @@ def handle(state: State, req: dict[str, Any]) -> dict[str, Any]:
     from wallet_cli.journal import Journal
 
     if req.get("v") != PROTOCOL:
-        raise UsageError(f"this agent speaks protocol {PROTOCOL}, not {req.get('v')!r}")
+        raise UsageError(_("this agent speaks protocol {version}, not {asked!r}").format(version=PROTOCOL,
+                                                                                     asked=req.get("v")))
     op = req.get("op")
     if op == "status":
         ttl_left, idle_left = state.left()
@@ -206,7 +215,8 @@ def handle(state: State, req: dict[str, Any]) -> dict[str, Any]:
         state.stop = True
         return {"ok": True, "locked": True}
     if req.get("vault") != state.vault:
-        raise UsageError(f"this agent serves the vault '{state.vault}', not {req.get('vault')!r}")
+        raise UsageError(_("this agent serves the vault '{vault}', not {asked!r}").format(vault=state.vault,
+                                                                                       asked=req.get("vault")))
     if op == "policy":
         return {"ok": True, "policy": state.uv.secrets.policy}
     state.last_used = time.monotonic()
@@ -226,7 +236,7 @@ def handle(state: State, req: dict[str, Any]) -> dict[str, Any]:
         if op == "check_run":
             runs = [UnsignedTx.from_json(u) for u in req.get("unsigned") or []]
             if not runs or len({u.network for u in runs}) != 1:
-                raise UsageError("a run is a non-empty list of transactions on one network")
+                raise UsageError(_("a run is a non-empty list of transactions on one network"))
             net = _network(runs[0].network, entry["chain"])
             adapter = get_adapter(net, netconf.data_dir())
             key = signing.key_for(entry, net)
@@ -242,30 +252,45 @@ def handle(state: State, req: dict[str, Any]) -> dict[str, Any]:
         if op == "sign_typed_data":
             typed = req.get("typed")
             if not isinstance(typed, dict):
-                raise UsageError("typed data must be a JSON object")
+                raise UsageError(_("typed data must be a JSON object"))
             sig = signing.typed_signature(state.uv, adapter, entry, net, typed, journal, state.ledger,
                                           save=_save_mark(state))
             return {"ok": True, "signature": sig}
     finally:
         journal.close()
-    raise UsageError(f"unknown agent operation {op!r}")
+    raise UsageError(_("unknown agent operation {op!r}").format(op=op))
+
+
+def speak(state: State, lang: Any) -> None:
+    """Word the replies to this request in the client's language ("en", "zh_CN"), else in the agent's own."""
+    import wallet_i18n
+
+    if not state.lang:
+        state.lang = wallet_i18n.language()
+    wanted = (wallet_i18n.normalize(lang) if isinstance(lang, str) and len(lang) < 40 else None) or state.lang
+    if wanted in wallet_i18n.LANGUAGES and wanted != wallet_i18n.language():
+        os.environ["WALLET_LANG"] = wanted  # this process serves one request at a time
+        wallet_i18n.reset()
 
 
 def _serve_one(state: State, conn: socket.socket) -> None:
     with conn:
+        speak(state, None)
         if peer_uid(conn) != os.getuid():
-            _reply(conn, {"ok": False, "error": {"code": 3, "message": "the agent serves only its own user"}})
+            _reply(conn, {"ok": False, "error": {"code": 3, "message": _("the agent serves only its own user")}})
             return
         try:
             req = _read_request(conn)
         except (ValueError, OSError) as e:
-            _reply(conn, {"ok": False, "error": {"code": 2, "message": f"bad request: {e}"}})
+            _reply(conn, {"ok": False, "error": {"code": 2, "message": _("bad request: {reason}").format(reason=e)}})
             return
+        speak(state, req.get("lang"))
         ttl_left, idle_left = state.left()
         if ttl_left <= 0 or idle_left <= 0:  # the request took its time to arrive: too late to sign
             state.stop = True
-            _reply(conn, {"ok": False, "error": {"code": 3, "message": "the agent has locked (its time to live "
-                                                 "or idle timeout ran out); start it with wallet agent start"}})
+            _reply(conn, {"ok": False, "error": {"code": 3, "message": _(
+                "the agent has locked (its time to live or idle timeout ran out); start it with wallet agent "
+                "start")}})
             return
         try:
             reply = handle(state, req)
@@ -308,7 +333,7 @@ def serve(state: State, sock: socket.socket) -> None:
                 break
             sock.settimeout(max(0.05, min(ttl_left, idle_left, 0.5)))
             try:
-                conn, _ = sock.accept()
+                conn, _addr = sock.accept()
             except (TimeoutError, InterruptedError):
                 continue
             _serve_one(state, conn)
@@ -330,7 +355,7 @@ def daemonize(state: State) -> int:
         ok = os.read(r, 1)
         os.close(r)
         if ok != b"1":
-            raise OSError("the agent did not start")
+            raise OSError(_("the agent did not start"))
         return pid
     os.close(r)
     try:

@@ -16,10 +16,11 @@ from typing import Any
 
 from chains.base import Network, SignedTx, UnsignedTx
 from wallet_cli.errors import CliError, PasswordUnavailable, Refused
+from wallet_i18n import N_, _, language, translated
 
 PROTOCOL = 1
 MAX_MESSAGE = 1 << 20
-NOT_RUNNING = "the agent is not running; start it with wallet agent start"
+NOT_RUNNING = N_("the agent is not running; start it with wallet agent start")  # shown with translated()
 
 
 class AgentError(CliError):
@@ -42,12 +43,15 @@ def _recv_line(sock: socket.socket) -> bytes:
             break
         buf += chunk
         if len(buf) > MAX_MESSAGE:
-            raise AgentError("the agent's reply is too large", 1)
+            raise AgentError(_("the agent's reply is too large"), 1)
     return bytes(buf).split(b"\n", 1)[0]
 
 
 def request(home: Path, body: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:
-    """One request, one reply. Raises PasswordUnavailable (exit 3) when no agent is listening."""
+    """One request, one reply. Raises PasswordUnavailable (exit 3) when no agent is listening.
+
+    The request names this process's language ("lang"), so the agent words its refusals for the person who
+    reads them here, whatever language the agent was started in; codes and fields are never translated."""
     path = socket_path(home)
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(5.0)
@@ -56,29 +60,32 @@ def request(home: Path, body: dict[str, Any], timeout: float = 120.0) -> dict[st
             s.connect(str(path))
         except (FileNotFoundError, ConnectionRefusedError):
             _remove_stale(path)
-            raise PasswordUnavailable(NOT_RUNNING) from None
+            raise PasswordUnavailable(translated(NOT_RUNNING)) from None
         except OSError as e:
-            raise PasswordUnavailable(f"{NOT_RUNNING} (its socket {path}: {e.strerror})") from None
+            raise PasswordUnavailable(_("the agent is not running; start it with wallet agent start (its socket "
+                                        "{path}: {reason})").format(path=path, reason=e.strerror)) from None
         s.settimeout(timeout)
-        s.sendall(json.dumps({"v": PROTOCOL, **body}).encode() + b"\n")
+        s.sendall(json.dumps({"v": PROTOCOL, "lang": language(), **body}).encode() + b"\n")
         try:
             raw = _recv_line(s)
         except TimeoutError:
-            raise AgentError(f"the agent did not answer within {timeout:g} s", 5) from None
+            raise AgentError(_("the agent did not answer within {timeout} s").format(timeout=f"{timeout:g}"),
+                             5) from None
     finally:
         s.close()
     if not raw:
-        raise PasswordUnavailable(f"{NOT_RUNNING} (it closed the connection)")
+        raise PasswordUnavailable(_("the agent is not running; start it with wallet agent start (it closed the "
+                                    "connection)"))
     try:
         reply = json.loads(raw)
     except ValueError:
-        raise AgentError("the agent's reply is not JSON", 1) from None
+        raise AgentError(_("the agent's reply is not JSON"), 1) from None
     if not isinstance(reply, dict) or reply.get("v") != PROTOCOL:
-        raise AgentError(f"the agent's reply is not protocol version {PROTOCOL}", 1)
+        raise AgentError(_("the agent's reply is not protocol version {version}").format(version=PROTOCOL), 1)
     if not reply.get("ok"):
         err = reply.get("error") or {}
         code = err.get("code") if isinstance(err.get("code"), int) else 1
-        raise AgentError(str(err.get("message") or "the agent failed"), code)
+        raise AgentError(str(err.get("message") or _("the agent failed")), code)
     return reply
 
 
@@ -132,12 +139,12 @@ def connect(home: Path, vault: str) -> Client | None:
     if reply.get("vault") != vault:
         return None
     if reply.get("locked"):
-        raise Refused("the agent is locked; start it again with wallet agent start")
+        raise Refused(_("the agent is locked; start it again with wallet agent start"))
     return Client(home, vault)
 
 
 def require(home: Path) -> dict[str, Any]:
     """status for `wallet agent status|lock|stop`: exit 3 with one sentence when nothing listens."""
     if not socket_path(home).exists():
-        raise PasswordUnavailable(NOT_RUNNING)
+        raise PasswordUnavailable(translated(NOT_RUNNING))
     return request(home, {"op": "status"}, timeout=5.0)

@@ -12,6 +12,7 @@ from typing import Any
 from chains.base import Network, Signer, UnsignedTx
 from chains.errors import BadInput
 from wallet_cli.policy import Spend
+from wallet_i18n import _
 
 SEL_TRANSFER = "a9059cbb"   # transfer(address,uint256)
 SEL_APPROVE = "095ea7b3"    # approve(address,uint256): counts as spending the approved amount
@@ -42,22 +43,24 @@ def _calldata_spend(to: str, data: str) -> tuple[str | None, tuple[tuple[str, in
     sel = h[:8].lower()
     if sel in (SEL_TRANSFER, SEL_APPROVE) and len(h) == 8 + 128 and h[8:32] == "0" * 24:
         return to, (("0x" + h[32:72], int(h[72:136], 16)),), None
-    return None, (), f"the transaction calls the contract {to} with data (selector 0x{h[:8]})"
+    return None, (), _("the transaction calls the contract {contract} with data (selector 0x{selector})").format(
+        contract=to, selector=h[:8])
 
 
 def evm(unsigned: UnsignedTx, net: Network) -> Spend:
     tx = unsigned.payload.get("tx")
     if not isinstance(tx, dict):
-        raise BadInput("this is not an EVM transaction built by this wallet (no tx)")
+        raise BadInput(_("this is not an EVM transaction built by this wallet (no tx)"))
     try:
         chain_id, to, value, data = int(tx["chainId"]), str(tx["to"]), int(tx["value"]), str(tx.get("data") or "0x")
     except (KeyError, TypeError, ValueError):
-        raise BadInput("the EVM transaction payload is malformed") from None
+        raise BadInput(_("the EVM transaction payload is malformed")) from None
     if net.chain_id is not None and chain_id != net.chain_id:
-        raise BadInput(f"the transaction is for chain id {chain_id}, not {net.name} ({net.chain_id})")
+        raise BadInput(_("the transaction is for chain id {chain_id}, not {network} ({network_chain_id})").format(
+            chain_id=chain_id, network=net.name, network_chain_id=net.chain_id))
     token, outputs, call = _calldata_spend(to, data)
     if token is not None and value:
-        call = "the transaction sends the native coin along with a token call"
+        call = _("the transaction sends the native coin along with a token call")
     if token is None and call is None:
         outputs = ((to, value),)
     return Spend(chain=f"evm:{chain_id}", network=net.name, family="evm", token=token, outputs=outputs,
@@ -83,10 +86,11 @@ def evm_typed_data(typed: dict[str, Any], net: Network, sender: str) -> Spend | 
         elif msg.get("allowed") in (True, "true"):
             amount = 2**256 - 1
         else:
-            raise KeyError("value")
+            raise KeyError("value")  # i18n: not shown
     except (KeyError, TypeError, ValueError):
         return Spend(chain=f"evm:{net.chain_id}", network=net.name, family="evm", token=None, outputs=(),
-                     sender=sender, contract_call=f"a {primary} whose amount this wallet cannot read")
+                     sender=sender, contract_call=_("a {primary_type} whose amount this wallet cannot read").format(
+                         primary_type=primary))
     return Spend(chain=f"evm:{chain_id}", network=net.name, family="evm", token=token,
                  outputs=((spender, amount),), sender=sender)
 
@@ -98,13 +102,13 @@ def sol(unsigned: UnsignedTx, net: Network) -> Spend:
     try:
         msg = sb.message_from_b64(unsigned.payload["message"])
     except (KeyError, ValueError, TypeError):
-        raise BadInput("this is not a Solana transaction built by this wallet (no message)") from None
+        raise BadInput(_("this is not a Solana transaction built by this wallet (no message)")) from None
     keys = [str(k) for k in msg.account_keys]
     native, tokens, call = 0, [], None
     outs: list[tuple[str, int]] = []
     for ix in msg.instructions:
         if ix.program_id_index >= len(keys) or any(i >= len(keys) for i in ix.accounts):
-            raise BadInput("the Solana message names an account it does not list")
+            raise BadInput(_("the Solana message names an account it does not list"))
         prog, data, accts = keys[ix.program_id_index], bytes(ix.data), [keys[i] for i in ix.accounts]
         if prog == _SYSTEM and len(data) == 12 and data[:4] == (2).to_bytes(4, "little") and len(accts) >= 2:
             amount = int.from_bytes(data[4:12], "little")
@@ -115,12 +119,12 @@ def sol(unsigned: UnsignedTx, net: Network) -> Spend:
         elif prog in (_COMPUTE_BUDGET, _MEMO) or (prog == _ATA and data in (b"", b"\x01")):
             continue
         else:
-            call = f"the transaction calls the program {prog}"
+            call = _("the transaction calls the program {program}").format(program=prog)
     token = None
     if tokens:
         mints = {t[0] for t in tokens}
         if len(mints) != 1 or native:
-            call = call or "the transaction moves more than one asset"
+            call = call or _("the transaction moves more than one asset")
         token = tokens[0][0]
         outs = [(_ata_owner(unsigned.recipient, mint, dest, prog), amount) for mint, dest, amount, prog in tokens]
     return Spend(chain=chain_key(net), network=net.name, family="sol", token=token, outputs=tuple(outs),
@@ -151,7 +155,7 @@ def tron(unsigned: UnsignedTx, net: Network) -> Spend:
     try:
         raw = ttx.decode_raw(bytes.fromhex(str(unsigned.payload["raw"])))
     except (KeyError, ValueError):
-        raise BadInput("this is not a TRON transaction built by this wallet") from None
+        raise BadInput(_("this is not a TRON transaction built by this wallet")) from None
     token, call, outs = None, None, ()
     if raw.contract_type == ttx.TRANSFER:
         outs = ((raw.to_address, raw.amount),)
@@ -159,7 +163,8 @@ def tron(unsigned: UnsignedTx, net: Network) -> Spend:
         decoded = tokens.decode_transfer(raw.call_data)
         token = raw.to_address
         if decoded is None or raw.amount:
-            call = f"the transaction calls the contract {token} with data this wallet cannot read"
+            call = _("the transaction calls the contract {contract} with data this wallet cannot read").format(
+                contract=token)
         else:
             outs = ((from_bytes21(bytes([VERSION]) + decoded[0]), decoded[1]),)
     return Spend(chain=chain_key(net), network=net.name, family="tron", token=token, outputs=outs,
@@ -170,7 +175,7 @@ def btc(unsigned: UnsignedTx, net: Network, adapter: Any, signer: Signer) -> Spe
     """PSBT outputs that are not change of the signing account (change derived from the key, not the payload)."""
     psbt = unsigned.payload.get("psbt")
     if not isinstance(psbt, str):
-        raise BadInput("this is not a Bitcoin transaction built by this wallet (no PSBT)")
+        raise BadInput(_("this is not a Bitcoin transaction built by this wallet (no PSBT)"))
     return btc_psbt(psbt, net, adapter, signer, unsigned.sender)
 
 
@@ -202,7 +207,8 @@ def btc_signed(raw_hex: str, net: Network, entry: dict[str, Any], sender: str = 
 
 def transaction(unsigned: UnsignedTx, net: Network, adapter: Any, signer: Signer | None) -> Spend:
     if unsigned.family != net.family:
-        raise BadInput(f"this is a {unsigned.family} transaction, not a {net.family} one")
+        raise BadInput(_("this is a {family} transaction, not a {network_family} one").format(
+            family=unsigned.family, network_family=net.family))
     if net.family == "evm":
         return evm(unsigned, net)
     if net.family == "sol":
@@ -212,4 +218,5 @@ def transaction(unsigned: UnsignedTx, net: Network, adapter: Any, signer: Signer
     if net.family == "tron":
         return tron(unsigned, net)
     return Spend(chain=chain_key(net), network=net.name, family=net.family, token=None, outputs=(),
-                 sender=unsigned.sender, contract_call=f"{net.family} transactions are not decoded by this wallet")
+                 sender=unsigned.sender,
+                 contract_call=_("{family} transactions are not decoded by this wallet").format(family=net.family))

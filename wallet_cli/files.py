@@ -2,23 +2,26 @@
 
 A FIFO or a device (/dev/zero, /dev/stdin of a terminal) would block or grow without end. The checks are
 keystore.boundedio's (the one reader for file arguments): opened with O_NONBLOCK, then checked on the open
-file, so a path swapped for a FIFO after a stat() cannot block the read either.
+file, so a path swapped for a FIFO after a stat() cannot block the read either. `what` names the file
+for a person ("PSBT file"): a message id marked with N_() where it is written, translated by boundedio.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from wallet_i18n import N_
+
 MAX_INPUT_FILE = 1024 * 1024      # signed transactions, PSBTs and typed data are far smaller
 
 
-def read_text_file(path: Path, what: str = "file", limit: int = MAX_INPUT_FILE) -> str:
+def read_text_file(path: Path, what: str = N_("file"), limit: int = MAX_INPUT_FILE) -> str:
     from keystore.boundedio import read_text
 
     return read_text(path, limit, what)
 
 
-def read_bytes_file(path: Path, what: str = "file", limit: int = MAX_INPUT_FILE) -> bytes:
+def read_bytes_file(path: Path, what: str = N_("file"), limit: int = MAX_INPUT_FILE) -> bytes:
     from keystore.boundedio import read_bounded
 
     return read_bounded(path, limit, what)

@@ -20,6 +20,7 @@ from chains.base import Amount, SignedTx, UnsignedTx
 from wallet_cli import policy as pol
 from wallet_cli.errors import Refused
 from wallet_cli.journal import Journal
+from wallet_i18n import _
 
 
 class JournalStale(Refused):
@@ -39,9 +40,9 @@ def journal_trusted(journal: Journal, uv: Any) -> bool:
 
 
 def stale_message(journal: Journal) -> str:
-    return (f"the journal {journal.path} is missing rows this vault has seen (deleted, truncated or an older "
-            "copy), so earlier transfers are unknown; check them on the chain, then run "
-            "'wallet journal reconcile'")
+    return _("the journal {path} is missing rows this vault has seen (deleted, truncated or an older copy), so "
+             "earlier transfers are unknown; check them on the chain, then run 'wallet journal reconcile'").format(
+        path=journal.path)
 
 
 def past_of(e: Any) -> pol.Past:
@@ -124,8 +125,9 @@ def check_review(unsigned: UnsignedTx, spend: pol.Spend) -> None:
     to, total = spend.outputs[0][0], spend.total
     same_to = to.lower() == unsigned.recipient.lower() if to.startswith("0x") else to == unsigned.recipient
     if not same_to or total != unsigned.amount.value:
-        raise Refused(f"the transaction pays {total} base units to {to}, but its review says "
-                      f"{unsigned.amount.value} to {unsigned.recipient}; refusing to sign it")
+        raise Refused(_("the transaction pays {total} base units to {to}, but its review says {reviewed} to "
+                        "{reviewed_to}; refusing to sign it").format(total=total, to=to, reviewed=unsigned.amount.value,
+                                                                     reviewed_to=unsigned.recipient))
 
 
 def stamp(signed: SignedTx, unsigned: UnsignedTx, spend: pol.Spend, uv: Any) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from chains.base import SignedTx
 from wallet_cli.errors import Refused
+from wallet_i18n import _
 
 # States: signed (not yet sent) -> pending (node accepted) -> confirmed | failed | replaced | dropped;
 # unknown = the broadcast's outcome is unknown (timeout); rejected = the node refused it.
@@ -106,14 +107,17 @@ def _readable(path: Path) -> Iterator[None]:
         yield
     except sqlite3.DatabaseError as e:
         if "full" in str(e):
-            raise JournalDamaged(f"no space left on the device holding the journal {path}; free some space "
-                                 "and rerun") from None
+            raise JournalDamaged(_("no space left on the device holding the journal {path}; free some space and "
+                                   "rerun").format(path=path)) from None
         if "locked" in str(e) or "busy" in str(e):
-            raise JournalDamaged(f"the journal {path} is locked by another wallet process; try again when it "
-                                 "has finished") from None
-        reason = "it is read-only" if "readonly" in str(e) else "it is damaged or not a wallet journal"
-        raise JournalDamaged(f"the journal {path} cannot be used ({reason}); move it aside and run "
-                             "'wallet journal reconcile' to start a new one") from None
+            raise JournalDamaged(_("the journal {path} is locked by another wallet process; try again when it has "
+                                   "finished").format(path=path)) from None
+        if "readonly" in str(e):
+            raise JournalDamaged(_("the journal {path} cannot be used (it is read-only); move it aside and run "
+                                   "'wallet journal reconcile' to start a new one").format(path=path)) from None
+        raise JournalDamaged(_("the journal {path} cannot be used (it is damaged or not a wallet journal); move it "
+                               "aside and run 'wallet journal reconcile' to start a new one").format(
+            path=path)) from None
 
 
 def _tighten(path: Path) -> None:

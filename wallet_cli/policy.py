@@ -30,6 +30,7 @@ from typing import Any
 
 from chains.base import FAMILIES
 from wallet_cli.errors import Refused, UsageError
+from wallet_i18n import _
 
 COUNTED_STATES = ("signed", "pending", "confirmed", "unknown")  # rejected/dropped/replaced/failed move nothing
 HOUR, DAY, WEEK = 3600, 86400, 7 * 86400
@@ -67,7 +68,8 @@ class Rule:
 
     @property
     def where(self) -> str:
-        return self.network if self.network else f"any {self.family} network"
+        """The network name, or "any evm network" (shown to a person, so in their language)."""
+        return self.network if self.network else _("any {family} network").format(family=self.family)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -121,7 +123,7 @@ class Spend:
 
     @property
     def total(self) -> int:
-        return sum(v for _, v in self.outputs)
+        return sum(v for _to, v in self.outputs)
 
 
 @dataclass(frozen=True)
@@ -144,59 +146,64 @@ class Past:
 # ---------------------------------------------------------------- parsing
 
 
-def _bad(text: str) -> BadPolicy:
-    return BadPolicy(f"the policy is invalid: {text}")
+def _bad(reason: str) -> BadPolicy:
+    return BadPolicy(_("the policy is invalid: {reason}").format(reason=reason))
 
 
-def _amount_text(value: Any, where: str) -> str:
+def _amount_text(value: Any, number: int, key: str) -> str:
     if not isinstance(value, str) or not _AMOUNT_RE.fullmatch(value.strip()) or len(value) > 90:
-        raise _bad(f"{where} must be a plain decimal string such as \"500\" or \"0.25\"")
+        raise _bad(_("rule {number}: {key} must be a plain decimal string such as \"500\" or \"0.25\"").format(
+            number=number, key=key))
     return value.strip()
 
 
-def _hours(value: Any, where: str) -> str:
+def _hours(value: Any, number: int) -> str:
     m = _HOURS_RE.fullmatch(value) if isinstance(value, str) else None
     if not m or not (0 <= int(m[1]) <= 24 and 0 <= int(m[2]) <= 24) or int(m[1]) == int(m[2]):
-        raise _bad(f"{where} must look like \"06-22\" (two different hours from 00 to 24)")
+        raise _bad(_("rule {number}: hours_utc must look like \"06-22\" (two different hours from 00 to 24)").format(
+            number=number))
     return f"{int(m[1]):02d}-{int(m[2]):02d}"
 
 
-def _strings(value: Any, where: str) -> tuple[str, ...]:
+def _strings(value: Any, key: str, number: int | None = None) -> tuple[str, ...]:
+    """A list of non-empty strings: the top-level `key`, or `key` of rule `number`."""
     if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
-        raise _bad(f"{where} must be a list of non-empty strings")
+        if number is None:
+            raise _bad(_("{key} must be a list of non-empty strings").format(key=key))
+        raise _bad(_("rule {number}: {key} must be a list of non-empty strings").format(number=number, key=key))
     return tuple(x.strip() for x in value)
 
 
 def _rule(raw: Any, i: int) -> Rule:
-    where = f"rule {i + 1}"
+    n = i + 1
     if not isinstance(raw, dict):
-        raise _bad(f"{where} is not a table")
+        raise _bad(_("rule {number} is not a table").format(number=n))
     unknown = sorted(set(raw) - _RULE)
     if unknown:
-        raise _bad(f"{where} has an unknown key '{unknown[0]}'")
+        raise _bad(_("rule {number} has an unknown key '{key}'").format(number=n, key=unknown[0]))
     if ("network" in raw) == ("family" in raw):
-        raise _bad(f"{where} needs exactly one of network or family")
+        raise _bad(_("rule {number} needs exactly one of network or family").format(number=n))
     for key in ("network", "family", "asset"):
         if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
-            raise _bad(f"{where}: {key} must be a non-empty string")
+            raise _bad(_("rule {number}: {key} must be a non-empty string").format(number=n, key=key))
     if "asset" not in raw:
-        raise _bad(f"{where} needs an asset (a native symbol, token symbol or token address)")
+        raise _bad(_("rule {number} needs an asset (a native symbol, token symbol or token address)").format(number=n))
     if "family" in raw and raw["family"] not in FAMILIES:
-        raise _bad(f"{where}: family must be one of {', '.join(FAMILIES)}")
+        raise _bad(_("rule {number}: family must be one of {families}").format(number=n, families=", ".join(FAMILIES)))
     rate = raw.get("max_tx_per_hour")
     if rate is not None and (not isinstance(rate, int) or isinstance(rate, bool) or not 0 <= rate <= 10**6):
-        raise _bad(f"{where}: max_tx_per_hour must be a whole number from 0 to 1000000")
+        raise _bad(_("rule {number}: max_tx_per_hour must be a whole number from 0 to 1000000").format(number=n))
     return Rule(asset=raw["asset"].strip(), network=raw.get("network"), family=raw.get("family"),
-                targets=_targets(raw.get("targets", []), where),
-                max_per_tx=_opt(raw, "max_per_tx", where), max_per_24h=_opt(raw, "max_per_24h", where),
-                max_per_7d=_opt(raw, "max_per_7d", where), max_tx_per_hour=rate,
-                allow_to=_strings(raw["allow_to"], f"{where}: allow_to") if "allow_to" in raw else None,
-                hours_utc=_hours(raw["hours_utc"], f"{where}: hours_utc") if "hours_utc" in raw else None)
+                targets=_targets(raw.get("targets", []), n),
+                max_per_tx=_opt(raw, "max_per_tx", n), max_per_24h=_opt(raw, "max_per_24h", n),
+                max_per_7d=_opt(raw, "max_per_7d", n), max_tx_per_hour=rate,
+                allow_to=_strings(raw["allow_to"], "allow_to", n) if "allow_to" in raw else None,
+                hours_utc=_hours(raw["hours_utc"], n) if "hours_utc" in raw else None)
 
 
-def _targets(raw: Any, where: str) -> tuple[tuple[str, str, str | None, int], ...]:
+def _targets(raw: Any, number: int) -> tuple[tuple[str, str, str | None, int], ...]:
     if not isinstance(raw, list):
-        raise _bad(f"{where}: targets must be a list")
+        raise _bad(_("rule {number}: targets must be a list").format(number=number))
     out = []
     for t in raw:
         ok = isinstance(t, dict) and set(t) == {"chain", "network", "token", "decimals"} \
@@ -204,32 +211,33 @@ def _targets(raw: Any, where: str) -> tuple[tuple[str, str, str | None, int], ..
             and (t["token"] is None or isinstance(t["token"], str)) \
             and isinstance(t["decimals"], int) and not isinstance(t["decimals"], bool) and 0 <= t["decimals"] <= 77
         if not ok:
-            raise _bad(f"{where}: a target is malformed")
+            raise _bad(_("rule {number}: a target is malformed").format(number=number))
         out.append((t["chain"], t["network"], t["token"], t["decimals"]))
     return tuple(out)
 
 
-def _opt(raw: dict, key: str, where: str) -> str | None:
-    return _amount_text(raw[key], f"{where}: {key}") if key in raw else None
+def _opt(raw: dict, key: str, number: int) -> str | None:
+    return _amount_text(raw[key], number, key) if key in raw else None
 
 
 def from_dict(raw: Any) -> Policy:
     """The policy from the TOML table or the stored JSON; BadPolicy (one sentence) when malformed."""
     if not isinstance(raw, dict):
-        raise _bad("the top level is not a table")
+        raise _bad(_("the top level is not a table"))
     unknown = sorted(set(raw) - _TOP)
     if unknown:
-        raise _bad(f"unknown top-level key '{unknown[0]}' (expected default, networks, rule, messages)")
+        raise _bad(_("unknown top-level key '{key}' (expected default, networks, rule, messages)").format(
+            key=unknown[0]))
     default = raw.get("default", "deny")
     if default not in ("deny", "allow"):
-        raise _bad('default must be "deny" or "allow"')
+        raise _bad(_('default must be "deny" or "allow"'))
     rules = raw.get("rule", [])
     if not isinstance(rules, list):
-        raise _bad("rule must be an array of tables ([[rule]])")
+        raise _bad(_("rule must be an array of tables ([[rule]])"))
     msgs = raw.get("messages")
     if msgs is not None and (not isinstance(msgs, dict) or set(msgs) - {"allow"}
                              or not isinstance(msgs.get("allow", False), bool)):
-        raise _bad("[messages] takes one key, allow = true or false")
+        raise _bad(_("[messages] takes one key, allow = true or false"))
     return Policy(rules=tuple(_rule(r, i) for i, r in enumerate(rules)), default=default,
                   networks=_strings(raw["networks"], "networks") if "networks" in raw else None,
                   messages_allow=None if msgs is None else bool(msgs.get("allow", False)),
@@ -242,7 +250,7 @@ def parse_toml(text: str) -> Policy:
     try:
         return from_dict(tomllib.loads(text))
     except tomllib.TOMLDecodeError as e:
-        raise _bad(f"not valid TOML ({e})") from None
+        raise _bad(_("not valid TOML ({reason})").format(reason=e)) from None
 
 
 # ---------------------------------------------------------------- checking
@@ -254,7 +262,7 @@ def _base_units(text: str, decimals: int, rounding: str) -> int:
         try:
             return int(Decimal(text).scaleb(decimals).to_integral_value(rounding))
         except InvalidOperation:
-            raise _bad(f"the amount {text!r} is not a number") from None
+            raise _bad(_("the amount {amount!r} is not a number").format(amount=text)) from None
 
 
 def _show(units: int, decimals: int) -> str:
@@ -305,13 +313,17 @@ def check(policy: Policy | None, spend: Spend, window: list[Past] | None, now: f
     net = spend.network
     _check_network(policy, spend.chain, net)
     if spend.contract_call:
-        raise PolicyRefused(f"refused by policy: {spend.contract_call}; the policy cannot account for it")
+        raise PolicyRefused(_("refused by policy: {call}; the policy cannot account for it").format(
+            call=spend.contract_call))
     matched = [(r, t) for r in policy.rules if (t := target_of(r, spend)) is not None]
     if not matched:
         if policy.default == "allow":
             return
-        what = "the native coin" if spend.token is None else f"the token {spend.token}"
-        raise PolicyRefused(f"refused by policy: no rule allows {what} at {net} (the default is deny)")
+        if spend.token is None:
+            raise PolicyRefused(_("refused by policy: no rule allows the native coin at {network} "
+                                  "(the default is deny)").format(network=net))
+        raise PolicyRefused(_("refused by policy: no rule allows the token {token} at {network} "
+                              "(the default is deny)").format(token=spend.token, network=net))
     for rule, target in matched:
         _check_rule(rule, target, spend, window, now)
 
@@ -322,43 +334,48 @@ def _check_network(policy: Policy, chain: str, name: str) -> None:
     else:
         allowed = policy.chains is None or chain in policy.chains
     if not allowed:
-        raise PolicyRefused(f"refused by policy: {name} is not among the allowed networks "
-                            f"({', '.join(policy.networks or ()) or 'none'})")
+        raise PolicyRefused(_("refused by policy: {network} is not among the allowed networks ({allowed})").format(
+            network=name, allowed=", ".join(policy.networks or ()) or _("none")))
 
 
 def _check_rule(rule: Rule, target: tuple[str, str, str | None, int], spend: Spend, window: list[Past] | None,
                 now: float) -> None:
-    asset = rule.asset
-    head = f"refused by policy: the rule for {asset} at {rule.where}"
+    asset, where = rule.asset, rule.where
     if rule.hours_utc is not None:
         hour = time.gmtime(now).tm_hour
         if not _in_hours(rule.hours_utc, hour):
-            raise PolicyRefused(f"{head} allows signing only at {rule.hours_utc} UTC; it is now {hour:02d}:xx UTC")
+            raise PolicyRefused(_("refused by policy: the rule for {asset} at {where} allows signing only at {hours} "
+                                  "UTC; it is now {hour:02d}:xx UTC").format(asset=asset, where=where,
+                                                                              hours=rule.hours_utc, hour=hour))
     if rule.allow_to is not None:
         allowed = {norm(a) for a in rule.allow_to}
-        for to, _ in spend.outputs:
+        for to, _units in spend.outputs:
             if norm(to) not in allowed and norm(to) != norm(spend.sender):
-                raise PolicyRefused(f"{head} does not allow the recipient {to}")
+                raise PolicyRefused(_("refused by policy: the rule for {asset} at {where} does not allow the "
+                                      "recipient {to}").format(asset=asset, where=where, to=to))
     dec = target[3]
     total = spend.total
     if rule.max_per_tx is not None:
         cap = _base_units(rule.max_per_tx, dec, ROUND_FLOOR)
         if total > cap:
-            raise PolicyRefused(f"refused by policy: per-transaction limit on {asset} at {rule.where} is "
-                                f"{_show(cap, dec)}; this payment is {_show(total, dec)}")
+            raise PolicyRefused(_("refused by policy: per-transaction limit on {asset} at {where} is {cap}; "
+                                  "this payment is {amount}").format(asset=asset, where=where, cap=_show(cap, dec),
+                                                                     amount=_show(total, dec)))
     rolling = [(rule.max_per_24h, DAY, "24-hour"), (rule.max_per_7d, WEEK, "7-day")]
-    needs_window = rule.max_tx_per_hour is not None or any(c is not None for c, _, _ in rolling)
+    needs_window = rule.max_tx_per_hour is not None or any(c is not None for c, _span, _label in rolling)
     if not needs_window:
         return
     if window is None:
-        raise PolicyRefused(f"{head} has rolling limits, but the journal is missing or older than this vault "
-                            "has seen, so what was sent is unknown; run 'wallet journal reconcile'")
+        raise PolicyRefused(_("refused by policy: the rule for {asset} at {where} has rolling limits, but the "
+                              "journal is missing or older than this vault has seen, so what was sent is unknown; "
+                              "run 'wallet journal reconcile'").format(asset=asset, where=where))
     past = [p for p in window if _past_matches(target, spend, p)]
     if rule.max_tx_per_hour is not None:
         n = sum(1 for p in past if p.created > now - HOUR)
         if n + 1 > rule.max_tx_per_hour:
-            raise PolicyRefused(f"refused by policy: hourly limit on {asset} at {rule.where} is "
-                                f"{rule.max_tx_per_hour} transactions; {n} signed in the last hour")
+            raise PolicyRefused(_("refused by policy: hourly limit on {asset} at {where} is {limit} transactions; "
+                                  "{count} signed in the last hour").format(asset=asset, where=where,
+                                                                            limit=rule.max_tx_per_hour, count=n))
     for cap_text, span, label in rolling:
         if cap_text is None:
             continue
@@ -366,8 +383,14 @@ def _check_rule(rule: Rule, target: tuple[str, str, str | None, int], spend: Spe
         sent = sum(p.units if p.units is not None else _base_units(p.amount or "0", dec, ROUND_CEILING)
                    for p in past if p.created > now - span)
         if sent + total > cap:
-            raise PolicyRefused(f"refused by policy: {label} limit on {asset} at {rule.where} is "
-                                f"{_show(cap, dec)}; {_show(sent, dec)} sent, this payment is {_show(total, dec)}")
+            if label == "24-hour":
+                text = _("refused by policy: 24-hour limit on {asset} at {where} is {cap}; {sent} sent, "
+                         "this payment is {amount}")
+            else:
+                text = _("refused by policy: 7-day limit on {asset} at {where} is {cap}; {sent} sent, "
+                         "this payment is {amount}")
+            raise PolicyRefused(text.format(asset=asset, where=where, cap=_show(cap, dec), sent=_show(sent, dec),
+                                            amount=_show(total, dec)))
 
 
 def check_message(policy: Policy | None, chain: str, network: str) -> None:
@@ -377,5 +400,5 @@ def check_message(policy: Policy | None, chain: str, network: str) -> None:
     _check_network(policy, chain, network)
     allowed = policy.messages_allow if policy.messages_allow is not None else policy.default == "allow"
     if not allowed:
-        raise PolicyRefused("refused by policy: message and typed-data signing is not allowed "
-                            "([messages] allow = false)")
+        raise PolicyRefused(_("refused by policy: message and typed-data signing is not allowed "
+                              "([messages] allow = false)"))

@@ -11,11 +11,13 @@ from typing import Any
 from chains.base import Network
 from wallet_cli import decode
 from wallet_cli import policy as pol
+from wallet_i18n import _
 
 
 def _targets(rule: pol.Rule, networks: dict[str, Network]) -> list[tuple[str, str, str | None, int]]:
     if rule.network is not None and rule.network not in networks:
-        raise pol.BadPolicy(f"the policy is invalid: unknown network '{rule.network}' in the rule for {rule.asset}")
+        raise pol.BadPolicy(_("the policy is invalid: unknown network '{network}' in the rule for {asset}").format(
+            network=rule.network, asset=rule.asset))
     nets = [networks[rule.network]] if rule.network else [n for n in networks.values() if n.family == rule.family]
     out = []
     for net in nets:
@@ -29,15 +31,14 @@ def _targets(rule: pol.Rule, networks: dict[str, Network]) -> list[tuple[str, st
                 out.append((key, net.name, addr, int(spec["decimals"])))
                 break
     if not out:
-        where = rule.network or f"any {rule.family} network"
-        raise pol.BadPolicy(f"the policy is invalid: {rule.asset} is neither the native coin nor a configured "
-                            f"token of {where}; add the token to the network first")
+        raise pol.BadPolicy(_("the policy is invalid: {asset} is neither the native coin nor a configured token of "
+                              "{where}; add the token to the network first").format(asset=rule.asset, where=rule.where))
     return out
 
 
 def _chain_of(name: str, networks: dict[str, Network]) -> str:
     if name not in networks:
-        raise pol.BadPolicy(f"the policy is invalid: unknown network '{name}' in networks")
+        raise pol.BadPolicy(_("the policy is invalid: unknown network '{network}' in networks").format(network=name))
     return decode.chain_key(networks[name])
 
 
@@ -50,7 +51,8 @@ def prepare(policy: pol.Policy, networks: dict[str, Network], contact: Any) -> p
         nets = [networks[rule.network]] if rule.network in networks else \
             [n for n in networks.values() if n.family == rule.family]
         if not nets:
-            raise pol.BadPolicy(f"the policy is invalid: no known network for the rule for {rule.asset}")
+            raise pol.BadPolicy(_("the policy is invalid: no known network for the rule for {asset}").format(
+                asset=rule.asset))
         for net in nets:  # a family rule: the first of its networks whose format the address fits
             try:
                 return type(get_adapter(net, None)).parse_address(text, net)
@@ -58,8 +60,8 @@ def prepare(policy: pol.Policy, networks: dict[str, Network], contact: Any) -> p
                 continue
         found = contact(text, nets[0].family)
         if found is None:
-            raise pol.BadPolicy(f"the policy is invalid: '{text}' in allow_to is neither a {nets[0].family} "
-                                "address nor a contact")
+            raise pol.BadPolicy(_("the policy is invalid: '{text}' in allow_to is neither a {family} address nor a "
+                                  "contact").format(text=text, family=nets[0].family))
         return str(found)
 
     resolved = resolve_recipients(policy, resolve)

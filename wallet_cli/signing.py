@@ -23,6 +23,7 @@ from typing import Any
 from chains.base import Amount, ChainAdapter, Network, SignedTx, Signer, UnsignedTx
 from wallet_cli import agent_client, decode, guard
 from wallet_cli.journal import Journal
+from wallet_i18n import _
 
 
 def _opts() -> Any:
@@ -43,7 +44,8 @@ def _unlock() -> Any:
     try:
         return session.unlock()
     except PasswordUnavailable as e:
-        raise PasswordUnavailable(f"{agent_client.NOT_RUNNING}, or give the password another way ({e})") from None
+        raise PasswordUnavailable(_("the agent is not running; start it with wallet agent start, or give the password "
+                                    "another way ({reason})").format(reason=e)) from None
 
 
 @dataclass

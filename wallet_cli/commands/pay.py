@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from wallet_cli import accounts, netconf, output, session
 from wallet_cli.context import options
 from wallet_cli.errors import CliError, Refused, UsageError
+from wallet_i18n import _, translated
 
 
 class _DefaultRun(TyperGroup):
@@ -80,12 +81,14 @@ def run(
         from wallet_cli.prompts import confirm as ask
 
         _check_total(review, cap)
-        looks = [w for w in review["warnings"] if "poisoning" in w]
+        looks = [w for w in review["warnings"] if "poisoning" in w]   # the review keeps them in English
         if looks and options().yes and not allow_lookalike:
-            raise Refused(f"{show.literal(looks[0])}; pass --allow-lookalike to pay anyway")
+            raise Refused(_("{warning}; pass --allow-lookalike to pay anyway").format(
+                warning=show.literal(show.shown(looks[0]))))
         if not (options().json and options().yes):
             show.review(review)
-        ask(f"Sign and send {review['fees'].get('transactions')} transaction(s) for {review['to_pay']} row(s)?")
+        ask(_("Sign and send {transactions} transaction(s) for {rows} row(s)?").format(
+            transactions=review["fees"].get("transactions"), rows=review["to_pay"]))
 
     bar = show.Bar(len(plan.rows)) if not options().json else None
     if bar:
@@ -107,8 +110,8 @@ def _check_total(review: dict[str, Any], cap: Any) -> None:
     from decimal import Decimal
 
     if cap is not None and Decimal(str(review["fees"].get("max_total", "0"))) > cap.to_decimal():
-        raise Refused(f"the run's fees could reach {review['fees']['max_total']} {cap.symbol}, above "
-                      f"--max-total-fee {cap.plain()}")
+        raise Refused(_("the run's fees could reach {amount} {symbol}, above --max-total-fee {cap}").format(
+            amount=review["fees"]["max_total"], symbol=cap.symbol, cap=cap.plain()))
 
 
 def _render(report: Any) -> None:
@@ -117,18 +120,22 @@ def _render(report: Any) -> None:
     data = report.to_json()
 
     def human() -> None:
-        states = ", ".join(f"{v} {k}" for k, v in sorted(report.counts.items()))
-        output.info(f"run {show.literal(report.run)}: {report.rows} rows ({states}), "
-                    f"{report.transactions} transaction(s)")
+        states = ", ".join(_("{count} {state}").format(count=v, state=translated(k))
+                           for k, v in sorted(report.counts.items()))
+        output.info(_("run {run}: {rows} rows ({states}), {transactions} transaction(s)").format(
+            run=show.literal(report.run), rows=report.rows, states=states, transactions=report.transactions))
         for c in report.conflicts:
-            output.warn(f"line {c['line']} changed after it was paid ({c['txid']}); not paid again")
+            output.warn(_("line {line} changed after it was paid ({txid}); not paid again").format(
+                line=c["line"], txid=c["txid"]))
         for r in report.refused:
-            output.warn(f"line {r['line']} ({r['to']}): {r['state']}: {show.literal(r['detail'])}")
+            output.warn(_("line {line} ({to}): {state}: {detail}").format(
+                line=r["line"], to=r["to"], state=translated(r["state"]), detail=show.literal(show.shown(r["detail"]))))
 
     output.emit(data, human)
-    if report.exit_code:
-        why = report.stopped or (f"{len(report.conflicts)} row(s) conflict with what was paid and "
-                                 f"{len(report.refused)} row(s) were refused; see the report")
+    if report.exit_code:   # report.stopped is the English of --json; a person reads it in their language
+        why = show.shown(report.stopped) if report.stopped else _(
+            "{conflicts} row(s) conflict with what was paid and {refused} row(s) were refused; see the report").format(
+            conflicts=len(report.conflicts), refused=len(report.refused))
         raise _RunEnded(show.literal(why), report.exit_code)
 
 
@@ -145,7 +152,7 @@ def _rows(name: str) -> list[dict[str, Any]]:
 
     runs = service.runs_of(_journal())
     if runs.run_info(name) is None:
-        raise UsageError(f"there is no payout run named {name!r} in this wallet's journal")
+        raise UsageError(_("there is no payout run named {name!r} in this wallet's journal").format(name=name))
     return [r.to_json() for r in runs.rows(name)]
 
 

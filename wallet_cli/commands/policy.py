@@ -9,9 +9,15 @@ import typer
 
 from wallet_cli import output, session
 from wallet_cli.context import options
+from wallet_i18n import N_, _, translated
 
 policy_app = typer.Typer(help="The spending policy every signature must pass.", no_args_is_help=True)
 MAX_POLICY_FILE = 256 * 1024
+# The review's labels are the policy file's own keys (message ids, translated when shown; --json keeps them).
+_LABELS = (N_("default"), N_("networks"), N_("messages"), N_("network"), N_("family"), N_("asset"),
+           N_("max_per_tx"), N_("max_per_24h"), N_("max_per_7d"), N_("max_tx_per_hour"), N_("allow_to"),
+           N_("hours_utc"))
+_VALUES = (N_("deny"), N_("allow"), N_("any"), N_("allowed"), N_("refused"))   # shown translated to a person
 
 
 def _stored() -> dict[str, Any] | None:
@@ -29,21 +35,24 @@ def _read(file: Path) -> str:
     from keystore.boundedio import read_text
 
     # Checked on the open file (stat-then-read could be raced by a swap to a FIFO), capped, never blocking.
-    return read_text(file, MAX_POLICY_FILE, "policy file")
+    return read_text(file, MAX_POLICY_FILE, N_("policy file"))
 
 
 def _human(p: dict[str, Any] | None) -> None:
     if p is None:
-        output.line("no policy: every signature is allowed (subject to fee caps and confirmations)")
+        output.line(_("no policy: every signature is allowed (subject to fee caps and confirmations)"))
         return
-    output.key_values({"default": p.get("default"), "networks": ", ".join(p["networks"]) if "networks" in p
-                       else "any", "messages": "allowed" if p.get("messages", {}).get("allow",
-                                                                                    p.get("default") == "allow")
-                       else "refused"}, title="Spending policy")
+
+    def word(value: str) -> str:   # a person reads the words in their language; --json keeps the file's
+        return value if options().json else translated(value)
+
+    output.key_values({"default": word(p.get("default")), "networks": ", ".join(p["networks"]) if "networks" in p
+                       else word("any"), "messages": word("allowed") if p.get("messages", {}).get(
+                           "allow", p.get("default") == "allow") else word("refused")}, title=_("Spending policy"))
     for i, r in enumerate(p.get("rule", []), 1):
         shown = {k: (", ".join(v) if isinstance(v, list) and k == "allow_to" else v)
                  for k, v in r.items() if k != "targets"}
-        output.key_values(shown, title=f"Rule {i}")
+        output.key_values(shown, title=_("Rule {number}").format(number=i))
 
 
 @policy_app.command("show")
@@ -64,7 +73,7 @@ def set_policy(file: Annotated[Path, typer.Argument(help="A policy TOML file (se
     parsed = policy_setup.prepare(policy.parse_toml(_read(file)), netconf.all_networks(), journal.contact)
     data = parsed.to_json()
     _human(data)
-    confirm("Replace the vault's spending policy with this one?", dangerous=True)
+    confirm(_("Replace the vault's spending policy with this one?"), dangerous=True)
 
     from keystore import vault
 
@@ -75,8 +84,8 @@ def set_policy(file: Annotated[Path, typer.Argument(help="A policy TOML file (se
         agent_client.request(options().home, {"op": "stop"})   # it holds the old policy: stop it
         stopped = True
     output.emit({"policy": data, "agent_stopped": stopped}, lambda: output.info(
-        "Policy set." + (" The running agent was stopped; start it again with 'wallet agent start'."
-                         if stopped else "")))
+        _("Policy set. The running agent was stopped; start it again with 'wallet agent start'.") if stopped
+        else _("Policy set.")))
 
 
 @policy_app.command("check")
@@ -105,7 +114,7 @@ def check(
     journal = Journal(options().home)
     window = [guard.past_of(e) for e in journal.since(0)]
     policy.check(None if raw is None else policy.from_dict(raw), spend, window)
-    output.emit({"allowed": True}, lambda: output.line("allowed"))
+    output.emit({"allowed": True}, lambda: output.line(_("allowed")))
 
 
 def register(app: typer.Typer) -> None:

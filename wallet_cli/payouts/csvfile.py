@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from wallet_i18n import _
+
 MAX_BYTES = 32 * 1024 * 1024          # ~300,000 rows of typical width; refuse anything larger
 MAX_ROWS = 200_000
 MAX_CELL = 1024
@@ -58,16 +60,16 @@ def read_bytes(path: str) -> bytes:
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except OSError as e:
-            raise FileProblem(f"cannot open {path}: {e.strerror}") from None
+            raise FileProblem(_("cannot open {path}: {reason}").format(path=path, reason=e.strerror)) from None
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise FileProblem(f"{path} is not a regular file")
+                raise FileProblem(_("{path} is not a regular file").format(path=path))
             with os.fdopen(fd, "rb", closefd=False) as f:
                 data = f.read(MAX_BYTES + 1)
         finally:
             os.close(fd)
     if len(data) > MAX_BYTES:
-        raise FileProblem(f"the payout file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        raise FileProblem(_("the payout file is larger than {size} MiB").format(size=MAX_BYTES // (1024 * 1024)))
     return data
 
 
@@ -76,9 +78,9 @@ def decode(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
-        raise FileProblem(f"line {line} is not valid UTF-8") from None
+        raise FileProblem(_("line {line} is not valid UTF-8").format(line=line)) from None
     if "\x00" in text:
-        raise FileProblem("the payout file contains NUL bytes; it is not a CSV text file")
+        raise FileProblem(_("the payout file contains NUL bytes; it is not a CSV text file"))
     return text
 
 
@@ -99,32 +101,32 @@ def parse_text(text: str) -> ParsedFile:
                 index = {name: header.index(name) for name in COLUMNS if name in header}
                 dup = sorted({h for h in header if h and header.count(h) > 1})
                 if dup:
-                    raise FileProblem(f"the header names column {dup[0]!r} twice")
+                    raise FileProblem(_("the header names column {column!r} twice").format(column=dup[0]))
                 missing = [c for c in ("to", "amount") if c not in index]
                 if missing:
-                    raise FileProblem(f"line {line}: the header must name the columns to and amount "
-                                      f"(missing: {', '.join(missing)})")
+                    raise FileProblem(_("line {line}: the header must name the columns to and amount (missing: "
+                                        "{missing})").format(line=line, missing=", ".join(missing)))
                 continue
             if len(rows) >= MAX_ROWS:
-                raise FileProblem(f"the payout file has more than {MAX_ROWS} rows")
+                raise FileProblem(_("the payout file has more than {count} rows").format(count=MAX_ROWS))
             row = _row(line, rec, header, index, problems)
             if row is not None:
                 rows.append(row)
     except csv.Error as e:
-        raise FileProblem(f"line {reader.line_num} is not valid CSV ({e})") from None
+        raise FileProblem(_("line {line} is not valid CSV ({reason})").format(line=reader.line_num, reason=e)) from None
     if header is None:
-        raise FileProblem("the payout file is empty (it needs a header line: to,amount)")
+        raise FileProblem(_("the payout file is empty (it needs a header line: to,amount)"))
     return ParsedFile(rows, problems)
 
 
 def _row(line: int, rec: list[str], header: list[str], index: dict[str, int],
          problems: list[tuple[int, str]]) -> RawRow | None:
     if len(rec) > len(header):
-        problems.append((line, f"has {len(rec)} fields but the header has {len(header)} (quote a field "
-                               "that contains a comma)"))
+        problems.append((line, _("has {count} fields but the header has {columns} (quote a field that contains a "
+                                 "comma)").format(count=len(rec), columns=len(header))))
         return None
     if any(len(c) > MAX_CELL for c in rec):
-        problems.append((line, f"has a field longer than {MAX_CELL} characters"))
+        problems.append((line, _("has a field longer than {count} characters").format(count=MAX_CELL)))
         return None
 
     def cell(name: str) -> str | None:
@@ -136,10 +138,10 @@ def _row(line: int, rec: list[str], header: list[str], index: dict[str, int],
 
     to, amount = cell("to"), cell("amount")
     if to is None:
-        problems.append((line, "has no recipient in the to column"))
+        problems.append((line, _("has no recipient in the to column")))
         return None
     if amount is None:
-        problems.append((line, "has no amount"))
+        problems.append((line, _("has no amount")))
         return None
     return RawRow(line, to, amount, cell("token"), cell("id"), cell("memo"))
 

@@ -4,6 +4,9 @@ Order per chunk: sign -> journal (one SQLite transaction) -> broadcast -> record
 point leaves either nothing signed for a row (it is signed on the rerun) or a journalled transaction that
 the rerun reconciles with the node before anything new is signed. Ctrl-C is deferred to the end of the
 current chunk.
+
+Why a run stopped (Report.stopped) is kept in English for `--json`, written from the templates below, which
+`show.shown` matches to tell a person in their language; a chain's refusal or outage is quoted as it was raised.
 """
 
 from __future__ import annotations
@@ -20,9 +23,21 @@ from chains.errors import Unavailable
 from wallet_cli.errors import INTERRUPTED, NETWORK, OK, REFUSED
 from wallet_cli.payouts import plan as plan_mod
 from wallet_cli.payouts.plan import Plan, Row
-from wallet_cli.payouts.runs import OPEN_TX, RowRecord, Runs, SignedPayment, TxRecord
+from wallet_cli.payouts.runs import OPEN_TX, UNKNOWN_OUTCOME, RowRecord, Runs, SignedPayment, TxRecord
+from wallet_i18n import N_
 
 Outcome = tuple[str, str, str | None]
+
+NOT_CONFIRMED = N_("{count} transaction(s) did not confirm within {seconds} s (first: {txid}); rerun the same "
+                   "command to wait for them, nothing is paid twice")
+UNAVAILABLE = N_("{reason} Rerun the same command to resume; nothing will be paid twice.")
+UNSETTLED = N_("{count} transaction(s) signed earlier could be neither found nor re-sent (first: {txid}, {detail}); "
+               "nothing new was signed, since they may still land. Rerun later to reconcile them")
+NO_ANSWER = N_("no answer")
+NOT_ACCEPTED = N_("the node did not accept transaction {txid} (rows {rows}): {reason}; later rows wait, nothing is "
+                  "re-signed without proof")
+INTERRUPTED_RUN = N_("interrupted after a complete chunk; rerun the same command to resume")
+STOPS = (NOT_CONFIRMED, UNAVAILABLE, UNSETTLED, NO_ANSWER, NOT_ACCEPTED, INTERRUPTED_RUN)
 
 
 class Driver(Protocol):
@@ -47,7 +62,7 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)          # rows per state
     refused: list[dict[str, Any]] = field(default_factory=list)   # rows that failed, or whose tx the node refused
     conflicts: list[dict[str, Any]] = field(default_factory=list)
-    stopped: str | None = None              # why the run stopped early, one sentence
+    stopped: str | None = None              # why the run stopped early, one sentence (English: see above)
     network_failed: bool = False
     interrupted: bool = False
     transactions: int = 0
@@ -139,11 +154,10 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
             runs.set_states(name, driver.wait(pending, timeout))
             if left := runs.open_txs(name):          # exit 0 with --wait means every row landed
                 report.network_failed = True
-                report.stopped = (f"{len(left)} transaction(s) did not confirm within {timeout:g} s (first: "
-                                  f"{left[0].txid}); rerun the same command to wait for them, nothing is paid twice")
+                report.stopped = NOT_CONFIRMED.format(count=len(left), seconds=f"{timeout:g}", txid=left[0].txid)
     except Unavailable as e:
         report.network_failed = True
-        report.stopped = f"{e} Rerun the same command to resume; nothing will be paid twice."
+        report.stopped = UNAVAILABLE.format(reason=e)
     return _finish(report, runs, progress)
 
 
@@ -165,9 +179,7 @@ def _reconcile(name: str, runs: Runs, driver: Driver, report: Report) -> None:
     still = [t for t in runs.open_txs(name) if t.state in ("signed", "unknown")]
     if still:
         t = still[0]
-        report.stopped = (f"{len(still)} transaction(s) signed earlier could be neither found nor re-sent (first: "
-                          f"{t.txid}, {t.detail or 'no answer'}); nothing new was signed, since they may still "
-                          "land. Rerun later to reconcile them")
+        report.stopped = UNSETTLED.format(count=len(still), txid=t.txid, detail=t.detail or NO_ANSWER)
 
 
 class _Sender:
@@ -199,8 +211,7 @@ class _Sender:
         try:
             outcomes = future.result() if future is not None else self.driver.broadcast(chunk)
         except Unavailable:
-            self.runs.set_states(self.name, [(p.txid, "unknown", "the broadcast's outcome is unknown")
-                                             for p in chunk])
+            self.runs.set_states(self.name, [(p.txid, "unknown", UNKNOWN_OUTCOME) for p in chunk])
             raise
         self.runs.set_states(self.name, outcomes)
         good = {t for t, st, _d in outcomes if st in ("pending", "confirmed")}
@@ -208,9 +219,7 @@ class _Sender:
         bad = [o for o in outcomes if o[1] not in ("pending", "confirmed")]
         if bad:
             rows = {p.txid: p.rows for p in chunk}
-            self.report.stopped = (f"the node did not accept transaction {bad[0][0]} (rows "
-                                   f"{', '.join(rows[bad[0][0]])}): {bad[0][2]}; later rows wait, nothing is "
-                                   "re-signed without proof")
+            self.report.stopped = NOT_ACCEPTED.format(txid=bad[0][0], rows=", ".join(rows[bad[0][0]]), reason=bad[0][2])
             return False
         return True
 
@@ -254,7 +263,7 @@ def _pay(name: str, plan: Plan, runs: Runs, driver: Driver, todo: list[Row], sig
                 sender.submit(chunk)
                 if sigint.hit:
                     report.interrupted = True
-                    report.stopped = "interrupted after a complete chunk; rerun the same command to resume"
+                    report.stopped = INTERRUPTED_RUN
                     break
             sender.settle()
             if progress:

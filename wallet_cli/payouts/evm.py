@@ -19,7 +19,16 @@ from chains.evm.rpc import Rpc, RpcError, ok, to_int
 from chains.evm.tokens import balance_of_data, decode_revert, decode_uint, transfer_data
 from wallet_cli.payouts.evm_signer import FastSigner
 from wallet_cli.payouts.plan import Asset, Plan, Row
-from wallet_cli.payouts.runs import SignedPayment, TxRecord
+from wallet_cli.payouts.runs import (
+    NODE_ANSWERED,
+    NONCE_USED,
+    NONCE_USED_BY_NODE,
+    OTHER_HASH,
+    REVERTED,
+    SignedPayment,
+    TxRecord,
+)
+from wallet_i18n import _
 
 Outcome = tuple[str, str, str | None]          # (txid, state, detail)
 BATCH = 500                                    # calls per JSON-RPC batch
@@ -40,7 +49,8 @@ def _rpc_call(fn: Any, where: str) -> Any:
     try:
         return fn()
     except RpcError as e:
-        raise Unavailable(f"the RPC at {where} failed {e.method}: {e.message}") from None
+        raise Unavailable(_("the RPC at {where} failed {method}: {reason}").format(
+            where=where, method=e.method, reason=e.message)) from None
 
 
 class EvmPayout:
@@ -74,8 +84,9 @@ class EvmPayout:
         calls += [("eth_call", [{"to": t, "data": balance_of_data(self.sender)}, "latest"]) for t in tokens]
         r = self.rpc.batch(calls)
         if to_int(ok(r[0])) != net.chain_id:
-            raise ChainIdMismatch(f"the RPC at {self.rpc.where} reports chain id {to_int(ok(r[0]))} but network "
-                                  f"{net.name} is configured with {net.chain_id}; refusing to sign")
+            raise ChainIdMismatch(_("the RPC at {where} reports chain id {chain_id} but network {network} is "
+                                    "configured with {configured}; refusing to sign").format(
+                where=self.rpc.where, chain_id=to_int(ok(r[0])), network=net.name, configured=net.chain_id))
         self.nonce = max(to_int(ok(r[1])), next_seq)    # never below a nonce this run already signed
         block = ok(r[2])
         base = block.get("baseFeePerGas") if isinstance(block, dict) else None
@@ -95,13 +106,15 @@ class EvmPayout:
             need[row.asset] = need.get(row.asset, 0) + row.amount.value
         native_need = max_fee_total + sum(v for a, v in need.items() if a.token is None)
         if native < native_need:
-            raise InsufficientFunds(f"the rows still to pay need {self._native(native_need)} including at most "
-                                    f"{self._native(max_fee_total)} in fees, but {self.sender} has "
-                                    f"{self._native(native)}")
+            raise InsufficientFunds(_("the rows still to pay need {need} including at most {fees} in fees, but "
+                                      "{sender} has {balance}").format(
+                need=self._native(native_need), fees=self._native(max_fee_total), sender=self.sender,
+                balance=self._native(native)))
         for a, v in need.items():
             if a.token and held[a.token] < v:
-                raise InsufficientFunds(f"the rows still to pay need {Amount(v, a.decimals, a.symbol)} but "
-                                        f"{self.sender} holds {Amount(held[a.token], a.decimals, a.symbol)}")
+                raise InsufficientFunds(_("the rows still to pay need {need} but {sender} holds {balance}").format(
+                    need=Amount(v, a.decimals, a.symbol), sender=self.sender,
+                    balance=Amount(held[a.token], a.decimals, a.symbol)))
         return {"transactions": len(todo), "max_total": self._native(max_fee_total).plain(),
                 "symbol": net.symbol, "per_tx_gas_price_gwei": str(Amount(self.fees.max_fee, 9, "gwei").plain()),
                 "first_nonce": self.nonce}
@@ -132,13 +145,14 @@ class EvmPayout:
         for row, res in zip(sim, _batches(calls, self.rpc), strict=True):
             if isinstance(res, RpcError):
                 reason = decode_revert(res.data) or res.message
-                problems.append(f"line {row.line} ({row.to}) would fail: {reason}")
+                problems.append(_("line {line} ({to}) would fail: {reason}").format(line=row.line, to=row.to,
+                                                                                  reason=reason))
                 continue
             est = to_int(res)
             self.gas[row.key] = est if row.asset.token is None else int(est * TOKEN_GAS_MARGIN)
         if problems:
-            raise SimulationFailed(f"{len(problems)} row(s) would fail on chain, nothing was signed: "
-                                   + "; ".join(problems[:20]))
+            raise SimulationFailed(_("{count} row(s) would fail on chain, nothing was signed: {problems}").format(
+                count=len(problems), problems="; ".join(problems[:20])))
 
     def _call_of(self, row: Row) -> tuple[str, int, str]:
         if row.asset.token is None:
@@ -154,7 +168,7 @@ class EvmPayout:
         assert self.fees is not None  # noqa: S101 - prepare() runs first
         fast = FastSigner(signer.private_key, int(self.network.chain_id or 0), self.fees)
         if checksum("0x" + fast.address_bytes.hex()) != self.sender:
-            raise Refused("the signing key does not belong to the sending account")
+            raise Refused(_("the signing key does not belong to the sending account"))
         for i in range(0, len(todo), self.chunk):
             chunk = []
             for row in todo[i:i + self.chunk]:
@@ -177,17 +191,17 @@ class EvmPayout:
                     check.append(p)
                     continue
                 # Not proof that nothing was sent: it stays unknown until the node shows it or its nonce moves on.
-                out.append((p.txid, "unknown", f"the node answered: {res.message[:200]}"))
+                out.append((p.txid, "unknown", NODE_ANSWERED.format(reason=res.message[:200])))
             elif isinstance(res, str) and res.lower() == p.txid:
                 out.append((p.txid, "pending", None))
             else:
-                out.append((p.txid, "unknown", "the node answered with another transaction hash"))
+                out.append((p.txid, "unknown", OTHER_HASH))
         if check:
             seen = self.rpc.batch([("eth_getTransactionByHash", [p.txid]) for p in check])
             for p, tx in zip(check, seen, strict=True):
                 known = tx and not isinstance(tx, RpcError)
                 out.append((p.txid, "pending" if known else "unknown",
-                            None if known else "the node reports this nonce as used"))
+                            None if known else NONCE_USED_BY_NODE))
         return out
 
     def reconcile(self, txs: list[TxRecord]) -> list[Outcome]:
@@ -206,11 +220,12 @@ class EvmPayout:
                                                          ("eth_getTransactionReceipt", [t.txid]))], self.rpc)
             for t, tx, rc in zip(used, again[::2], again[1::2], strict=True):
                 if isinstance(tx, RpcError) or isinstance(rc, RpcError):
-                    raise Unavailable(f"the RPC at {self.rpc.where} failed to look up {t.txid}")
+                    raise Unavailable(_("the RPC at {where} failed to look up {txid}").format(where=self.rpc.where,
+                                                                                            txid=t.txid))
                 if tx or rc:
                     resend.append(t)               # known after all: settled by the next reconcile or wait
                 else:
-                    out.append((t.txid, "dropped", f"nonce {t.seq} was used by another transaction"))
+                    out.append((t.txid, "dropped", NONCE_USED.format(nonce=t.seq)))
         if resend:
             out += self.broadcast(resend)
         return out
@@ -221,11 +236,12 @@ class EvmPayout:
         unseen = []
         for t, rc in zip(txs, receipts, strict=True):
             if isinstance(rc, RpcError):
-                raise Unavailable(f"the RPC at {self.rpc.where} failed eth_getTransactionReceipt: {rc.message}")
+                raise Unavailable(_("the RPC at {where} failed {method}: {reason}").format(
+                    where=self.rpc.where, method="eth_getTransactionReceipt", reason=rc.message))
             if rc:
                 good = to_int(rc.get("status", "0x1")) == 1
                 out.append((t.txid, "confirmed" if good else "failed",
-                            None if good else "the transaction reverted; its fee was paid"))
+                            None if good else REVERTED))
             else:
                 unseen.append(t)
         return out, unseen

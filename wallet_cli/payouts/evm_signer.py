@@ -12,6 +12,7 @@ from __future__ import annotations
 from chains.evm.fees import Fees
 from chains.evm.rlp import _length_prefix, encode
 from keystore.addresses import SECP256K1_ORDER, keccak256
+from wallet_i18n import _
 
 _HALF_ORDER = SECP256K1_ORDER // 2
 
@@ -21,7 +22,7 @@ class FastSigner:
         from coincurve import PrivateKey
 
         if len(key) != 32 or not 0 < int.from_bytes(key, "big") < SECP256K1_ORDER:
-            raise ValueError("the EVM signer needs a 32-byte secp256k1 private key")
+            raise ValueError(_("the EVM signer needs a 32-byte secp256k1 private key"))
         self._key = PrivateKey(key)
         pub = self._key.public_key.format(compressed=False)
         self.address_bytes = keccak256(pub[1:])[-20:]
@@ -47,7 +48,7 @@ class FastSigner:
         sig = self._key.sign_recoverable(digest, hasher=None)
         r, s, rec = int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:64], "big"), sig[64]
         if not 0 < s <= _HALF_ORDER or rec > 1:
-            raise RuntimeError("libsecp256k1 returned a signature Ethereum does not accept")
+            raise RuntimeError(_("libsecp256k1 returned a signature Ethereum does not accept"))
         v = rec + 35 + 2 * self.chain_id if self.legacy else rec
         full = body + encode(v) + encode(r) + encode(s)
         raw = _length_prefix(len(full), 0xC0) + full

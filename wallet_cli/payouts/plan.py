@@ -18,6 +18,13 @@ from typing import Any
 from chains.base import Amount, ChainAdapter, Network
 from chains.errors import BadInput
 from wallet_cli.payouts.csvfile import RawRow, literal
+from wallet_i18n import N_, _
+
+# The review's warnings, kept in English in the review (--dry-run --json prints it); `show.shown` translates them.
+LOOKALIKE = N_("recipient {address} looks like another address ending {ending} that starts the same (possible "
+               "address poisoning); check it character by character")
+PAYS_ITSELF = N_("some rows pay the sending account itself")
+WARNINGS = (LOOKALIKE, PAYS_ITSELF)
 
 
 @dataclass(frozen=True)
@@ -65,14 +72,17 @@ class PlanProblems(BadInput):
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
         self.problems = sorted(problems)
-        shown = [f"line {ln}: {literal(msg)}" for ln, msg in self.problems[:50]]
-        more = f" (and {len(self.problems) - 50} more)" if len(self.problems) > 50 else ""
-        super().__init__(f"the payout file has {len(self.problems)} invalid row(s), nothing was sent: "
-                         + "; ".join(shown) + more)
+        shown = "; ".join(_("line {line}: {problem}").format(line=ln, problem=literal(msg))
+                          for ln, msg in self.problems[:50])
+        if len(self.problems) > 50:
+            text = _("the payout file has {count} invalid row(s), nothing was sent: {problems} (and {more} more)")
+        else:
+            text = _("the payout file has {count} invalid row(s), nothing was sent: {problems}")
+        super().__init__(text.format(count=len(self.problems), problems=shown, more=len(self.problems) - 50))
 
 
 def _sentence(e: Exception) -> str:
-    return str(e).rstrip(".")
+    return str(e).rstrip(".。")
 
 
 def build(raw: list[RawRow], network: Network, adapter: ChainAdapter, sender: str, *,
@@ -109,7 +119,7 @@ def build(raw: list[RawRow], network: Network, adapter: ChainAdapter, sender: st
         plan.assets[row.asset] = plan.assets.get(row.asset, 0) + row.amount.value
     plan.warnings = lookalike_warnings(sorted({r.to for r in rows}), known)
     if any(r.to.lower() == sender.lower() for r in rows):
-        plan.warnings.append("some rows pay the sending account itself")
+        plan.warnings.append(PAYS_ITSELF)
     return plan
 
 
@@ -132,7 +142,7 @@ def _asset(token: str | None, network: Network, adapter: ChainAdapter, cache: di
             cache[k] = Asset(None, network.symbol, network.decimals)
         else:
             if network.family == "btc":
-                raise BadInput("Bitcoin has no tokens here; leave the token column empty")
+                raise BadInput(_("Bitcoin has no tokens here; leave the token column empty"))
             address, symbol, decimals = adapter.token_info(token)
             cache[k] = Asset(address, symbol, decimals)
     return cache[k]
@@ -144,13 +154,15 @@ def _check_identity(rows: list[Row], problems: list[tuple[int, str]], allow_dupl
     for row in rows:
         if row.id is not None:
             if row.key in first:
-                problems.append((row.line, f"repeats the id {row.id!r} of line {first[row.key].line}"))
+                problems.append((row.line, _("repeats the id {id!r} of line {line}").format(
+                    id=row.id, line=first[row.key].line)))
             first.setdefault(row.key, row)
             continue
         sig = (row.to, str(row.amount.value), row.asset.token or "", row.memo or "")   # a contact = its address
         if sig in exact and not allow_duplicates:
-            problems.append((row.line, f"is an exact duplicate of line {exact[sig].line}; give each row an id, "
-                                       "or pass --allow-duplicates if both payments are intended"))
+            problems.append((row.line, _("is an exact duplicate of line {line}; give each row an id, or pass "
+                                         "--allow-duplicates if both payments are intended").format(
+                line=exact[sig].line)))
         exact.setdefault(sig, row)
 
 
@@ -170,8 +182,7 @@ def lookalike_warnings(recipients: list[str], known: set[str]) -> list[str]:
         c = _core(r)
         similar = sorted(index[(c[:4], c[-4:])] - {c})
         if similar:
-            out.append(f"recipient {r} looks like another address ending {similar[0][-4:]} that starts the same "
-                       "(possible address poisoning); check it character by character")
+            out.append(LOOKALIKE.format(address=r, ending=similar[0][-4:]))
     return out
 
 

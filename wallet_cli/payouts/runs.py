@@ -6,6 +6,9 @@ one SQLite transaction (one fsync per chunk, not per row). Row states:
   inflight  a signed transaction pays it and its outcome is not final (signed, pending or unknown)
   confirmed / failed   the transaction landed (failed: it reverted; the fee was paid, the row was not)
   replaced  its transaction was replaced by `wallet tx speed-up`/`cancel`: never paid again, reported
+
+A transaction's `detail` is kept in English (the journal is data: `pay report --json` and scripts read it);
+it is written from the templates below, which `show.shown` matches to put it in the reader's language.
 """
 
 from __future__ import annotations
@@ -20,8 +23,20 @@ from typing import Any
 
 from wallet_cli.errors import UsageError
 from wallet_cli.payouts.plan import Plan, Row
+from wallet_i18n import N_, _
 
 OPEN_TX = ("signed", "pending", "unknown")
+ROW_STATES = (N_("new"), N_("inflight"), N_("confirmed"), N_("failed"), N_("replaced"))  # shown translated
+
+# The details a transaction's outcome is journalled with (in English; see the module's docstring).
+UNKNOWN_OUTCOME = N_("the broadcast's outcome is unknown")
+NODE_ANSWERED = N_("the node answered: {reason}")
+OTHER_HASH = N_("the node answered with another transaction hash")
+NONCE_USED_BY_NODE = N_("the node reports this nonce as used")
+NONCE_USED = N_("nonce {nonce} was used by another transaction")
+REVERTED = N_("the transaction reverted; its fee was paid")
+REPLACED_BY = N_("replaced by {txid} ({kind}); check it with 'wallet tx status {txid}', this row is not paid again")
+DETAILS = (UNKNOWN_OUTCOME, NODE_ANSWERED, OTHER_HASH, NONCE_USED_BY_NODE, NONCE_USED, REVERTED, REPLACED_BY)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS payout_runs (
@@ -123,8 +138,8 @@ class Runs:
                 db.execute("INSERT INTO payout_runs VALUES (?,?,?,?)",
                            (name, plan.network.name, plan.sender, time.time()))
             elif info != (plan.network.name, plan.sender):
-                raise UsageError(f"run {name!r} pays from {info[1]} on {info[0]}; give another --run name "
-                                 "for this network or account")
+                raise UsageError(_("run {name!r} pays from {sender} on {network}; give another --run name for this "
+                                   "network or account").format(name=name, sender=info[1], network=info[0]))
             stored = {r[0]: r for r in db.execute(
                 "SELECT key, fingerprint, state, line, seq FROM payout_rows WHERE run = ?", (name,))}
             fresh, moved = [], []
@@ -238,8 +253,7 @@ class Runs:
                        "(SELECT network FROM payout_runs WHERE name = ?)", (txid, name)).fetchone()
         if r is None:
             return u
-        return (txid, "replaced", f"replaced by {r[0]} ({r[1]}); check it with 'wallet tx status {r[0]}', this "
-                                  "row is not paid again")
+        return (txid, "replaced", REPLACED_BY.format(txid=r[0], kind=r[1]))
 
     def open_txs(self, name: str) -> list[TxRecord]:
         cur = self.db.execute("SELECT txid, seq, raw, rows, meta, state, detail FROM payout_txs WHERE run = ? "

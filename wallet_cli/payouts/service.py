@@ -13,23 +13,25 @@ from wallet_cli.payouts import csvfile
 from wallet_cli.payouts import plan as plan_mod
 from wallet_cli.payouts.plan import Plan, Row
 from wallet_cli.payouts.runs import Runs
+from wallet_i18n import _
 
 
 def run_name(path: str, run: str | None) -> str:
     name = run if run is not None else ("stdin" if path == "-" else Path(path).stem)
     name = name.strip()
     if not name or len(name) > 100 or any(ord(c) < 0x20 for c in name):
-        raise UsageError("the run name must be 1 to 100 printable characters; pass --run NAME")
+        raise UsageError(_("the run name must be 1 to 100 printable characters; pass --run NAME"))
     return name
 
 
 def load_plan(path: str, network: Network, entry: dict[str, Any], adapter: ChainAdapter, journal: Journal, *,
               token: str | None, allow_duplicates: bool) -> Plan:
     if entry["chain"] != network.family:
-        raise UsageError(f"{accounts.to_account(entry).ref} is a {entry['chain']} account but {network.name} is "
-                         f"a {network.family} network")
+        raise UsageError(_("{account} is a {chain} account but {network} is a {family} network").format(
+            account=accounts.to_account(entry).ref, chain=entry["chain"], network=network.name,
+            family=network.family))
     if network.family == "tron":
-        raise UsageError("payouts on TRON are not available yet")
+        raise UsageError(_("payouts on TRON are not available yet"))
     try:
         parsed = csvfile.load(path)
     except csvfile.FileProblem as e:
@@ -54,7 +56,7 @@ def driver_for(network: Network, entry: dict[str, Any], adapter: ChainAdapter, f
         from wallet_cli.payouts.sol import SolPayout
 
         return SolPayout(network, entry["address"], adapter, fees, chunk=chunk or 8)
-    raise UsageError(f"payouts are not available on {network.family} networks")
+    raise UsageError(_("payouts are not available on {family} networks").format(family=network.family))
 
 
 def signer(entry: dict[str, Any], network: Network, review: dict[str, Any], groups: list[list[Row]]) -> Signer:

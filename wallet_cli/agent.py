@@ -7,7 +7,7 @@ for a home owned by another user.
 Wire protocol, version 1. One request per connection: a single line of UTF-8 JSON (at most 1 MiB),
 answered by a single line of JSON, then the agent closes the connection.
     request  {"v": 1, "op": OP, "vault": NAME, "lang": LANG, ...}
-    reply    {"v": 1, "ok": true, ...}   or   {"v": 1, "ok": false, "error": {"code": EXIT, "message": S}}
+    reply    {"v": 1, "ok": true, ...}   or   {"v": 1, "ok": false, "error": {"code": EXIT, "kind": K, "message": S}}
 "lang" (optional: "en" or "zh_CN") is the client's language: the agent words S in it, so a refusal reads
 in the language of the person who sees it, whatever the agent was started in. EXIT and every field stay
 as they are in any language.
@@ -161,7 +161,7 @@ def _error(exc: BaseException) -> dict[str, Any]:
     if code is None:
         return {"ok": False, "error": {"code": 1, "message": _("the agent failed unexpectedly ({error})").format(
             error=type(exc).__name__)}}
-    return {"ok": False, "error": {"code": code, "message": str(exc)}}
+    return {"ok": False, "error": {"code": code, "kind": errors.code_for(exc), "message": str(exc)}}
 
 
 def _entry(state: State, account: Any) -> dict[str, Any]:
@@ -268,9 +268,7 @@ def speak(state: State, lang: Any) -> None:
     if not state.lang:
         state.lang = wallet_i18n.language()
     wanted = (wallet_i18n.normalize(lang) if isinstance(lang, str) and len(lang) < 40 else None) or state.lang
-    if wanted in wallet_i18n.LANGUAGES and wanted != wallet_i18n.language():
-        os.environ["WALLET_LANG"] = wanted  # this process serves one request at a time
-        wallet_i18n.reset()
+    wallet_i18n.use(wanted if wanted in wallet_i18n.LANGUAGES else None)  # one request at a time
 
 
 def _serve_one(state: State, conn: socket.socket) -> None:

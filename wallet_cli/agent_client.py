@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import stat
 from pathlib import Path
@@ -26,9 +27,10 @@ NOT_RUNNING = N_("the agent is not running; start it with wallet agent start")  
 class AgentError(CliError):
     """The agent refused or failed; carries the agent's exit code and sentence."""
 
-    def __init__(self, message: str, code: int) -> None:
+    def __init__(self, message: str, code: int, kind: str | None = None) -> None:
         super().__init__(message)
         self.exit_code = code
+        self.remote_code = kind   # the agent's error code (e.g. "policy_refused"), shown as this error's --json code
 
 
 def socket_path(home: Path) -> Path:
@@ -85,7 +87,9 @@ def request(home: Path, body: dict[str, Any], timeout: float = 120.0) -> dict[st
     if not reply.get("ok"):
         err = reply.get("error") or {}
         code = err.get("code") if isinstance(err.get("code"), int) else 1
-        raise AgentError(str(err.get("message") or _("the agent failed")), code)
+        kind = err.get("kind") if isinstance(err.get("kind"), str) and re.fullmatch(r"[a-z_]{1,40}", err["kind"]) \
+            else None
+        raise AgentError(str(err.get("message") or _("the agent failed")), code, kind)
     return reply
 
 

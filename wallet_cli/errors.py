@@ -105,6 +105,9 @@ def code_for(exc: BaseException) -> str:
         return "bad_path" if exc.errno in _PATH_ERRNOS else "system_refused"
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
+    remote = getattr(exc, "remote_code", None)   # an agent's refusal keeps the code it had in the agent
+    if isinstance(remote, str) and remote:
+        return remote
     name = type(exc).__name__.lstrip("_")
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 

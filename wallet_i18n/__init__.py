@@ -26,6 +26,7 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _catalogue: Any = None      # gettext.GNUTranslations, or None for English
 _resolved: str | None = None
 _home: Path | None = None
+_forced: str | None = None  # use(): one request's language in a long-running agent
 
 
 def normalize(name: str | None) -> str | None:
@@ -56,6 +57,16 @@ def reset() -> None:
     _resolved, _catalogue = None, None
 
 
+def use(lang: str | None) -> None:
+    """Speak `lang` (one of LANGUAGES) from the next message on, whatever the environment says; None
+    goes back to the usual choice. The signing agent words each reply in its client's language."""
+    global _forced, _resolved, _catalogue
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}")  # i18n: not shown
+    if lang != _forced:
+        _forced, _resolved, _catalogue = lang, None, None
+
+
 def language() -> str:
     """The language of this process's messages (one of LANGUAGES)."""
     global _resolved
@@ -65,6 +76,8 @@ def language() -> str:
 
 
 def _choose() -> str:
+    if _forced:
+        return _forced
     chosen = normalize(os.environ.get("WALLET_LANG"))
     if chosen:
         return chosen

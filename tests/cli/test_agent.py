@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import time
@@ -118,6 +119,13 @@ def test_policy_refusal_via_the_agent_uses_its_own_decode(wallet_proc, agent, ev
     agent("--ttl", "5m")
     refused = nopw_send(wallet_proc, evm, "1.5")
     assert refused.code == 4 and "per-transaction limit on ETH at local-evm is 1; this payment is 1.5" in refused.err
+    assert json.loads(refused.err.splitlines()[-1])["code"] == "policy_refused"   # the agent's own code
+    # The agent was started in English; a Chinese client reads the refusal in Chinese, with the same code.
+    zh_env = {"WALLET_RPC_LOCAL_EVM": evm["url"], "WALLET_LANG": "zh_CN"}
+    zh = wallet_proc("--json", "--yes", "send", "--network", "local-evm", "--from", evm["from"], "--to", evm["to"],
+                     "--amount", "1.5", password=False, env=zh_env)
+    zh_err = json.loads(zh.err.splitlines()[-1])
+    assert zh.code == 4 and zh_err["code"] == "policy_refused" and re.search(r"[\u4e00-\u9fff]", zh_err["error"])
     # A client that lies in its review (amount 0.5) about a tx paying 1.5 is refused by the agent's decode.
     unsigned = _unsigned(evm, "1.5")
     unsigned["amount"] = {"value": str(5 * 10**17), "decimals": 18, "symbol": "ETH"}

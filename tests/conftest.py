@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +17,18 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyr
 os.environ["NO_COLOR"] = "1"
 # Messages in English unless a test chooses a language (tests/cli/test_i18n_cli.py).
 os.environ["WALLET_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def _language_per_test() -> Iterator[None]:
+    """The language is decided once per process: a test that ran the CLI in Chinese in-process must not
+    leave Chinese to the next test on the same worker."""
+    import wallet_i18n
+
+    yield
+    wallet_i18n.use(None)
+    wallet_i18n.set_home(None)
+    wallet_i18n.reset()
 
 
 @pytest.fixture(autouse=True)

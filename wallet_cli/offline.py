@@ -17,7 +17,7 @@ from wallet_cli.errors import UsageError
 from wallet_cli.secret_out import write_new_private_file
 from wallet_cli.signing import AccountSigner
 from wallet_cli.transfer import SendRequest, build, memo_for, parse_amount, poisoning_warnings
-from wallet_i18n import _
+from wallet_i18n import N_, _
 
 
 def _offline_unsigned(req: SendRequest, adapter: ChainAdapter, blockhash: str | None,
@@ -100,7 +100,7 @@ def read_signed(path: Path, network: str | None) -> SignedTx:
     from keystore.boundedio import loads_json
     from wallet_cli.files import read_text_file
 
-    text = read_text_file(path, "signed transaction file").strip()
+    text = read_text_file(path, N_("signed transaction file")).strip()
     if text.startswith("{"):
         try:
             doc = loads_json(text)

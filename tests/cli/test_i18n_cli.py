@@ -13,6 +13,8 @@ from tests.cli.conftest import ABANDON
 # Terms a Chinese wallet app shows in Latin letters, and the units of the chains.
 KEPT = {"gas", "gwei", "wei", "lamports", "sat", "sats", "vB", "sat/vB", "nonce", "Gas", "txid", "JSON", "CSV",
         "PSBT", "RPC", "URL", "TOML", "wallet"}
+CJK = re.compile(r"([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+COMMAND = re.compile(r"'wallet [^']*'|`wallet [^`]*`")
 WORD = re.compile(r"^[(\"'“‘]*([A-Za-z]{2,}(?:'[a-z]+)?)[)\"'”’.,:;!?]*$")
 
 
@@ -23,7 +25,9 @@ def english_sentences(text: str) -> list[str]:
     found = []
     for line in text.splitlines():
         run: list[str] = []
-        for token in [*line.split(), ""]:
+        # "错误：Base units" holds the words Base and units, though no space comes before Base.
+        # A command to type ('wallet networks list') is a name, not a sentence.
+        for token in [*CJK.sub(r" \1 ", COMMAND.sub(" ", line)).split(), ""]:
             m = WORD.match(token)
             word = m.group(1) if m else None
             if word and word not in KEPT and word != word.upper():
@@ -40,6 +44,8 @@ def test_the_detector_finds_english_and_passes_chinese() -> None:
     assert english_sentences("错误：Base units 由 RPC 提供")
     assert not english_sentences("错误：金额 1.5 ETH 超过余额 0.2 ETH（local-evm，0xAbC123）")
     assert not english_sentences("手续费上限 21000 gas × 1.5 gwei，--amount 必须为正数")
+    assert not english_sentences("网络名称，参见 'wallet networks list'。")
+    assert english_sentences("错误：unknown network 'nowhere'; see 'wallet networks list'")
 
 
 @pytest.fixture

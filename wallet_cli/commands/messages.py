@@ -19,7 +19,7 @@ def _message_bytes(message: str | None, file: Path | None) -> bytes:
     if file is not None:
         from wallet_cli.files import read_bytes_file
 
-        return read_bytes_file(file, "message file")
+        return read_bytes_file(file, N_("message file"))
     assert message is not None
     return message.encode()
 
@@ -70,7 +70,7 @@ def sign_typed_data(
     from keystore.boundedio import loads_json, unique_keys
     from wallet_cli.files import read_text_file
 
-    text = read_text_file(file, "typed data file")
+    text = read_text_file(file, N_("typed data file"))
     try:
         typed = loads_json(text, object_pairs_hook=unique_keys)   # a key given twice is ambiguous
     except ValueError as e:

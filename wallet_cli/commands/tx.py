@@ -37,7 +37,8 @@ def tx_status(
     if entry is not None:
         jr.set_state(name, txid, st.state, st.detail)
     data = {"network": name, **st.to_json()}
-    shown = {**data, "state": state_word(st.state), "fee": f"{st.fee.plain()} {st.fee.symbol}" if st.fee else None}
+    shown = {**data, "state": state_word(st.state), "fee": f"{st.fee.plain()} {st.fee.symbol}" if st.fee else None,
+             "detail": translated(st.detail) if st.detail else None}   # the journal keeps the English
     output.emit(data, lambda: output.key_values_out({k: v for k, v in shown.items() if v is not None}))
 
 

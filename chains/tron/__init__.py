@@ -38,6 +38,7 @@ from chains.tron.review import SUN
 from chains.tron.review import trx as _trx
 from chains.tron.rpc import INT64_MAX, TronRpc, integer, obj
 from chains.tron.sign import address_of_key, sign_digest
+from wallet_i18n import N_, _
 
 __all__ = ["VERSION", "ZERO_ADDRESS", "Adapter", "parse_tron_address"]
 
@@ -101,16 +102,18 @@ class Adapter(ChainAdapter):
         try:
             addr = parse_tron_address(t)
         except InvalidAddress:
-            raise BadInput(f"unknown token {token!r} on {self.network.name}: give a TRC-20 contract address or "
-                           f"one of {', '.join(self.network.tokens) or 'no configured symbols'}") from None
+            raise BadInput(_('unknown token {token!r} on {name}: give a TRC-20 contract address or one '
+                'of {value}').format(
+                token=token, name=self.network.name,
+                value=', '.join(self.network.tokens) or _('no configured symbols'))) from None
         return addr, addr[:4] + "…" + addr[-4:], None
 
     def _call(self, owner: str, contract: str, selector: str, parameter: str = "") -> dict[str, Any]:
         r = self.rpc.constant_call(owner, contract, selector, parameter)
         result = obj(r.get("result"), f"triggerconstantcontract {selector} result")
         if result.get("result") is not True:
-            raise SimulationFailed(f"the call {selector} on {contract} failed: "
-                                   f"{_node_message(result) or 'no reason given'}")
+            raise SimulationFailed(_('the call {selector} on {contract} failed: {value}').format(
+                selector=selector, contract=contract, value=_node_message(result) or _('no reason given')))
         return r
 
     @staticmethod
@@ -120,7 +123,7 @@ class Adapter(ChainAdapter):
         if words is None:
             words = [""]
         if not isinstance(words, list) or not words or not isinstance(words[0], str):
-            raise Unavailable(f"the node answered {what} without a list of hex results")
+            raise Unavailable(_('the node answered {what} without a list of hex results').format(what=what))
         return tokens.decode_uint(words[0], what)
 
     def _trx_balance(self, address: str) -> int:
@@ -132,10 +135,12 @@ class Adapter(ChainAdapter):
         r = self._call(addr, addr, "decimals()")
         chain = self._word(r, "decimals()")
         if listed is not None and chain != listed:
-            raise Refused(f"{symbol} at {addr} reports {chain} decimals but {self.network.name} lists {listed}; "
-                          "refusing to guess which is right")
+            raise Refused(_('{symbol} at {addr} reports {chain} decimals but {name} lists {listed}; '
+                'refusing to guess which is right').format(
+                symbol=symbol, addr=addr, chain=chain, name=self.network.name, listed=listed))
         if chain > 36:
-            raise Refused(f"the token at {addr} reports {chain} decimals, which is not a real token")
+            raise Refused(_('the token at {addr} reports {chain} decimals, which is not a real token').format(
+                addr=addr, chain=chain))
         return addr, symbol, chain
 
     def balance(self, account: Account, token: str | None = None) -> Amount:
@@ -155,16 +160,18 @@ class Adapter(ChainAdapter):
         want = (self.network.genesis or "").lower()
         got = str(self.rpc.block_by_num(0).get("blockID", "")).lower()
         if not re.fullmatch(r"[0-9a-f]{64}", got):
-            raise ChainIdMismatch(f"the node at {self.rpc.where} answered getblockbynum 0 without a block id "
-                                  f"(got {_text(got, 20)!r}); refusing to sign for a chain it cannot name")
+            raise ChainIdMismatch(_('the node at {where} answered getblockbynum 0 without a block id '
+                '(got {text!r}); refusing to sign for a chain it cannot name').format(
+                where=self.rpc.where, text=_text(got, 20)))
         if not want:
-            raise ChainIdMismatch(f"{self.network.name} has no genesis block id configured, so the chain behind "
-                                  f"{self.rpc.where} cannot be checked; add genesis = \"{got}\" to its settings "
-                                  "if that is the chain you mean")
+            raise ChainIdMismatch(_('{name} has no genesis block id configured, so the chain behind '
+                '{where} cannot be checked; add genesis = "{got}" to its settings if that is the chain '
+                'you mean').format(
+                name=self.network.name, where=self.rpc.where, got=got))
         if got != want:
-            raise ChainIdMismatch(f"the node at {self.rpc.where} serves a chain whose genesis block is "
-                                  f"{got[:16] or 'missing'}…, not {self.network.name}'s {want[:16]}…; "
-                                  "refusing to sign for the wrong chain")
+            raise ChainIdMismatch(_('the node at {where} serves a chain whose genesis block is {value}…,'
+                " not {name}'s {want}…; refusing to sign for the wrong chain").format(
+                where=self.rpc.where, value=got[:16] or _('missing'), name=self.network.name, want=want[:16]))
 
     def _head(self) -> tuple[ttx.RefBlock, int]:
         b = self.rpc.now_block()
@@ -173,46 +180,48 @@ class Adapter(ChainAdapter):
             return ref, integer(b["block_header"]["raw_data"]["timestamp"], "head block timestamp", default=None,
                                 minimum=1)
         except (KeyError, TypeError, ValueError, Unavailable):
-            raise Unavailable(f"the TRON node at {self.rpc.where} answered getnowblock without a usable "
-                              "block") from None
+            raise Unavailable(_('the TRON node at {where} answered getnowblock without a usable block').format(
+                where=self.rpc.where)) from None
 
     def _raw(self, transfer: Transfer, ref: ttx.RefBlock, now_ms: int, expiration_s: int,
              token: str | None, fee_limit: int) -> ttx.Raw:
         if transfer.amount is None:
-            raise BadInput("a TRON transfer needs an amount")
+            raise BadInput(_('a TRON transfer needs an amount'))
         if not 0 < expiration_s <= ttx.MAX_EXPIRATION_MS // 1000:
-            raise BadInput("the expiration is 1 second to 24 hours")
+            raise BadInput(_('the expiration is 1 second to 24 hours'))
         try:
             memo = (transfer.memo or "").encode()
         except UnicodeEncodeError:
-            raise BadInput("the memo is not valid text (it holds bytes that are not UTF-8)") from None
+            raise BadInput(_('the memo is not valid text (it holds bytes that are not UTF-8)')) from None
         if len(memo) > MAX_MEMO:
-            raise BadInput(f"a TRON memo may be at most {MAX_MEMO} bytes")
+            raise BadInput(_('a TRON memo may be at most {MAX_MEMO} bytes').format(MAX_MEMO=MAX_MEMO))
         owner, to = to_bytes21(transfer.sender.address), to_bytes21(transfer.recipient)
         common = dict(ref_bytes=ref.ref_bytes, ref_hash=ref.ref_hash, expiration=now_ms + expiration_s * 1000,
                       timestamp=now_ms, owner=owner, memo=memo)
         if token is None:
             if transfer.amount.value >= 2**63:
-                raise BadInput("the amount is too large for a TRX transfer")
+                raise BadInput(_('the amount is too large for a TRX transfer'))
             return ttx.Raw(contract_type=ttx.TRANSFER, to=to, amount=transfer.amount.value, **common)
         return ttx.Raw(contract_type=ttx.TRIGGER, to=to_bytes21(token), fee_limit=fee_limit,
                        call_data=tokens.transfer_call(transfer.recipient, transfer.amount.value), **common)
 
     def build_transfer(self, transfer: Transfer) -> UnsignedTx:
         if transfer.amount is None:
-            raise BadInput("a TRON transfer needs an amount")
+            raise BadInput(_('a TRON transfer needs an amount'))
         sender, recipient = parse_tron_address(transfer.sender.address), parse_tron_address(transfer.recipient)
         if sender == recipient and transfer.token is None:
-            raise BadInput("TRON refuses a TRX transfer to the sending account itself")
+            raise BadInput(_('TRON refuses a TRX transfer to the sending account itself'))
         self.check_genesis()
         ref, now_ms = self._head()
         skew_s = (now_ms - local_ms()) / 1000
         if abs(skew_s) > MAX_CLOCK_SKEW_S:
             # The expiration is the head block's time + expiration_s: a head block far ahead would keep the
             # transaction alive for up to a day, one far behind would make it expire on arrival.
-            raise Unavailable(f"the TRON node at {self.rpc.where} says its latest block is from "
-                              f"{abs(skew_s) / 60:.0f} minutes {'ahead of' if skew_s > 0 else 'before'} this "
-                              "machine's clock; check the clock, or use a node that is in sync")
+            text = (_("the TRON node at {where} says its latest block is {minutes:.0f} minutes ahead of this machine's "
+                      "clock; check the clock, or use a node that is in sync") if skew_s > 0 else
+                    _("the TRON node at {where} says its latest block is {minutes:.0f} minutes behind this machine's "
+                      "clock; check the clock, or use a node that is in sync"))
+            raise Unavailable(text.format(where=self.rpc.where, minutes=abs(skew_s) / 60))
         prices = fees.Prices.from_chain_parameters(self.rpc.chain_parameters())
         res = fees.Resources.from_account_resource(self.rpc.account_resource(sender))
         balance = self._trx_balance(sender)
@@ -227,19 +236,22 @@ class Adapter(ChainAdapter):
         else:
             token, symbol, decimals = self.token_info(transfer.token)
             if transfer.amount.decimals != decimals:
-                raise BadInput(f"{symbol} has {decimals} decimals, but the amount was parsed with "
-                               f"{transfer.amount.decimals}")
+                raise BadInput(_('{symbol} has {decimals} decimals, but the amount was parsed with '
+                    '{decimals2}').format(
+                    symbol=symbol, decimals=decimals, decimals2=transfer.amount.decimals))
             have = self.balance(transfer.sender, token).value
             if have < transfer.amount.value:
-                raise InsufficientFunds(f"sending {transfer.amount} needs that much {symbol}, but the account "
-                                        f"holds {Amount(have, decimals, symbol)}")
+                raise InsufficientFunds(_('sending {amount} needs that much {symbol}, but the account '
+                    'holds {Amount}').format(
+                    amount=transfer.amount, symbol=symbol, Amount=Amount(have, decimals, symbol)))
             sim = self._call(sender, token, "transfer(address,uint256)",
                              tokens.transfer_call(recipient, transfer.amount.value)[4:].hex())
             energy = integer(sim.get("energy_used"), "triggerconstantcontract energy_used")
             fee_limit = math.ceil(energy * ENERGY_MARGIN) * prices.energy_sun
             if fee_limit > INT64_MAX or prices.max_fee_limit is not None and fee_limit > prices.max_fee_limit:
-                raise FeeTooHigh(f"this call needs a fee_limit of {_trx(fee_limit)}, above the chain's maximum "
-                                 f"of {_trx(min(INT64_MAX, prices.max_fee_limit or INT64_MAX))}")
+                raise FeeTooHigh(_("this call needs a fee_limit of {trx}, above the chain's maximum of "
+                    '{trx2}').format(
+                    trx=_trx(fee_limit), trx2=_trx(min(INT64_MAX, prices.max_fee_limit or INT64_MAX))))
             if recipient == token:
                 warnings.append(f"the recipient is the {symbol} contract itself; tokens sent there are "
                                 "usually lost")
@@ -259,7 +271,8 @@ class Adapter(ChainAdapter):
         if balance < spend:
             what = "amount + TRX burnt for resources" if transfer.token is None else "TRX burnt for energy and " \
                 "bandwidth"
-            raise InsufficientFunds(f"this needs {_trx(spend)} ({what}) but the account has {_trx(balance)}")
+            raise InsufficientFunds(_('this needs {trx} ({what}) but the account has {trx2}').format(
+                trx=_trx(spend), what=what, trx2=_trx(balance)))
         return self._unsigned(transfer, raw, c, max_fee, symbol, warnings, res)
 
     def build_offline(self, transfer: Transfer, *, ref_block: str, expiration_s: int,
@@ -272,8 +285,9 @@ class Adapter(ChainAdapter):
         cap = self._cap()
         fee_limit = cap if transfer.token else 0
         if transfer.token and not fee_limit:
-            raise BadInput(f"offline TRC-20 signing uses {self.network.name}'s fee_cap as the fee_limit; "
-                           "configure one")
+            raise BadInput(_("offline TRC-20 signing uses {name}'s fee_cap as the fee_limit; configure "
+                'one').format(
+                name=self.network.name))
         raw = self._raw(transfer, ref, local_ms(), expiration_s, transfer.token, fee_limit or 0)
         symbol = transfer.amount.symbol if transfer.amount else "TRX"
         warn = ["built offline: fees not estimated and balances not checked; it expires "
@@ -287,9 +301,9 @@ class Adapter(ChainAdapter):
     def _check_cap(self, max_fee: int, transfer: Transfer) -> None:
         cap = self._cap()
         if cap is not None and max_fee > cap and not transfer.fees.allow_high_fee:
-            raise FeeTooHigh(f"this transaction may burn up to {_trx(max_fee)}, above {self.network.name}'s fee "
-                             f"cap of {_trx(cap)}; stake TRX for energy or bandwidth, or allow a high fee "
-                             "explicitly")
+            raise FeeTooHigh(_("this transaction may burn up to {trx}, above {name}'s fee cap of {trx2};"
+                ' stake TRX for energy or bandwidth, or allow a high fee explicitly').format(
+                trx=_trx(max_fee), name=self.network.name, trx2=_trx(cap)))
 
     def _unsigned(self, transfer: Transfer, raw: ttx.Raw, c: fees.Cost | None, max_fee: int, symbol: str,
                   warnings: list[str], res: fees.Resources | None) -> UnsignedTx:
@@ -328,47 +342,50 @@ class Adapter(ChainAdapter):
     # --- sign and send -----------------------------------------------------------------------
     def sign(self, unsigned: UnsignedTx, signer: Signer) -> SignedTx:
         if signer.family != "tron" or len(signer.private_key) != 32:
-            raise BadInput("a TRON signer needs the account's 32-byte secp256k1 key")
+            raise BadInput(_("a TRON signer needs the account's 32-byte secp256k1 key"))
         if address_of_key(signer.private_key) != unsigned.sender or signer.address not in ("", unsigned.sender):
-            raise BadInput("the signing key does not belong to the sending account")
+            raise BadInput(_('the signing key does not belong to the sending account'))
         try:
             encoded = bytes.fromhex(str(unsigned.payload["raw"]))
             raw = ttx.decode_raw(encoded)
         except (KeyError, ValueError):
-            raise BadInput("this is not a TRON transaction built by this wallet") from None
+            raise BadInput(_('this is not a TRON transaction built by this wallet')) from None
         review.check_matches(raw, unsigned)
         txid = ttx.txid(encoded)
         if unsigned.payload.get("txid") != txid:
-            raise BadInput("the transaction's txID does not match its bytes; refusing to sign")
+            raise BadInput(_("the transaction's txID does not match its bytes; refusing to sign"))
         sig = sign_digest(signer.private_key, bytes.fromhex(txid))
         return SignedTx("tron", unsigned.network, txid, ttx.signed_bytes(encoded, sig).hex(), unsigned.sender,
                         unsigned.recipient, unsigned.amount, unsigned.fee, dict(unsigned.payload))
 
     def broadcast(self, signed: SignedTx) -> str:
         try:
-            raw, _ = ttx.split_signed(bytes.fromhex(signed.raw))
+            raw, _sig = ttx.split_signed(bytes.fromhex(signed.raw))
         except ValueError:
-            raise BadInput("this signed TRON transaction is not valid protobuf hex") from None
+            raise BadInput(_('this signed TRON transaction is not valid protobuf hex')) from None
         if ttx.txid(raw) != signed.txid:
-            raise BadInput("the signed transaction's txID does not match its bytes")
+            raise BadInput(_("the signed transaction's txID does not match its bytes"))
         reply = self.rpc.broadcast_hex(signed.raw)
         if reply.get("result") is True:
             if reply.get("txid", signed.txid) != signed.txid:
-                raise Unavailable("the node acknowledged the broadcast with a different txID than ours")
+                raise Unavailable(_('the node acknowledged the broadcast with a different txID than ours'))
             return signed.txid
         code = _text(reply.get("code") or "")
         if code == "DUP_TRANSACTION_ERROR":
             return signed.txid                                   # it has it already: success, as promised
         if self._provably_dead(signed, raw):
-            raise CannotLand(f"the transaction {signed.txid} expired and the node has no record of it, so it can "
-                             "never land and nothing was sent; build and sign it again")
+            raise CannotLand(_('the transaction {txid} expired and the node has no record of it, so it '
+                'can never land and nothing was sent; build and sign it again').format(
+                txid=signed.txid))
         msg = _node_message(reply)
         if code in DEFINITE:
-            raise Unavailable(f"the node refused the transaction ({code}): {msg or 'no reason given'}. A node's "
-                              "refusal does not prove it was not relayed, so it is not signed again until it "
-                              "has expired and the node has no record of it")
-        raise Unavailable(f"the node answered the broadcast with {code or 'an error'}"
-                          f"{': ' + msg if msg else ''}; it may or may not have taken the transaction")
+            raise Unavailable(_("the node refused the transaction ({code}): {value}. A node's refusal "
+                'does not prove it was not relayed, so it is not signed again until it has expired and '
+                'the node has no record of it').format(
+                code=code, value=msg or _('no reason given')))
+        raise Unavailable(_('the node answered the broadcast with {value}{value2}; it may or may not '
+            'have taken the transaction').format(
+            value=code or _('an error'), value2=': ' + msg if msg else ''))
 
     def _provably_dead(self, signed: SignedTx, raw: bytes) -> bool:
         """Expired by the node's head block AND by our own clock, and absent from the node. The head
@@ -377,18 +394,18 @@ class Adapter(ChainAdapter):
         expiration = ttx.decode_raw(raw).expiration
         if local_ms() <= expiration:
             return False
-        _, head_ms = self._head()
+        _ref, head_ms = self._head()
         if head_ms <= expiration:
             return False
         return self.status(signed.txid).state == "unknown"
 
     def status(self, txid: str) -> TxStatus:
         if len(txid) != 64:
-            raise BadInput("a TRON txID is 64 hex digits")
+            raise BadInput(_('a TRON txID is 64 hex digits'))
         info = self.rpc.transaction_info(txid)
         if str(info.get("id")).lower() == txid.lower() and "blockNumber" in info:   # not another tx's info
             block = integer(info["blockNumber"], "transaction's blockNumber", default=None)
-            head_ref, _ = self._head()
+            head_ref, _now = self._head()
             receipt = obj(info.get("receipt"), "transaction's receipt")
             result = _text(receipt.get("result") or "SUCCESS")
             failed = info.get("result") == "FAILED" or result != "SUCCESS"
@@ -400,9 +417,9 @@ class Adapter(ChainAdapter):
             fee = _trx(integer(info.get("fee"), "transaction's fee"))
             return TxStatus(txid, "failed" if failed else "confirmed", confirmations, block, fee, detail)
         if self.rpc.transaction(txid).get("txID") == txid:
-            return TxStatus(txid, "pending", detail="the node has it but it is not in a block yet")
-        return TxStatus(txid, "unknown", detail="the node has no record of this transaction (not visible yet, "
-                                                "expired, or never sent)")
+            return TxStatus(txid, "pending", detail=N_("the node has it but it is not in a block yet"))
+        return TxStatus(txid, "unknown", detail=N_("the node has no record of this transaction (not visible yet, "
+                                                "expired, or never sent)"))
 
     def wait(self, txid: str, timeout: float = 60.0) -> TxStatus:
         """Poll through "unknown" as well as "pending": a node may not show a just-relayed transaction yet."""
@@ -416,7 +433,7 @@ class Adapter(ChainAdapter):
     # --- messages ------------------------------------------------------------------------------
     def sign_message(self, message: bytes, signer: Signer) -> str:
         if address_of_key(signer.private_key) != signer.address:
-            raise BadInput("the signing key does not match the account's address")
+            raise BadInput(_("the signing key does not match the account's address"))
         return messages.sign(message, signer.private_key)
 
     def verify_message(self, message: bytes, signature: str, address: str) -> bool:

@@ -11,6 +11,7 @@ import re
 
 from chains.base import precheck
 from chains.errors import InvalidAddress
+from wallet_i18n import _
 
 VERSION = 0x41
 ZERO_ADDRESS = "T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb"   # 0x41 + 20 zero bytes: a burn address
@@ -33,26 +34,27 @@ def parse_tron_address(text: str) -> str:
         if raw[0] != VERSION:
             other = _OTHER_BASE58.get(raw[0])
             if other:
-                raise InvalidAddress(f"this is {other} address, not a TRON address")
-            raise InvalidAddress(f"this is not a TRON address: its version byte is {raw[0]:#04x}, not 0x41")
+                raise InvalidAddress(_('this is {other} address, not a TRON address').format(other=other))
+            raise InvalidAddress(_('this is not a TRON address: its version byte is {raw:#04x}, not 0x41').format(
+                raw=raw[0]))
         if s == ZERO_ADDRESS:
-            raise InvalidAddress("the zero address burns whatever is sent to it; refusing it as a recipient")
+            raise InvalidAddress(_('the zero address burns whatever is sent to it; refusing it as a recipient'))
         return s
     low = s.lower()
     if re.fullmatch(r"0x[0-9a-f]{40}", low):
-        raise InvalidAddress("this is an EVM (0x…) address, not a TRON address; TRON addresses start with T")
+        raise InvalidAddress(_('this is an EVM (0x…) address, not a TRON address; TRON addresses start with T'))
     if re.fullmatch(r"41[0-9a-f]{40}", low):
-        raise InvalidAddress("this is a TRON address in hex form; give its base58 form, which starts with T")
+        raise InvalidAddress(_('this is a TRON address in hex form; give its base58 form, which starts with T'))
     if low.startswith(("bc1", "tb1", "bcrt1")) and s in (low, s.upper()):
-        raise InvalidAddress("this is a Bitcoin (bech32) address, not a TRON address")
+        raise InvalidAddress(_('this is a Bitcoin (bech32) address, not a TRON address'))
     if raw is None:
-        raise InvalidAddress("this is not a TRON address: it is not base58 (TRON addresses are 34 characters "
-                             "starting with T)")
+        raise InvalidAddress(_('this is not a TRON address: it is not base58 (TRON addresses are 34 '
+            'characters starting with T)'))
     if len(raw) == 32:
-        raise InvalidAddress("this looks like a Solana address, not a TRON address")
+        raise InvalidAddress(_('this looks like a Solana address, not a TRON address'))
     if len(raw) == 25:
-        raise InvalidAddress("the TRON address checksum is wrong (a typo?)")
-    raise InvalidAddress(f"this is not a TRON address: it decodes to {len(raw)} bytes, not 25")
+        raise InvalidAddress(_('the TRON address checksum is wrong (a typo?)'))
+    raise InvalidAddress(_('this is not a TRON address: it decodes to {len} bytes, not 25').format(len=len(raw)))
 
 
 def to_bytes21(address: str) -> bytes:
@@ -67,7 +69,7 @@ def from_bytes21(raw: bytes) -> str:
     import base58
 
     if len(raw) != 21 or raw[0] != VERSION:
-        raise InvalidAddress("these bytes are not a TRON address (0x41 and 20 bytes)")
+        raise InvalidAddress(_('these bytes are not a TRON address (0x41 and 20 bytes)'))
     return base58.b58encode(raw + _checksum(raw)).decode()
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chains.errors import Unavailable
+from wallet_i18n import _
 
 _PARAMS = ("getTransactionFee", "getEnergyFee", "getCreateAccountFee", "getCreateNewAccountFeeInSystemContract")
 _OPTIONAL = ("getCreateNewAccountBandwidthRate", "getMaxFeeLimit")
@@ -40,12 +41,12 @@ class Prices:
         try:
             got = {str(p["key"]): p.get("value", 0) for p in reply["chainParameter"]}
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise Unavailable("the node's getchainparameters reply is not a list of key/value pairs") from None
+            raise Unavailable(_("the node's getchainparameters reply is not a list of key/value pairs")) from None
         # A price is a non-negative int64: a negative one would lower the fee shown and capped.
         got = {k: integer(v, f"chain parameter {k}") for k, v in got.items() if k in _PARAMS or k in _OPTIONAL}
         missing = [k for k in _PARAMS if k not in got]
         if missing:
-            raise Unavailable(f"the node's chain parameters lack {', '.join(missing)}")
+            raise Unavailable(_("the node's chain parameters lack {join}").format(join=', '.join(missing)))
         return cls(got["getTransactionFee"], got["getEnergyFee"], got["getCreateAccountFee"],
                    got["getCreateNewAccountFeeInSystemContract"], got.get("getCreateNewAccountBandwidthRate", 1),
                    got.get("getMaxFeeLimit"))
@@ -62,7 +63,7 @@ class Resources:
         def n(k: str) -> int:
             v = r.get(k, 0)
             if not isinstance(v, int) or isinstance(v, bool):
-                raise Unavailable(f"the node's getaccountresource reply has a non-integer {k}")
+                raise Unavailable(_("the node's getaccountresource reply has a non-integer {k}").format(k=k))
             return v
         return cls(max(0, n("freeNetLimit") - n("freeNetUsed")), max(0, n("NetLimit") - n("NetUsed")),
                    max(0, n("EnergyLimit") - n("EnergyUsed")))

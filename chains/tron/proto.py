@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from wallet_i18n import _
+
 VARINT, LEN = 0, 2
 MAX_MESSAGE = 512 * 1024   # a TRON transaction is under 500 kB (TOO_BIG_TRANSACTION_ERROR); decode no more
 
@@ -25,7 +27,7 @@ def varint(n: int) -> bytes:
     if n < 0:
         n += 1 << 64           # int64 negatives are ten-byte two's complement varints
     if n >> 64:
-        raise ProtoError("varint out of range")
+        raise ProtoError(_('varint out of range'))
     out = bytearray()
     while True:
         b = n & 0x7F
@@ -57,7 +59,7 @@ def _read_varint(buf: bytes, i: int) -> tuple[int, int]:
     n = shift = 0
     while True:
         if i >= len(buf) or shift > 63:
-            raise ProtoError("truncated or overlong varint")
+            raise ProtoError(_('truncated or overlong varint'))
         b = buf[i]
         i += 1
         n |= (b & 0x7F) << shift
@@ -69,25 +71,25 @@ def _read_varint(buf: bytes, i: int) -> tuple[int, int]:
 def decode(buf: bytes) -> list[tuple[int, int, int | bytes]]:
     """(field, wire type, value) in order; only varint and length-delimited fields (all TRON uses here)."""
     if len(buf) > MAX_MESSAGE:
-        raise ProtoError("message too large")
+        raise ProtoError(_('message too large'))
     out: list[tuple[int, int, int | bytes]] = []
     i = 0
     while i < len(buf):
         k, i = _read_varint(buf, i)
         field, wire = k >> 3, k & 7
         if field == 0:
-            raise ProtoError("field number 0")
+            raise ProtoError(_('field number 0'))
         if wire == VARINT:
             v, i = _read_varint(buf, i)
             out.append((field, wire, v))
         elif wire == LEN:
             n, i = _read_varint(buf, i)
             if i + n > len(buf):
-                raise ProtoError("length-delimited field runs past the end")
+                raise ProtoError(_('length-delimited field runs past the end'))
             out.append((field, wire, buf[i:i + n]))
             i += n
         else:
-            raise ProtoError(f"wire type {wire} is not used by these messages")
+            raise ProtoError(_('wire type {wire} is not used by these messages').format(wire=wire))
     return out
 
 
@@ -97,9 +99,9 @@ def fields(buf: bytes, spec: dict[int, str]) -> dict[int, list[int | bytes]]:
     for field, wire, value in decode(buf):
         want = spec.get(field)
         if want is None:
-            raise ProtoError(f"unexpected field {field}")
+            raise ProtoError(_('unexpected field {field}').format(field=field))
         if (want == "int") != (wire == VARINT):
-            raise ProtoError(f"field {field} has the wrong wire type")
+            raise ProtoError(_('field {field} has the wrong wire type').format(field=field))
         got.setdefault(field, []).append(value)
     return got
 
@@ -107,7 +109,7 @@ def fields(buf: bytes, spec: dict[int, str]) -> dict[int, list[int | bytes]]:
 def one(got: dict[int, list[int | bytes]], field: int, default: int | bytes) -> int | bytes:
     values = got.get(field, [])
     if len(values) > 1:
-        raise ProtoError(f"field {field} appears more than once")
+        raise ProtoError(_('field {field} appears more than once').format(field=field))
     return values[0] if values else default
 
 

@@ -7,6 +7,7 @@ from chains.errors import BadInput
 from chains.tron import fees, tokens
 from chains.tron import tx as ttx
 from chains.tron.address import VERSION, from_bytes21
+from wallet_i18n import _
 
 SUN = 6                              # TRX has 6 decimals: 1 TRX = 1,000,000 sun
 
@@ -31,7 +32,7 @@ def check_matches(raw: ttx.Raw, unsigned: UnsignedTx) -> None:
         ok = ok and call is not None and raw.amount == 0 and raw.to_address == unsigned.payload.get("token") \
             and from_bytes21(bytes([VERSION]) + call[0]) == unsigned.recipient and call[1] == unsigned.amount.value
     if not ok:
-        raise BadInput("the transaction's bytes do not match its summary; refusing to sign")
+        raise BadInput(_("the transaction's bytes do not match its summary; refusing to sign"))
 
 
 def cost_lines(c: fees.Cost, res: fees.Resources, fee_limit: int) -> dict[str, str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from chains.errors import Unavailable
 from chains.transport import HttpClient, HttpFailure, loads, redact_url, unavailable
+from wallet_i18n import N_, _, translated
 
 INT64_MAX = 2**63 - 1
 _DECIMAL = re.compile(r"-?[0-9]{1,19}")
@@ -28,7 +29,8 @@ def integer(value: Any, what: str, *, default: int | None = 0, minimum: int = 0)
     if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= INT64_MAX:
-        raise Unavailable(f"the TRON node's {what} is not an integer from {minimum} to 2^63-1")
+        raise Unavailable(_("the TRON node's {what} is not an integer from {minimum} to 2^63-1").format(
+            what=what, minimum=minimum))
     return value
 
 
@@ -37,14 +39,14 @@ def obj(value: Any, what: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise Unavailable(f"the TRON node's {what} is not a JSON object")
+        raise Unavailable(_("the TRON node's {what} is not a JSON object").format(what=what))
     return value
 
 
 class TronRpc:
     def __init__(self, url: str, timeout: float = 15.0) -> None:
         if not url:
-            raise Unavailable("no RPC URL is configured for this network")
+            raise Unavailable(_('no RPC URL is configured for this network'))
         self.url = url
         self.timeout = timeout
         self._http: HttpClient | None = None
@@ -54,7 +56,7 @@ class TronRpc:
         return redact_url(self.url)
 
     def post(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        label = "the TRON node"
+        label = N_("the TRON node")
         try:
             if self._http is None:
                 self._http = HttpClient(self.url, self.timeout)
@@ -63,13 +65,16 @@ class TronRpc:
         except HttpFailure as e:
             raise unavailable(label, self.where, self.timeout, e) from None
         if not 200 <= status < 300:
-            raise Unavailable(f"{label} at {self.where} answered {name} with HTTP {status}")
+            raise Unavailable(_('{label} at {where} answered {name} with HTTP {status}').format(
+                label=translated(label), where=self.where, name=name, status=status))
         try:
             doc = loads(reply) if reply.strip() else {}
         except ValueError:
-            raise Unavailable(f"{label} at {self.where} answered {name} with something that is not JSON") from None
+            raise Unavailable(_('{label} at {where} answered {name} with something that is not JSON').format(
+                label=translated(label), where=self.where, name=name)) from None
         if not isinstance(doc, dict):
-            raise Unavailable(f"{label} at {self.where} answered {name} with JSON that is not an object")
+            raise Unavailable(_('{label} at {where} answered {name} with JSON that is not an object').format(
+                label=translated(label), where=self.where, name=name))
         return doc
 
     # --- the calls the adapter makes ----------------------------------------------------------

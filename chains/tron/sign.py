@@ -9,11 +9,12 @@ import coincurve
 
 from chains.errors import BadInput
 from chains.tron.address import from_pubkey
+from wallet_i18n import _
 
 
 def sign_digest(private_key: bytes, digest: bytes) -> bytes:
     if len(private_key) != 32 or len(digest) != 32:
-        raise BadInput("a TRON signature needs a 32-byte key and a 32-byte digest")
+        raise BadInput(_('a TRON signature needs a 32-byte key and a 32-byte digest'))
     return coincurve.PrivateKey(private_key).sign_recoverable(digest, hasher=None)
 
 

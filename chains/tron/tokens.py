@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from chains.errors import Unavailable
 from chains.tron.address import to_bytes21
+from wallet_i18n import _
 
 TRANSFER = bytes.fromhex("a9059cbb")     # keccak256("transfer(address,uint256)")[:4]
 BALANCE_OF = bytes.fromhex("70a08231")   # keccak256("balanceOf(address)")[:4]
@@ -20,7 +21,7 @@ def _word_address(address: str) -> bytes:
 
 def transfer_call(recipient: str, value: int) -> bytes:
     if not 0 < value < 2**256:
-        raise ValueError("a TRC-20 amount is a positive uint256")
+        raise ValueError(_('a TRC-20 amount is a positive uint256'))
     return TRANSFER + _word_address(recipient) + value.to_bytes(32, "big")
 
 
@@ -40,7 +41,8 @@ def decode_uint(hex_result: str, what: str) -> int:
     try:
         raw = bytes.fromhex(hex_result)
     except (TypeError, ValueError):
-        raise Unavailable(f"the node answered {what} with something that is not hex") from None
+        raise Unavailable(_('the node answered {what} with something that is not hex').format(what=what)) from None
     if len(raw) != 32:
-        raise Unavailable(f"the node answered {what} with {len(raw)} bytes instead of one 32-byte word")
+        raise Unavailable(_('the node answered {what} with {len} bytes instead of one 32-byte word').format(
+            what=what, len=len(raw)))
     return int.from_bytes(raw, "big")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from chains.tron import proto as pb
 from chains.tron.address import from_bytes21
+from wallet_i18n import _
 
 TRANSFER, TRIGGER = 1, 31
 TYPE_URLS = {TRANSFER: "type.googleapis.com/protocol.TransferContract",
@@ -43,14 +44,14 @@ class RefBlock:
     @classmethod
     def parse(cls, text: str) -> RefBlock:
         """NUMBER:BLOCKID (the block id in hex, as getnowblock's blockID)."""
-        num, _, bid = text.strip().partition(":")
+        num, _colon, bid = text.strip().partition(":")
         try:
             block_id = bytes.fromhex(bid.removeprefix("0x"))
             number = int(num)
         except ValueError:
-            raise ValueError("a reference block is NUMBER:BLOCKID, e.g. 1234:00000000000004d2…") from None
+            raise ValueError(_('a reference block is NUMBER:BLOCKID, e.g. 1234:00000000000004d2…')) from None
         if len(block_id) != 32 or number < 0 or int.from_bytes(block_id[:8], "big") != number:
-            raise ValueError("a block id is 32 bytes whose first 8 are the block number")
+            raise ValueError(_('a block id is 32 bytes whose first 8 are the block number'))
         return cls(number, block_id)
 
 
@@ -104,22 +105,23 @@ def decode_raw(raw: bytes) -> Raw:
     f = pb.fields(raw, {1: "bytes", 3: "int", 4: "bytes", 8: "int", 9: "bytes", 10: "bytes", 11: "bytes",
                         12: "bytes", 14: "int", 18: "int"})
     if f.get(9) or f.get(12):
-        raise pb.ProtoError("auths and scripts are not used by this wallet's transactions")
+        raise pb.ProtoError(_("auths and scripts are not used by this wallet's transactions"))
     contracts = f.get(11, [])
     if len(contracts) != 1:
-        raise pb.ProtoError("a TRON transaction holds exactly one contract")
+        raise pb.ProtoError(_('a TRON transaction holds exactly one contract'))
     c = pb.fields(bytes(contracts[0]), {1: "int", 2: "bytes", 3: "bytes", 4: "bytes", 5: "int"})
     ctype = int(pb.one(c, 1, 0))
     if ctype not in TYPE_URLS or pb.one(c, 5, 0):
-        raise pb.ProtoError(f"contract type {ctype} (or a permission id) is not one this wallet signs")
+        raise pb.ProtoError(_('contract type {ctype} (or a permission id) is not one this wallet signs').format(
+            ctype=ctype))
     any_ = pb.fields(bytes(pb.one(c, 2, b"")), {1: "bytes", 2: "bytes"})
     if bytes(pb.one(any_, 1, b"")) != TYPE_URLS[ctype].encode():
-        raise pb.ProtoError("the contract's type URL does not match its type")
+        raise pb.ProtoError(_("the contract's type URL does not match its type"))
     spec = {1: "bytes", 2: "bytes", 3: "int"} if ctype == TRANSFER else \
         {1: "bytes", 2: "bytes", 3: "int", 4: "bytes", 5: "int", 6: "int"}
     v = pb.fields(bytes(pb.one(any_, 2, b"")), spec)
     if ctype == TRIGGER and (pb.one(v, 5, 0) or pb.one(v, 6, 0)):
-        raise pb.ProtoError("TRC-10 token values in a trigger are not used by this wallet")
+        raise pb.ProtoError(_('TRC-10 token values in a trigger are not used by this wallet'))
     return Raw(bytes(pb.one(f, 1, b"")), bytes(pb.one(f, 4, b"")), pb.as_int64(int(pb.one(f, 8, 0))),
                pb.as_int64(int(pb.one(f, 14, 0))), ctype, bytes(pb.one(v, 1, b"")), bytes(pb.one(v, 2, b"")),
                pb.as_int64(int(pb.one(v, 3, 0))), bytes(pb.one(v, 4, b"")) if ctype == TRIGGER else b"",

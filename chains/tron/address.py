@@ -11,12 +11,13 @@ import re
 
 from chains.base import precheck
 from chains.errors import InvalidAddress
-from wallet_i18n import _
+from wallet_i18n import N_, _, translated
 
 VERSION = 0x41
 ZERO_ADDRESS = "T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb"   # 0x41 + 20 zero bytes: a burn address
 _B58 = re.compile(r"[1-9A-HJ-NP-Za-km-z]+")
-_OTHER_BASE58 = {0x00: "a Bitcoin", 0x05: "a Bitcoin", 0x6F: "a Bitcoin testnet", 0xC4: "a Bitcoin testnet"}
+_BTC, _BTC_TEST = N_("this is a Bitcoin address, not a TRON address"), N_("this is a Bitcoin testnet address, not a TRON address")
+_OTHER_BASE58 = {0x00: _BTC, 0x05: _BTC, 0x6F: _BTC_TEST, 0xC4: _BTC_TEST}
 
 
 def _checksum(body: bytes) -> bytes:
@@ -34,7 +35,7 @@ def parse_tron_address(text: str) -> str:
         if raw[0] != VERSION:
             other = _OTHER_BASE58.get(raw[0])
             if other:
-                raise InvalidAddress(_('this is {other} address, not a TRON address').format(other=other))
+                raise InvalidAddress(translated(other))
             raise InvalidAddress(_('this is not a TRON address: its version byte is {raw:#04x}, not 0x41').format(
                 raw=raw[0]))
         if s == ZERO_ADDRESS:

@@ -16,7 +16,8 @@ from wallet_i18n import N_, _, translated
 VERSION = 0x41
 ZERO_ADDRESS = "T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb"   # 0x41 + 20 zero bytes: a burn address
 _B58 = re.compile(r"[1-9A-HJ-NP-Za-km-z]+")
-_BTC, _BTC_TEST = N_("this is a Bitcoin address, not a TRON address"), N_("this is a Bitcoin testnet address, not a TRON address")
+_BTC = N_("this is a Bitcoin address, not a TRON address")
+_BTC_TEST = N_("this is a Bitcoin testnet address, not a TRON address")
 _OTHER_BASE58 = {0x00: _BTC, 0x05: _BTC, 0x6F: _BTC_TEST, 0xC4: _BTC_TEST}
 
 

@@ -14,6 +14,7 @@ import struct
 from chains.base import Signer
 from chains.errors import BadInput, Unsupported
 from keystore import addresses as A
+from wallet_i18n import _
 
 _LEGACY_MAGIC = b"\x18Bitcoin Signed Message:\n"
 
@@ -54,19 +55,19 @@ def _kind(address: str) -> tuple[str, bytes]:
     low = address.lower()
     if low.startswith(("bc1", "tb1", "bcrt1")):
         try:
-            _, version, program = A.segwit_decode(address)
+            _hrp, version, program = A.segwit_decode(address)
         except A.AddressError:
-            raise BadInput("this is not a valid bech32 Bitcoin address") from None
+            raise BadInput(_("this is not a valid bech32 Bitcoin address")) from None
         if version == 0 and len(program) == 20:
             return "p2wpkh", program
-        raise Unsupported("message signing here is for P2WPKH (bc1q…) and P2PKH (1…) addresses")
+        raise Unsupported(_("message signing here is for P2WPKH (bc1q…) and P2PKH (1…) addresses"))
     try:
         raw = A.b58check_decode(address)
     except A.AddressError:
-        raise BadInput("this is not a valid Bitcoin address") from None
+        raise BadInput(_("this is not a valid Bitcoin address")) from None
     if len(raw) == 21 and raw[0] in (0x00, 0x6F):
         return "p2pkh", raw[1:]
-    raise Unsupported("message signing here is for P2WPKH (bc1q…) and P2PKH (1…) addresses")
+    raise Unsupported(_("message signing here is for P2WPKH (bc1q…) and P2PKH (1…) addresses"))
 
 
 def _legacy_digest(message: bytes) -> bytes:
@@ -83,7 +84,7 @@ def sign(message: bytes, key: bytes, address: str) -> str:
     # A 1… address may be of the uncompressed key (an old WIF): the header byte says which.
     compressed = A.hash160(pub) == program
     if not compressed and not (kind == "p2pkh" and A.hash160(pk.public_key.format(compressed=False)) == program):
-        raise BadInput("the signing key does not belong to this address")
+        raise BadInput(_("the signing key does not belong to this address"))
     if kind == "p2pkh":
         rec = pk.sign_recoverable(_legacy_digest(message), hasher=None)   # r || s || recid
         return base64.b64encode(bytes([27 + rec[64] + (4 if compressed else 0)]) + rec[:64]).decode()
@@ -119,19 +120,19 @@ def verify(message: bytes, signature: str, address: str) -> bool:
 
 def _witness(raw: bytes) -> list[bytes]:
     if not raw or raw[0] >= 0xFD:
-        raise ValueError("bad witness")
+        raise ValueError("bad witness")  # i18n: not shown
     n, pos, out = raw[0], 1, []
-    for _ in range(n):
+    for _i in range(n):
         if pos >= len(raw) or raw[pos] >= 0xFD:
-            raise ValueError("bad witness")
+            raise ValueError("bad witness")  # i18n: not shown
         size = raw[pos]
         item = raw[pos + 1:pos + 1 + size]
         if len(item) != size:
-            raise ValueError("bad witness")
+            raise ValueError("bad witness")  # i18n: not shown
         out.append(item)
         pos += 1 + size
     if pos != len(raw):
-        raise ValueError("bad witness")
+        raise ValueError("bad witness")  # i18n: not shown
     return out
 
 
@@ -140,7 +141,7 @@ def signing_key(signer: Signer) -> bytes:
     if signer.private_key:
         return signer.private_key
     if not signer.xprv:
-        raise BadInput("this Bitcoin account has no key to sign with")
+        raise BadInput(_("this Bitcoin account has no key to sign with"))
     from bip_utils import Bip32Slip10Secp256k1
 
     node = Bip32Slip10Secp256k1.FromExtendedKey(signer.xprv).DerivePath("0/0")

@@ -102,18 +102,18 @@ class Adapter(ChainAdapter):
         try:
             addr = parse_tron_address(t)
         except InvalidAddress:
-            raise BadInput(_('unknown token {token!r} on {name}: give a TRC-20 contract address or one '
-                'of {value}').format(
-                token=token, name=self.network.name,
-                value=', '.join(self.network.tokens) or _('no configured symbols'))) from None
+            raise BadInput(_('unknown token {token!r} on {network}: give a TRC-20 contract address or one '
+                'of {symbols}').format(
+                token=token, network=self.network.name,
+                symbols=', '.join(self.network.tokens) or _('no configured symbols'))) from None
         return addr, addr[:4] + "…" + addr[-4:], None
 
     def _call(self, owner: str, contract: str, selector: str, parameter: str = "") -> dict[str, Any]:
         r = self.rpc.constant_call(owner, contract, selector, parameter)
         result = obj(r.get("result"), f"triggerconstantcontract {selector} result")
         if result.get("result") is not True:
-            raise SimulationFailed(_('the call {selector} on {contract} failed: {value}').format(
-                selector=selector, contract=contract, value=_node_message(result) or _('no reason given')))
+            raise SimulationFailed(_('the call {selector} on {contract} failed: {reason}').format(
+                selector=selector, contract=contract, reason=_node_message(result) or _('no reason given')))
         return r
 
     @staticmethod
@@ -135,9 +135,9 @@ class Adapter(ChainAdapter):
         r = self._call(addr, addr, "decimals()")
         chain = self._word(r, "decimals()")
         if listed is not None and chain != listed:
-            raise Refused(_('{symbol} at {addr} reports {chain} decimals but {name} lists {listed}; '
+            raise Refused(_('{symbol} at {addr} reports {chain} decimals but {network} lists {listed}; '
                 'refusing to guess which is right').format(
-                symbol=symbol, addr=addr, chain=chain, name=self.network.name, listed=listed))
+                symbol=symbol, addr=addr, chain=chain, network=self.network.name, listed=listed))
         if chain > 36:
             raise Refused(_('the token at {addr} reports {chain} decimals, which is not a real token').format(
                 addr=addr, chain=chain))
@@ -164,14 +164,14 @@ class Adapter(ChainAdapter):
                 '(got {text!r}); refusing to sign for a chain it cannot name').format(
                 where=self.rpc.where, text=_text(got, 20)))
         if not want:
-            raise ChainIdMismatch(_('{name} has no genesis block id configured, so the chain behind '
+            raise ChainIdMismatch(_('{network} has no genesis block id configured, so the chain behind '
                 '{where} cannot be checked; add genesis = "{got}" to its settings if that is the chain '
                 'you mean').format(
-                name=self.network.name, where=self.rpc.where, got=got))
+                network=self.network.name, where=self.rpc.where, got=got))
         if got != want:
-            raise ChainIdMismatch(_('the node at {where} serves a chain whose genesis block is {value}…,'
-                " not {name}'s {want}…; refusing to sign for the wrong chain").format(
-                where=self.rpc.where, value=got[:16] or _('missing'), name=self.network.name, want=want[:16]))
+            raise ChainIdMismatch(_('the node at {where} serves a chain whose genesis block is {got}…,'
+                " not {network}'s {want}…; refusing to sign for the wrong chain").format(
+                where=self.rpc.where, got=got[:16] or _('missing'), network=self.network.name, want=want[:16]))
 
     def _head(self) -> tuple[ttx.RefBlock, int]:
         b = self.rpc.now_block()
@@ -194,7 +194,7 @@ class Adapter(ChainAdapter):
         except UnicodeEncodeError:
             raise BadInput(_('the memo is not valid text (it holds bytes that are not UTF-8)')) from None
         if len(memo) > MAX_MEMO:
-            raise BadInput(_('a TRON memo may be at most {MAX_MEMO} bytes').format(MAX_MEMO=MAX_MEMO))
+            raise BadInput(_('a TRON memo may be at most {limit} bytes').format(limit=MAX_MEMO))
         owner, to = to_bytes21(transfer.sender.address), to_bytes21(transfer.recipient)
         common = dict(ref_bytes=ref.ref_bytes, ref_hash=ref.ref_hash, expiration=now_ms + expiration_s * 1000,
                       timestamp=now_ms, owner=owner, memo=memo)
@@ -237,21 +237,21 @@ class Adapter(ChainAdapter):
             token, symbol, decimals = self.token_info(transfer.token)
             if transfer.amount.decimals != decimals:
                 raise BadInput(_('{symbol} has {decimals} decimals, but the amount was parsed with '
-                    '{decimals2}').format(
-                    symbol=symbol, decimals=decimals, decimals2=transfer.amount.decimals))
+                    '{parsed}').format(
+                    symbol=symbol, decimals=decimals, parsed=transfer.amount.decimals))
             have = self.balance(transfer.sender, token).value
             if have < transfer.amount.value:
                 raise InsufficientFunds(_('sending {amount} needs that much {symbol}, but the account '
-                    'holds {Amount}').format(
-                    amount=transfer.amount, symbol=symbol, Amount=Amount(have, decimals, symbol)))
+                    'holds {held}').format(
+                    amount=transfer.amount, symbol=symbol, held=Amount(have, decimals, symbol)))
             sim = self._call(sender, token, "transfer(address,uint256)",
                              tokens.transfer_call(recipient, transfer.amount.value)[4:].hex())
             energy = integer(sim.get("energy_used"), "triggerconstantcontract energy_used")
             fee_limit = math.ceil(energy * ENERGY_MARGIN) * prices.energy_sun
             if fee_limit > INT64_MAX or prices.max_fee_limit is not None and fee_limit > prices.max_fee_limit:
-                raise FeeTooHigh(_("this call needs a fee_limit of {trx}, above the chain's maximum of "
-                    '{trx2}').format(
-                    trx=_trx(fee_limit), trx2=_trx(min(INT64_MAX, prices.max_fee_limit or INT64_MAX))))
+                raise FeeTooHigh(_("this call needs a fee_limit of {fee_limit}, above the chain's maximum of "
+                    '{maximum}').format(
+                    fee_limit=_trx(fee_limit), maximum=_trx(min(INT64_MAX, prices.max_fee_limit or INT64_MAX))))
             if recipient == token:
                 warnings.append(f"the recipient is the {symbol} contract itself; tokens sent there are "
                                 "usually lost")
@@ -271,8 +271,8 @@ class Adapter(ChainAdapter):
         if balance < spend:
             what = "amount + TRX burnt for resources" if transfer.token is None else "TRX burnt for energy and " \
                 "bandwidth"
-            raise InsufficientFunds(_('this needs {trx} ({what}) but the account has {trx2}').format(
-                trx=_trx(spend), what=what, trx2=_trx(balance)))
+            raise InsufficientFunds(_('this needs {needed} ({what}) but the account has {balance}').format(
+                needed=_trx(spend), what=what, balance=_trx(balance)))
         return self._unsigned(transfer, raw, c, max_fee, symbol, warnings, res)
 
     def build_offline(self, transfer: Transfer, *, ref_block: str, expiration_s: int,
@@ -285,9 +285,9 @@ class Adapter(ChainAdapter):
         cap = self._cap()
         fee_limit = cap if transfer.token else 0
         if transfer.token and not fee_limit:
-            raise BadInput(_("offline TRC-20 signing uses {name}'s fee_cap as the fee_limit; configure "
+            raise BadInput(_("offline TRC-20 signing uses {network}'s fee_cap as the fee_limit; configure "
                 'one').format(
-                name=self.network.name))
+                network=self.network.name))
         raw = self._raw(transfer, ref, local_ms(), expiration_s, transfer.token, fee_limit or 0)
         symbol = transfer.amount.symbol if transfer.amount else "TRX"
         warn = ["built offline: fees not estimated and balances not checked; it expires "
@@ -301,9 +301,9 @@ class Adapter(ChainAdapter):
     def _check_cap(self, max_fee: int, transfer: Transfer) -> None:
         cap = self._cap()
         if cap is not None and max_fee > cap and not transfer.fees.allow_high_fee:
-            raise FeeTooHigh(_("this transaction may burn up to {trx}, above {name}'s fee cap of {trx2};"
+            raise FeeTooHigh(_("this transaction may burn up to {max_fee}, above {network}'s fee cap of {cap};"
                 ' stake TRX for energy or bandwidth, or allow a high fee explicitly').format(
-                trx=_trx(max_fee), name=self.network.name, trx2=_trx(cap)))
+                max_fee=_trx(max_fee), network=self.network.name, cap=_trx(cap)))
 
     def _unsigned(self, transfer: Transfer, raw: ttx.Raw, c: fees.Cost | None, max_fee: int, symbol: str,
                   warnings: list[str], res: fees.Resources | None) -> UnsignedTx:
@@ -379,13 +379,13 @@ class Adapter(ChainAdapter):
                 txid=signed.txid))
         msg = _node_message(reply)
         if code in DEFINITE:
-            raise Unavailable(_("the node refused the transaction ({code}): {value}. A node's refusal "
+            raise Unavailable(_("the node refused the transaction ({code}): {reason}. A node's refusal "
                 'does not prove it was not relayed, so it is not signed again until it has expired and '
                 'the node has no record of it').format(
-                code=code, value=msg or _('no reason given')))
-        raise Unavailable(_('the node answered the broadcast with {value}{value2}; it may or may not '
+                code=code, reason=msg or _('no reason given')))
+        raise Unavailable(_('the node answered the broadcast with {code}{detail}; it may or may not '
             'have taken the transaction').format(
-            value=code or _('an error'), value2=': ' + msg if msg else ''))
+            code=code or _('an error'), detail=': ' + msg if msg else ''))
 
     def _provably_dead(self, signed: SignedTx, raw: bytes) -> bool:
         """Expired by the node's head block AND by our own clock, and absent from the node. The head

@@ -37,8 +37,8 @@ def parse_tron_address(text: str) -> str:
             other = _OTHER_BASE58.get(raw[0])
             if other:
                 raise InvalidAddress(translated(other))
-            raise InvalidAddress(_('this is not a TRON address: its version byte is {raw:#04x}, not 0x41').format(
-                raw=raw[0]))
+            raise InvalidAddress(_('this is not a TRON address: its version byte is {version:#04x}, not 0x41').format(
+                version=raw[0]))
         if s == ZERO_ADDRESS:
             raise InvalidAddress(_('the zero address burns whatever is sent to it; refusing it as a recipient'))
         return s
@@ -56,7 +56,7 @@ def parse_tron_address(text: str) -> str:
         raise InvalidAddress(_('this looks like a Solana address, not a TRON address'))
     if len(raw) == 25:
         raise InvalidAddress(_('the TRON address checksum is wrong (a typo?)'))
-    raise InvalidAddress(_('this is not a TRON address: it decodes to {len} bytes, not 25').format(len=len(raw)))
+    raise InvalidAddress(_('this is not a TRON address: it decodes to {size} bytes, not 25').format(size=len(raw)))
 
 
 def to_bytes21(address: str) -> bytes:

@@ -46,7 +46,7 @@ class Prices:
         got = {k: integer(v, f"chain parameter {k}") for k, v in got.items() if k in _PARAMS or k in _OPTIONAL}
         missing = [k for k in _PARAMS if k not in got]
         if missing:
-            raise Unavailable(_("the node's chain parameters lack {join}").format(join=', '.join(missing)))
+            raise Unavailable(_("the node's chain parameters lack {missing}").format(missing=', '.join(missing)))
         return cls(got["getTransactionFee"], got["getEnergyFee"], got["getCreateAccountFee"],
                    got["getCreateNewAccountFeeInSystemContract"], got.get("getCreateNewAccountBandwidthRate", 1),
                    got.get("getMaxFeeLimit"))
@@ -63,7 +63,7 @@ class Resources:
         def n(k: str) -> int:
             v = r.get(k, 0)
             if not isinstance(v, int) or isinstance(v, bool):
-                raise Unavailable(_("the node's getaccountresource reply has a non-integer {k}").format(k=k))
+                raise Unavailable(_("the node's getaccountresource reply has a non-integer {field}").format(field=k))
             return v
         return cls(max(0, n("freeNetLimit") - n("freeNetUsed")), max(0, n("NetLimit") - n("NetUsed")),
                    max(0, n("EnergyLimit") - n("EnergyUsed")))

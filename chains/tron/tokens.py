@@ -43,6 +43,6 @@ def decode_uint(hex_result: str, what: str) -> int:
     except (TypeError, ValueError):
         raise Unavailable(_('the node answered {what} with something that is not hex').format(what=what)) from None
     if len(raw) != 32:
-        raise Unavailable(_('the node answered {what} with {len} bytes instead of one 32-byte word').format(
-            what=what, len=len(raw)))
+        raise Unavailable(_('the node answered {what} with {size} bytes instead of one 32-byte word').format(
+            what=what, size=len(raw)))
     return int.from_bytes(raw, "big")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
+from wallet_i18n import _
+
 Item: TypeAlias = "bytes | list[Item]"
 
 
@@ -27,7 +29,7 @@ def encode(item: Item | int) -> bytes:
     """bytes -> string; int -> big-endian minimal bytes (0 is the empty string); list -> list."""
     if isinstance(item, int):
         if item < 0:
-            raise RlpError("RLP cannot encode a negative integer")
+            raise RlpError(_("RLP cannot encode a negative integer"))
         item = item.to_bytes((item.bit_length() + 7) // 8, "big")
     if isinstance(item, (bytes, bytearray)):
         if len(item) == 1 and item[0] < 0x80:
@@ -36,30 +38,30 @@ def encode(item: Item | int) -> bytes:
     if isinstance(item, list):
         body = b"".join(encode(x) for x in item)
         return _length_prefix(len(body), 0xC0) + body
-    raise RlpError(f"RLP cannot encode {type(item).__name__}")
+    raise RlpError(_("RLP cannot encode {kind}").format(kind=type(item).__name__))
 
 
 def _long_length(data: bytes, pos: int, size: int) -> int:
     raw = data[pos:pos + size]
     if len(raw) != size or raw[0] == 0:
-        raise RlpError("non-canonical or truncated RLP length")
+        raise RlpError(_("non-canonical or truncated RLP length"))
     length = int.from_bytes(raw, "big")
     if length < 56:
-        raise RlpError("non-canonical RLP: a long form for a short length")
+        raise RlpError(_("non-canonical RLP: a long form for a short length"))
     return length
 
 
 def _decode_at(data: bytes, pos: int) -> tuple[Item, int]:
     """The item starting at pos and the position after it."""
     if pos >= len(data):
-        raise RlpError("truncated RLP")
+        raise RlpError(_("truncated RLP"))
     b = data[pos]
     if b < 0x80:
         return data[pos:pos + 1], pos + 1
     if b < 0xB8:
         start, length = pos + 1, b - 0x80
         if length == 1 and start < len(data) and data[start] < 0x80:
-            raise RlpError("non-canonical RLP: a single low byte with a length prefix")
+            raise RlpError(_("non-canonical RLP: a single low byte with a length prefix"))
     elif b < 0xC0:
         size = b - 0xB7
         start, length = pos + 1 + size, _long_length(data, pos + 1, size)
@@ -70,7 +72,7 @@ def _decode_at(data: bytes, pos: int) -> tuple[Item, int]:
         start, length = pos + 1 + size, _long_length(data, pos + 1, size)
     end = start + length
     if end > len(data):
-        raise RlpError("truncated RLP")
+        raise RlpError(_("truncated RLP"))
     if b < 0xC0:
         return data[start:end], end
     items: list[Item] = []
@@ -79,21 +81,21 @@ def _decode_at(data: bytes, pos: int) -> tuple[Item, int]:
         item, i = _decode_at(data, i)
         items.append(item)
     if i != end:
-        raise RlpError("an RLP list item runs past the end of its list")
+        raise RlpError(_("an RLP list item runs past the end of its list"))
     return items, end
 
 
 def decode(data: bytes) -> Item:
     item, end = _decode_at(bytes(data), 0)
     if end != len(data):
-        raise RlpError("trailing bytes after the RLP item")
+        raise RlpError(_("trailing bytes after the RLP item"))
     return item
 
 
 def to_int(item: Item) -> int:
     """A canonical RLP integer: bytes without leading zeros (zero is the empty string)."""
     if not isinstance(item, bytes):
-        raise RlpError("expected an RLP integer, got a list")
+        raise RlpError(_("expected an RLP integer, got a list"))
     if item[:1] == b"\0":
-        raise RlpError("non-canonical RLP integer (leading zero)")
+        raise RlpError(_("non-canonical RLP integer (leading zero)"))
     return int.from_bytes(item, "big")

@@ -60,6 +60,7 @@ from chains.evm.tx import (
     signer_address,
     unsigned_from,
 )
+from wallet_i18n import N_, _
 
 __all__ = ["Adapter", "build_offline"]
 
@@ -72,7 +73,8 @@ def _rpc_errors(where: str) -> Iterator[None]:
     try:
         yield
     except RpcError as e:
-        raise Unavailable(f"the RPC at {where} failed {e.method}: {e.message}") from None
+        raise Unavailable(_("the RPC at {where} failed {method}: {reason}").format(
+            where=where, method=e.method, reason=e.message)) from None
 
 
 class Adapter(ChainAdapter):
@@ -102,33 +104,38 @@ class Adapter(ChainAdapter):
         got = to_int(ok(reported))
         if got != self.network.chain_id:
             raise ChainIdMismatch(
-                f"the RPC at {self.rpc.where} reports chain id {got} but network {self.network.name} "
-                f"is configured with {self.network.chain_id}; refusing to sign")
+                _("the RPC at {where} reports chain id {chain_id} but network {network} is configured with "
+                  "{configured}; refusing to sign").format(
+                    where=self.rpc.where, chain_id=got, network=self.network.name,
+                    configured=self.network.chain_id))
 
     def _resolve_token(self, token: str) -> str:
         for sym, spec in self.network.tokens.items():
             if sym.upper() == token.strip().upper():
                 return checksum(spec["address"])
         if not token.strip().startswith("0x"):
-            known = ", ".join(self.network.tokens) or "none"
-            raise BadInput(f"unknown token {token!r} on {self.network.name} (known: {known}); "
-                           "give the contract address instead")
+            known = ", ".join(self.network.tokens) or _("none")
+            raise BadInput(_("unknown token {token!r} on {network} (known: {known}); give the contract address "
+                             "instead").format(token=token, network=self.network.name, known=known))
         return _parse_address(token, self.network.name)
 
     def _token_facts(self, contract: str, replies: list[Any]) -> tuple[str, int]:
         """(symbol, decimals) from [eth_getCode, decimals(), symbol()] replies."""
         code = ok(replies[0])
         if not code or code == "0x":
-            raise BadInput(f"there is no contract at {contract} on {self.network.name}")
+            raise BadInput(_("there is no contract at {contract} on {network}").format(
+                contract=contract, network=self.network.name))
         if isinstance(replies[1], RpcError) or not replies[1] or replies[1] == "0x":
-            raise BadInput(f"{contract} does not look like an ERC-20 token (decimals() failed)")
+            raise BadInput(_("{contract} does not look like an ERC-20 token (decimals() failed)").format(
+                contract=contract))
         decimals = decode_uint(replies[1])
         try:
             symbol = decode_symbol(ok(replies[2])) or "TOKEN"
         except Exception:  # symbol() is optional in ERC-20
             symbol = "TOKEN"
         if decimals > 77:
-            raise BadInput(f"{contract} reports {decimals} decimals, which no real token has")
+            raise BadInput(_("{contract} reports {decimals} decimals, which no real token has").format(
+                contract=contract, decimals=decimals))
         check_listed(self.network, self.rpc.where, contract, symbol, decimals)
         return symbol, decimals
 
@@ -193,7 +200,7 @@ class Adapter(ChainAdapter):
         native = to_int(ok(r[5]))
         warnings: list[str] = []
         if recipient == sender:
-            warnings.append("the recipient is the sending account itself")
+            warnings.append(_("the recipient is the sending account itself"))
         symbol = None
         if t.amount is None:   # --amount max
             from chains.evm.sweep import everything
@@ -202,39 +209,43 @@ class Adapter(ChainAdapter):
         if contract:
             symbol, decimals = self._token_facts(contract, r[7:10])
             if t.amount.decimals != decimals:
-                raise BadInput(f"the amount was given with {t.amount.decimals} decimals but {symbol} "
-                               f"at {contract} has {decimals}")
+                raise BadInput(_("the amount was given with {given} decimals but {symbol} at {contract} has "
+                                 "{decimals}").format(given=t.amount.decimals, symbol=symbol, contract=contract,
+                                                      decimals=decimals))
             have = Amount(decode_uint(ok(r[10])), decimals, symbol)
             if have.value < t.amount.value:
-                raise InsufficientFunds(f"needs {Amount(t.amount.value, decimals, symbol)} but the account "
-                                        f"has {have}")
+                raise InsufficientFunds(_("needs {needed} but the account has {have}").format(
+                    needed=Amount(t.amount.value, decimals, symbol), have=have))
             if recipient == contract:
-                warnings.append(f"the recipient is the {symbol} contract itself; tokens sent there are "
-                                "usually lost")
+                warnings.append(_("the recipient is the {symbol} contract itself; tokens sent there are "
+                                  "usually lost").format(symbol=symbol))
             value, to, data = 0, contract, transfer_data(recipient, t.amount.value)
         else:
             value, to, data = t.amount.value, recipient, "0x"
             if t.amount.decimals != net.decimals:
-                raise BadInput(f"the amount has {t.amount.decimals} decimals but {net.symbol} has "
-                               f"{net.decimals}")
+                raise BadInput(_("the amount has {given} decimals but {symbol} has {decimals}").format(
+                    given=t.amount.decimals, symbol=net.symbol, decimals=net.decimals))
             if native < value:
-                raise InsufficientFunds(f"needs {self._native(value)} (amount) plus fees but the account has "
-                                        f"{self._native(native)}")
+                raise InsufficientFunds(_("needs {needed} (amount) plus fees but the account has {have}").format(
+                    needed=self._native(value), have=self._native(native)))
             code = ok(r[6])
             if code and code != "0x":
-                warnings.append("the recipient is a contract; make sure it accepts " + net.symbol)
+                warnings.append(_("the recipient is a contract; make sure it accepts {symbol}").format(
+                    symbol=net.symbol))
         estimate = self._simulate(sender, to, value, data)
         gas = estimate if data == "0x" else int(estimate * CONTRACT_GAS_MARGIN)
         if t.fees.gas_limit is not None:
             if t.fees.gas_limit < estimate:
-                warnings.append(f"the gas limit {t.fees.gas_limit} is below the node's estimate {estimate}; "
-                                "the transaction will likely run out of gas")
+                warnings.append(_("the gas limit {gas_limit} is below the node's estimate {estimate}; the "
+                                  "transaction will likely run out of gas").format(
+                    gas_limit=t.fees.gas_limit, estimate=estimate))
             gas = t.fees.gas_limit
         max_fee_total = gas * fees.max_fee
         if native < value + max_fee_total:
-            what = "(amount + max fee)" if value else "(max fee)"
-            raise InsufficientFunds(f"needs {self._native(value + max_fee_total)} {what} but the account has "
-                                    f"{self._native(native)}")
+            what = (_("needs {needed} (amount + max fee) but the account has {have}") if value
+                    else _("needs {needed} (max fee) but the account has {have}"))
+            raise InsufficientFunds(what.format(needed=self._native(value + max_fee_total),
+                                                have=self._native(native)))
         check_cap(net, max_fee_total, t.fees.allow_high_fee)
         tx = make_tx(chain_id=int(net.chain_id or 0), nonce=nonce, to=to, value=value, data=data, gas=gas,
                      fees=fees)
@@ -250,13 +261,15 @@ class Adapter(ChainAdapter):
             reason = decode_revert(e.data)
             msg = e.message
             if reason is None and msg.lower().startswith("execution reverted"):
-                reason = msg.split(":", 1)[1].strip() if ":" in msg else "no reason given"
+                reason = msg.split(":", 1)[1].strip() if ":" in msg else _("no reason given")
             if reason is not None:
-                raise SimulationFailed(f"the transaction would revert: {reason}; nothing was signed") \
-                    from None
+                raise SimulationFailed(_("the transaction would revert: {reason}; nothing was signed").format(
+                    reason=reason)) from None
             if "insufficient funds" in msg.lower():
-                raise InsufficientFunds(f"the node says the account cannot pay: {msg}") from None
-            raise SimulationFailed(f"the node could not simulate the transaction: {msg}") from None
+                raise InsufficientFunds(_("the node says the account cannot pay: {reason}").format(
+                    reason=msg)) from None
+            raise SimulationFailed(_("the node could not simulate the transaction: {reason}").format(
+                reason=msg)) from None
 
     # ---- signing and broadcasting ----------------------------------------------------------------
 
@@ -266,10 +279,12 @@ class Adapter(ChainAdapter):
     def broadcast(self, signed: SignedTx) -> str:
         tx, _sender, txid = decode_raw(signed.raw)
         if signed.txid and signed.txid.lower() != txid:
-            raise BadInput(f"the txid {signed.txid} does not match the raw transaction (its hash is {txid})")
+            raise BadInput(_("the txid {given} does not match the raw transaction (its hash is {txid})").format(
+                given=signed.txid, txid=txid))
         if self.network.chain_id is not None and tx["chainId"] != self.network.chain_id:
-            raise ChainIdMismatch(f"the transaction was signed for chain id {tx['chainId']} but network "
-                                  f"{self.network.name} is chain id {self.network.chain_id}")
+            raise ChainIdMismatch(_("the transaction was signed for chain id {chain_id} but network {network} is "
+                                    "chain id {network_chain_id}").format(
+                chain_id=tx["chainId"], network=self.network.name, network_chain_id=self.network.chain_id))
         with _rpc_errors(self.rpc.where):
             self._check_chain_id(self.rpc.call("eth_chainId"))
             raw = signed.raw if signed.raw.startswith("0x") else "0x" + signed.raw
@@ -278,8 +293,8 @@ class Adapter(ChainAdapter):
             except RpcError as e:
                 return self._after_send_error(e, tx, _sender, txid)
         if isinstance(got, str) and got.lower() != txid:
-            raise Unavailable(f"the RPC at {self.rpc.where} returned txid {got} for a transaction whose hash "
-                              f"is {txid}")
+            raise Unavailable(_("the RPC at {where} returned txid {got} for a transaction whose hash is "
+                                "{txid}").format(where=self.rpc.where, got=got, txid=txid))
         return txid
 
     def _after_send_error(self, e: RpcError, tx: dict[str, Any], sender: str, txid: str) -> str:
@@ -292,19 +307,21 @@ class Adapter(ChainAdapter):
         if self._object(self.rpc.call("eth_getTransactionByHash", txid), txid):
             return txid  # the node has it (pending or mined): the error was about the reply, not the tx
         if used > int(tx["nonce"]):
-            raise CannotLand(f"nonce {tx['nonce']} is already used by another transaction of {sender}, so "
-                             f"{txid} can never land (node: {e.message})")
+            raise CannotLand(_("nonce {nonce} is already used by another transaction of {sender}, so {txid} can "
+                               "never land (node: {reason})").format(
+                nonce=tx["nonce"], sender=sender, txid=txid, reason=e.message))
         if "insufficient funds" in e.message.lower():
-            raise InsufficientFunds(f"the node refused the transaction: {e.message}")
-        raise Unavailable(f"the RPC at {self.rpc.where} answered eth_sendRawTransaction with an error "
-                          f"({e.message}) and does not show the transaction, so whether it was sent is unknown")
+            raise InsufficientFunds(_("the node refused the transaction: {reason}").format(reason=e.message))
+        raise Unavailable(_("the RPC at {where} answered eth_sendRawTransaction with an error ({reason}) and "
+                            "does not show the transaction, so whether it was sent is unknown").format(
+            where=self.rpc.where, reason=e.message))
 
     def _object(self, reply: Any, txid: str) -> dict[str, Any] | None:
         """A receipt or transaction is an object or null; anything else is a confused or hostile node."""
         value = ok(reply)
         if value is not None and not isinstance(value, dict):
-            raise Unavailable(f"the RPC at {self.rpc.where} answered something that is not a transaction "
-                              f"or receipt for {txid}")
+            raise Unavailable(_("the RPC at {where} answered something that is not a transaction or receipt for "
+                                "{txid}").format(where=self.rpc.where, txid=txid))
         return value or None
 
     def status(self, txid: str) -> TxStatus:
@@ -319,11 +336,11 @@ class Adapter(ChainAdapter):
             fee = self._native(to_int(receipt.get("gasUsed")) * to_int(price))
             ok_ = to_int(receipt.get("status", "0x1")) == 1
             return TxStatus(txid, "confirmed" if ok_ else "failed", max(head - block + 1, 1), block, fee,
-                            None if ok_ else "the transaction reverted; its fee was still paid")
+                            None if ok_ else N_("the transaction reverted; its fee was still paid"))
         if tx:
-            return TxStatus(txid, "pending", detail="in the node's mempool")
-        return TxStatus(txid, "unknown", detail="the node does not know this transaction (never broadcast, "
-                                                "dropped or replaced)")
+            return TxStatus(txid, "pending", detail=N_("in the node's mempool"))
+        return TxStatus(txid, "unknown", detail=N_("the node does not know this transaction (never broadcast, "
+                                                   "dropped or replaced)"))
 
     # ---- replacement -----------------------------------------------------------------------------
 
@@ -339,13 +356,16 @@ class Adapter(ChainAdapter):
                  allow_high_fee: bool) -> SignedTx:
         old, sender, old_txid = decode_raw(original.raw)
         if int(old["chainId"]) != self.network.chain_id:  # the journal is not a signing authority
-            raise ChainIdMismatch(f"{old_txid} was signed for chain id {old['chainId']} but network "
-                                  f"{self.network.name} is chain id {self.network.chain_id}; refusing to replace it")
+            raise ChainIdMismatch(_("{txid} was signed for chain id {chain_id} but network {network} is chain id "
+                                    "{network_chain_id}; refusing to replace it").format(
+                txid=old_txid, chain_id=old["chainId"], network=self.network.name,
+                network_chain_id=self.network.chain_id))
         key_owner = signer_address(signer)
         if key_owner != sender:
-            raise BadInput(f"the signing key belongs to {key_owner}, but the transaction is from {sender}")
+            raise BadInput(_("the signing key belongs to {key_owner}, but the transaction is from {sender}").format(
+                key_owner=key_owner, sender=sender))
         if pct < 0:
-            raise BadInput("the fee bump must be a positive percentage")
+            raise BadInput(_("the fee bump must be a positive percentage"))
         with _rpc_errors(self.rpc.where):
             r = self.rpc.batch([("eth_chainId", []), ("eth_getTransactionReceipt", [old_txid]),
                                 ("eth_getTransactionCount", [sender, "latest"]),
@@ -354,11 +374,11 @@ class Adapter(ChainAdapter):
             self._check_chain_id(r[0])
             receipt = self._object(r[1], old_txid)
             if receipt:
-                raise Refused(f"{old_txid} is already mined in block {to_int(receipt.get('blockNumber'))}; "
-                              "it can no longer be replaced")
+                raise Refused(_("{txid} is already mined in block {block}; it can no longer be replaced").format(
+                    txid=old_txid, block=to_int(receipt.get("blockNumber"))))
             if to_int(ok(r[2])) > int(old["nonce"]):
-                raise Refused(f"nonce {old['nonce']} of {sender} is already used by a mined transaction; "
-                              "there is nothing left to replace")
+                raise Refused(_("nonce {nonce} of {sender} is already used by a mined transaction; there is "
+                                "nothing left to replace").format(nonce=old["nonce"], sender=sender))
             current = self._current_fees(ok(r[3]), r[4], r[5], FeeOptions())
         old_fees = fees_of(old)
         # Keep the original's fee type; a legacy original compares against the current max fee as a price.

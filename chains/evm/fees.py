@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from chains.base import Amount, FeeOptions, Network
 from chains.errors import BadInput, FeeTooHigh
+from wallet_i18n import _
 
 MIN_BUMP_PERCENT = 10  # geth and anvil refuse a replacement that raises fees by less than 10 %
 
@@ -36,11 +37,12 @@ def suggest(base_fee: int | None, priority: int, gas_price: int, opts: FeeOption
     max_fee = opts.max_fee if opts.max_fee is not None else base_fee * 2 + prio
     if prio > max_fee:
         if opts.priority_fee is not None and opts.max_fee is not None:
-            raise BadInput(f"the priority fee ({gwei(prio)}) is above the max fee ({gwei(max_fee)})")
+            raise BadInput(_("the priority fee ({priority_fee}) is above the max fee ({max_fee})").format(
+                priority_fee=gwei(prio), max_fee=gwei(max_fee)))
         prio = max_fee  # an explicit low max fee caps the default tip
     if opts.max_fee is not None and opts.max_fee < base_fee:
-        raise BadInput(f"the max fee {gwei(opts.max_fee)} is below the current base fee {gwei(base_fee)}; "
-                       "the transaction could not be included")
+        raise BadInput(_("the max fee {max_fee} is below the current base fee {base_fee}; the transaction could "
+                         "not be included").format(max_fee=gwei(opts.max_fee), base_fee=gwei(base_fee)))
     return Fees(max_fee, prio)
 
 
@@ -76,8 +78,9 @@ def check_cap(network: Network, max_total_fee: int, allow_high_fee: bool) -> Non
     if cap is None or allow_high_fee or max_total_fee <= cap:
         return
     fee = Amount(max_total_fee, network.decimals, network.symbol)
-    raise FeeTooHigh(f"the maximum fee {fee} is above the fee cap of {network.fee_cap} {network.symbol} "
-                     f"for {network.name}; use --allow-high-fee to send anyway")
+    raise FeeTooHigh(_("the maximum fee {fee} is above the fee cap of {cap} {symbol} for {network}; use "
+                       "--allow-high-fee to send anyway").format(
+        fee=fee, cap=network.fee_cap, symbol=network.symbol, network=network.name))
 
 
 def gwei(wei: int) -> str:

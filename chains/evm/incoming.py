@@ -10,6 +10,7 @@ from chains.errors import Unavailable
 from chains.evm.address import checksum
 from chains.evm.rpc import to_int
 from chains.transport.jsonrpc import RpcError
+from wallet_i18n import _
 
 TRANSFER = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 CHUNK = 2000          # blocks per eth_getLogs / trace_filter request (public RPCs cap the range)
@@ -27,11 +28,13 @@ def received(adapter: Any, addresses: list[str], start: int | None, max_blocks: 
     try:
         head = to_int(rpc.call("eth_blockNumber"))
     except RpcError as e:
-        raise Unavailable(f"the RPC at {rpc.where} failed eth_blockNumber: {e.message}") from None
+        raise Unavailable(_("the RPC at {where} failed {method}: {reason}").format(
+            where=rpc.where, method="eth_blockNumber", reason=e.message)) from None
     lowest = max(0, head - max_blocks + 1)
     frm = lowest if start is None else start
     if start is not None and start < lowest:
-        notes.append(f"{net.name}: read only the last {max_blocks} blocks ({start}..{lowest - 1} skipped)")
+        notes.append(_("{network}: read only the last {count} blocks ({first}..{last} skipped)").format(
+            network=net.name, count=max_blocks, first=start, last=lowest - 1))
         frm = lowest
     ours = {a.lower(): checksum(a) for a in addresses}
     tokens = {str(s["address"]).lower(): (sym, int(s["decimals"])) for sym, s in net.tokens.items()}
@@ -44,7 +47,8 @@ def received(adapter: Any, addresses: list[str], start: int | None, max_blocks: 
                 logs = rpc.call("eth_getLogs", {"fromBlock": hex(lo), "toBlock": hex(hi), "address": list(tokens),
                                                 "topics": [TRANSFER, None, [_topic(a) for a in ours]]})
             except RpcError as e:
-                raise Unavailable(f"the RPC at {rpc.where} failed eth_getLogs: {e.message}") from None
+                raise Unavailable(_("the RPC at {where} failed {method}: {reason}").format(
+                    where=rpc.where, method="eth_getLogs", reason=e.message)) from None
             for log in logs or []:
                 topics = log.get("topics") or []
                 contract = str(log.get("address", "")).lower()
@@ -61,7 +65,8 @@ def received(adapter: Any, addresses: list[str], start: int | None, max_blocks: 
                                                    "toAddress": list(ours.values())})
             except (RpcError, Unavailable):
                 native = False
-                notes.append(f"{net.name}: the RPC offers no trace_filter, so native receipts are not listed")
+                notes.append(_("{network}: the RPC offers no trace_filter, so native receipts are not listed").format(
+                    network=net.name))
                 continue
             for t in traces or []:
                 act = t.get("action") or {}

@@ -7,11 +7,12 @@ from typing import Any
 from chains.base import Signer
 from chains.errors import BadInput
 from chains.evm.address import checksum
+from wallet_i18n import _
 
 
 def _key(signer: Signer) -> bytes:
     if len(signer.private_key) != 32:
-        raise BadInput("the EVM signer needs a 32-byte private key")
+        raise BadInput(_("the EVM signer needs a 32-byte private key"))
     return signer.private_key
 
 
@@ -61,7 +62,8 @@ def _encode_typed(typed: dict[str, Any]) -> Any:
     try:
         return encode_typed_data(full_message=exact)
     except Exception as e:
-        raise BadInput(f"the EIP-712 typed data is invalid ({type(e).__name__}: {e})") from None
+        raise BadInput(_("the EIP-712 typed data is invalid ({kind}: {reason})").format(
+            kind=type(e).__name__, reason=e)) from None
 
 
 def sign_typed_data(typed: dict[str, Any], signer: Signer) -> str:

@@ -13,12 +13,15 @@ from typing import Any
 
 from chains.errors import Unavailable
 from chains.transport import JsonRpc, RpcError, redact_url
+from wallet_i18n import N_, _
 
 __all__ = ["Rpc", "RpcError", "ok", "redact_url", "to_int"]
 
 
 class Rpc(JsonRpc):
     """EVM JSON-RPC: errors stay RpcError (the caller maps revert data, nonce and fee errors)."""
+
+    label = N_("the RPC")   # the transport's own words, marked here; translated where a message uses it
 
 
 def ok(value: Any) -> Any:
@@ -40,8 +43,8 @@ def to_int(value: Any) -> int:
         if n < 2**256:
             return n
     shown = repr(value)
-    raise Unavailable(f"the RPC returned {shown[:40] + '…' if len(shown) > 40 else shown} where a number "
-                      "was expected")
+    raise Unavailable(_("the RPC returned {value} where a number was expected").format(
+        value=shown[:40] + "…" if len(shown) > 40 else shown))
 
 
 def remote_chain_id(url: str, timeout: float = 10.0) -> int:
@@ -50,7 +53,8 @@ def remote_chain_id(url: str, timeout: float = 10.0) -> int:
     try:
         return to_int(rpc.call("eth_chainId"))
     except RpcError as e:
-        raise Unavailable(f"the RPC at {rpc.where} did not tell its chain id ({e.message})") from None
+        raise Unavailable(_("the RPC at {where} did not tell its chain id ({reason})").format(
+            where=rpc.where, reason=e.message)) from None
     except ValueError:
-        raise Unavailable(f"the RPC at {rpc.where} answered eth_chainId with something that is not a number") \
-            from None
+        raise Unavailable(_("the RPC at {where} answered eth_chainId with something that is not a number").format(
+            where=rpc.where)) from None

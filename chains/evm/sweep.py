@@ -14,6 +14,7 @@ from chains.base import Amount, Transfer
 from chains.errors import InsufficientFunds
 from chains.evm.rpc import ok
 from chains.evm.tokens import decode_uint
+from wallet_i18n import _
 
 
 def everything(adapter: Any, t: Transfer, fees: Any, native: int, contract: str | None, replies: list[Any],
@@ -23,13 +24,13 @@ def everything(adapter: Any, t: Transfer, fees: Any, native: int, contract: str 
         symbol, decimals = adapter._token_facts(contract, replies[7:10])
         have = decode_uint(ok(replies[10]))
         if have == 0:
-            raise InsufficientFunds(f"the account holds no {symbol}")
+            raise InsufficientFunds(_("the account holds no {symbol}").format(symbol=symbol))
         return dataclasses.replace(t, amount=Amount(have, decimals, symbol)), fees
     if not fees.legacy:
         fees = dataclasses.replace(fees, priority_fee=fees.max_fee)
     gas = t.fees.gas_limit or adapter._simulate(t.sender.address, recipient, 0, "0x")
     value = native - gas * fees.max_fee
     if value <= 0:
-        raise InsufficientFunds(f"the balance {adapter._native(native)} does not cover the fee "
-                                f"{adapter._native(gas * fees.max_fee)}")
+        raise InsufficientFunds(_("the balance {balance} does not cover the fee {fee}").format(
+            balance=adapter._native(native), fee=adapter._native(gas * fees.max_fee)))
     return dataclasses.replace(t, amount=Amount(value, net.decimals, net.symbol)), fees

@@ -10,6 +10,7 @@ from typing import Any
 
 from chains.base import Network
 from chains.errors import BadInput, Refused
+from wallet_i18n import N_, _, translated
 
 SEL_TRANSFER = "a9059cbb"      # transfer(address,uint256)
 SEL_BALANCE_OF = "70a08231"    # balanceOf(address)
@@ -19,9 +20,10 @@ SEL_ERROR = "08c379a0"         # Error(string)
 SEL_PANIC = "4e487b71"         # Panic(uint256)
 
 _PANIC_CODES = {
-    0x01: "assertion failed", 0x11: "arithmetic overflow or underflow", 0x12: "division by zero",
-    0x21: "invalid enum value", 0x22: "bad storage byte array", 0x31: "pop on an empty array",
-    0x32: "array index out of bounds", 0x41: "out of memory", 0x51: "call to an uninitialised function",
+    0x01: N_("assertion failed"), 0x11: N_("arithmetic overflow or underflow"), 0x12: N_("division by zero"),
+    0x21: N_("invalid enum value"), 0x22: N_("bad storage byte array"), 0x31: N_("pop on an empty array"),
+    0x32: N_("array index out of bounds"), 0x41: N_("out of memory"),
+    0x51: N_("call to an uninitialised function"),
 }
 
 
@@ -31,7 +33,7 @@ def _word_address(address: str) -> str:
 
 def _word_uint(value: int) -> str:
     if not 0 <= value < 2**256:
-        raise BadInput("amount does not fit in a uint256")
+        raise BadInput(_("amount does not fit in a uint256"))
     return format(value, "064x")
 
 
@@ -59,21 +61,21 @@ def _bytes(hexdata: str) -> bytes:
 def decode_uint(hexdata: str) -> int:
     b = _bytes(hexdata)
     if len(b) < 32:
-        raise ValueError("short uint256 return value")
+        raise ValueError(_("short uint256 return value"))
     return int.from_bytes(b[:32], "big")
 
 
 def decode_string(b: bytes) -> str:
     """An ABI-encoded `string` return value: offset word, length word, UTF-8 bytes. ValueError if malformed."""
     if len(b) < 64:
-        raise ValueError("too short for an ABI string")
+        raise ValueError(_("too short for an ABI string"))
     offset = int.from_bytes(b[:32], "big")
     if offset % 32 or offset + 32 > len(b):
-        raise ValueError("the ABI string offset points outside the data")
+        raise ValueError(_("the ABI string offset points outside the data"))
     length = int.from_bytes(b[offset:offset + 32], "big")
     start = offset + 32
     if length > len(b) - start:
-        raise ValueError("the ABI string runs past the end of the data")
+        raise ValueError(_("the ABI string runs past the end of the data"))
     return b[start:start + length].decode("utf-8")
 
 
@@ -97,10 +99,11 @@ def decode_revert(data: Any) -> str | None:
             return decode_string(body)
         if sel == SEL_PANIC:
             code = int.from_bytes(body[:32], "big")
-            return f"panic 0x{code:02x} ({_PANIC_CODES.get(code, 'unknown panic code')})"
+            meaning = translated(_PANIC_CODES[code]) if code in _PANIC_CODES else _("unknown panic code")
+            return _("panic 0x{code} ({meaning})").format(code=f"{code:02x}", meaning=meaning)
     except Exception:  # malformed revert data: name the selector, as for a custom error
-        return f"unparseable revert data 0x{data[2:10]}"
-    return f"custom error 0x{data[2:10]}"
+        return _("unparseable revert data 0x{selector}").format(selector=data[2:10])
+    return _("custom error 0x{selector}").format(selector=data[2:10])
 
 
 def check_listed(network: Network, where: str, contract: str, symbol: str, decimals: int) -> None:
@@ -113,9 +116,11 @@ def check_listed(network: Network, where: str, contract: str, symbol: str, decim
             continue
         listed = spec.get("decimals")
         if listed is not None and int(listed) != decimals:
-            raise Refused(f"the RPC at {where} says {name} at {contract} has {decimals} decimals but network "
-                          f"{network.name} lists {listed}; refusing to trust it")
+            raise Refused(_("the RPC at {where} says {name} at {contract} has {decimals} decimals but network "
+                            "{network} lists {listed}; refusing to trust it").format(
+                where=where, name=name, contract=contract, decimals=decimals, network=network.name, listed=listed))
         want = spec.get("symbol")
         if want is not None and str(want) != symbol:
-            raise Refused(f"the RPC at {where} says the token at {contract} is {symbol!r} but network "
-                          f"{network.name} lists it as {str(want)!r}; refusing to trust it")
+            raise Refused(_("the RPC at {where} says the token at {contract} is {symbol!r} but network "
+                            "{network} lists it as {listed!r}; refusing to trust it").format(
+                where=where, contract=contract, symbol=symbol, network=network.name, listed=str(want)))

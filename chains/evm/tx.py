@@ -13,6 +13,7 @@ from chains.errors import BadInput, reason_of
 from chains.evm.address import checksum
 from chains.evm.fees import Fees, gwei
 from chains.evm.tokens import decode_transfer_data, transfer_data
+from wallet_i18n import N_, _, translated
 
 _WEI_FIELDS = ("value", "maxFeePerGas", "maxPriorityFeePerGas", "gasPrice")
 _INT_FIELDS = ("chainId", "nonce", "gas", "type")
@@ -21,19 +22,43 @@ _INT_FIELDS = ("chainId", "nonce", "gas", "type")
 NONCE_END = 2**64 - 1
 GAS_END = 2**64
 WEI_END = 2**256
-_WEI_LABELS = {"value": "value", "maxFeePerGas": "max fee per gas", "maxPriorityFeePerGas": "priority fee",
-               "gasPrice": "gas price"}
+_WEI_LABELS = {"value": N_("value"), "maxFeePerGas": N_("max fee per gas"),
+               "maxPriorityFeePerGas": N_("priority fee"), "gasPrice": N_("gas price")}
+
+
+class Phrase(str):
+    """A review value with words in it: its text (what --json and an unsigned file keep) is the English
+    sentence, and str() - what the review screen prints - is its translation with the same fields."""
+
+    msgid: str
+    fields: dict[str, Any]
+
+    def __new__(cls, msgid: str, **fields: Any) -> Phrase:
+        obj = super().__new__(cls, msgid.format(**fields))
+        obj.msgid, obj.fields = msgid, fields
+        return obj
+
+    def __str__(self) -> str:
+        return translated(self.msgid).format(**self.fields)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _phrase, (self.msgid, self.fields)
+
+
+def _phrase(msgid: str, fields: dict[str, Any]) -> Phrase:
+    return Phrase(msgid, **fields)
 
 
 def _check(label: str, v: int, lo: int, end: int, hint: str) -> None:
     if not lo <= v < end:
-        raise BadInput(f"the {label} must be a whole number from {lo} to {hint}")
+        raise BadInput(_("the {label} must be a whole number from {lo} to {hint}").format(
+            label=translated(label), lo=lo, hint=hint))
 
 
 def check_ranges(tx: dict[str, Any]) -> None:
     """BadInput unless nonce, gas and every wei quantity are inside the protocol's ranges."""
-    _check("nonce", int(tx["nonce"]), 0, NONCE_END, "2**64 - 2 (EIP-2681)")
-    _check("gas limit", int(tx["gas"]), 1, GAS_END, "2**64 - 1")
+    _check(N_("nonce"), int(tx["nonce"]), 0, NONCE_END, "2**64 - 2 (EIP-2681)")
+    _check(N_("gas limit"), int(tx["gas"]), 1, GAS_END, "2**64 - 1")
     for key, label in _WEI_LABELS.items():
         if key in tx:
             _check(label, int(tx[key]), 0, WEI_END, "2**256 - 1 wei")
@@ -42,10 +67,10 @@ def check_ranges(tx: dict[str, Any]) -> None:
 def check_fee_options(opts: FeeOptions) -> None:
     """The same ranges for the user's overrides, checked before any RPC call."""
     if opts.nonce is not None:
-        _check("nonce", opts.nonce, 0, NONCE_END, "2**64 - 2 (EIP-2681)")
+        _check(N_("nonce"), opts.nonce, 0, NONCE_END, "2**64 - 2 (EIP-2681)")
     if opts.gas_limit is not None:
-        _check("gas limit", opts.gas_limit, 1, GAS_END, "2**64 - 1")
-    for v, label in ((opts.max_fee, "max fee per gas"), (opts.priority_fee, "priority fee")):
+        _check(N_("gas limit"), opts.gas_limit, 1, GAS_END, "2**64 - 1")
+    for v, label in ((opts.max_fee, N_("max fee per gas")), (opts.priority_fee, N_("priority fee"))):
         if v is not None:
             _check(label, v, 0, WEI_END, "2**256 - 1 wei")
 
@@ -76,8 +101,8 @@ def tx_from_json(tx: dict[str, Any]) -> dict[str, Any]:
         else:
             out["gasPrice"] = int(tx["gasPrice"])
     except (KeyError, ValueError, TypeError) as e:
-        what = f"{e} is missing" if isinstance(e, KeyError) else str(e)
-        raise BadInput(f"the transaction payload is malformed ({what})") from None
+        what = _("{field} is missing").format(field=e) if isinstance(e, KeyError) else str(e)
+        raise BadInput(_("the transaction payload is malformed ({what})").format(what=what)) from None
     check_ranges(out)            # a payload from a file is checked again before it is signed
     return out
 
@@ -109,18 +134,23 @@ def unsigned_from(transfer: Transfer, tx: dict[str, Any], *, token: str | None, 
     assert transfer.amount is not None  # noqa: S101 (callers reject amount None first)
     fees = fees_of(tx)
     fee = Amount(int(tx["gas"]) * fees.max_fee, net.decimals, net.symbol)
-    summary = {"Network": f"{net.name} (chain id {tx['chainId']})", "From": transfer.sender.address,
-               "To": recipient, "Amount": str(transfer.amount)}
+    # The keys are the labels' msgids, translated where shown (the --json review keeps them English); a
+    # value with words in it is a Phrase, English in the JSON and translated on the screen.
+    summary: dict[str, str] = {
+        N_("Network"): Phrase(N_("{network} (chain id {chain_id})"), network=net.name, chain_id=tx["chainId"]),
+        N_("From"): transfer.sender.address, N_("To"): recipient, N_("Amount"): str(transfer.amount)}
     if token:
-        summary["Token"] = f"{token_symbol} ({token})"
+        summary[N_("Token")] = f"{token_symbol} ({token})"
         if not any(checksum(spec["address"]) == checksum(token) for spec in net.tokens.values()):
             # Not in the network's config: only the RPC vouches for the decimals, so show what is signed.
-            summary["Base units"] = (f"{transfer.amount.value} base units ({transfer.amount.decimals} decimals "
-                                     "as the RPC reports; this token is not in the network's config)")
-    summary["Nonce"] = str(tx["nonce"])
-    summary["Max fee"] = describe_fee(int(tx["gas"]), fees, net.symbol, net.decimals)
+            summary[N_("Base units")] = Phrase(N_("{value} base units ({decimals} decimals as the RPC reports; "
+                                                  "this token is not in the network's config)"),
+                                               value=transfer.amount.value, decimals=transfer.amount.decimals)
+    summary[N_("Nonce")] = str(tx["nonce"])
+    summary[N_("Max fee")] = describe_fee(int(tx["gas"]), fees, net.symbol, net.decimals)
     if not token:
-        summary["Total"] = str(Amount(transfer.amount.value + fee.value, net.decimals, net.symbol)) + " (max)"
+        summary[N_("Total")] = Phrase(N_("{amount} (max)"), amount=str(
+            Amount(transfer.amount.value + fee.value, net.decimals, net.symbol)))
     payload = {"tx": tx, "from": checksum(transfer.sender.address), "token": token,
                "token_symbol": token_symbol}
     return UnsignedTx("evm", net.name, checksum(transfer.sender.address), recipient, transfer.amount, fee,
@@ -157,17 +187,18 @@ def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: in
     """
     net = transfer.network
     if transfer.amount is None:
-        raise BadInput("an EVM transfer needs an amount")
+        raise BadInput(_("an EVM transfer needs an amount"))
     check_fee_options(FeeOptions(max_fee=max_fee, priority_fee=priority_fee, nonce=nonce, gas_limit=gas_limit))
     cid = chain_id if chain_id is not None else net.chain_id
     if cid is None:
-        raise BadInput(f"network {net.name} has no chain id; an offline build needs one")
+        raise BadInput(_("network {network} has no chain id; an offline build needs one").format(network=net.name))
     if net.chain_id is not None and cid != net.chain_id:
-        raise BadInput(f"chain id {cid} differs from network {net.name}'s chain id {net.chain_id}")
+        raise BadInput(_("chain id {chain_id} differs from network {network}'s chain id {expected}").format(
+            chain_id=cid, network=net.name, expected=net.chain_id))
     legacy = net.legacy_fees or priority_fee is None
     fees = Fees(max_fee, None if legacy else priority_fee)
     if not fees.legacy and int(fees.priority_fee or 0) > fees.max_fee:
-        raise BadInput("the priority fee is above the max fee")
+        raise BadInput(_("the priority fee is above the max fee"))
     from chains.evm.address import parse_address
     from chains.evm.fees import check_cap
 
@@ -180,8 +211,8 @@ def build_offline(transfer: Transfer, nonce: int, max_fee: int, priority_fee: in
         token, symbol, to, value, data = None, None, recipient, transfer.amount.value, "0x"
         gas = gas_limit if gas_limit is not None else 21000
     if gas < intrinsic_gas(data):
-        raise BadInput(f"a gas limit of {gas} is below this transaction's intrinsic cost of {intrinsic_gas(data)}"
-                       "; give a higher gas limit")
+        raise BadInput(_("a gas limit of {gas} is below this transaction's intrinsic cost of {intrinsic}; give a "
+                         "higher gas limit").format(gas=gas, intrinsic=intrinsic_gas(data)))
     check_cap(net, gas * max_fee, transfer.fees.allow_high_fee)  # the cap holds offline too
     tx = make_tx(chain_id=cid, nonce=nonce, to=to, value=value, data=data, gas=gas, fees=fees)
     return unsigned_from(transfer, tx, token=token, token_symbol=symbol, recipient=recipient)
@@ -191,7 +222,7 @@ def signer_address(signer: Signer) -> str:
     from chains.evm.sign import address_of_key
 
     if len(signer.private_key) != 32:
-        raise BadInput("the EVM signer needs a 32-byte private key")
+        raise BadInput(_("the EVM signer needs a 32-byte private key"))
     return address_of_key(signer.private_key)
 
 
@@ -200,7 +231,8 @@ def sign_tx(unsigned: UnsignedTx, signer: Signer) -> SignedTx:
 
     addr = signer_address(signer)
     if addr != checksum(unsigned.sender):
-        raise BadInput(f"the signing key belongs to {addr}, not to the sender {checksum(unsigned.sender)}")
+        raise BadInput(_("the signing key belongs to {key_owner}, not to the sender {sender}").format(
+            key_owner=addr, sender=checksum(unsigned.sender)))
     tx = tx_from_json(unsigned.payload["tx"])
     raw, txid = sign_transaction(tx, signer.private_key)
     payload = dict(unsigned.payload)
@@ -218,7 +250,7 @@ def decode_raw(raw: str) -> tuple[dict[str, Any], str, str]:
     except BadInput:
         raise
     except Exception as e:  # RlpError, bad hex, a signature libsecp256k1 cannot recover
-        raise BadInput(f"the raw transaction cannot be decoded ({reason_of(e)})") from None
+        raise BadInput(_("the raw transaction cannot be decoded ({reason})").format(reason=reason_of(e))) from None
 
 
 def describe_decoded(tx: dict[str, Any]) -> tuple[str, int, str | None]:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from chains.errors import InvalidAmount, Unsupported
+from wallet_i18n import _
 
 FAMILIES = ("evm", "btc", "sol", "tron")
 
@@ -37,18 +38,19 @@ class Amount:
         m = _DECIMAL_RE.match(s)
         if not m:
             raise InvalidAmount(
-                f"amount {s!r} is not a plain decimal number (no sign, exponent, spaces or NaN)"
+                _("amount {amount!r} is not a plain decimal number (no sign, exponent, spaces or NaN)").format(amount=s)
             )
         whole, frac = m.group(1), m.group(2) or ""
         if len(whole) > 78:  # 2^256 has 78 digits; also keeps int() far from Python's digit limit
-            raise InvalidAmount(f"amount {s[:20]}… is too large")
+            raise InvalidAmount(_("amount {amount}… is too large").format(amount=s[:20]))
         if len(frac) > decimals:
-            raise InvalidAmount(f"amount {s} has {len(frac)} decimals but {symbol} has only {decimals}")
+            raise InvalidAmount(_("amount {amount} has {count} decimals but {symbol} has only {decimals}").format(
+                amount=s, count=len(frac), symbol=symbol, decimals=decimals))
         value = int(whole) * 10**decimals + int(frac.ljust(decimals, "0") or "0")
         if value == 0 and not allow_zero:
-            raise InvalidAmount("amount must be greater than zero")
+            raise InvalidAmount(_("amount must be greater than zero"))
         if value >= 2**256:
-            raise InvalidAmount(f"amount {s} {symbol} is too large")
+            raise InvalidAmount(_("amount {amount} {symbol} is too large").format(amount=s, symbol=symbol))
         return cls(value, decimals, symbol)
 
     def to_decimal(self) -> Decimal:
@@ -286,21 +288,22 @@ class ChainAdapter(ABC):
     # Optional capabilities; adapters override where the chain has them.
     def token_info(self, token: str) -> tuple[str, str, int]:
         """Resolve a symbol or contract/mint to (address, symbol, decimals)."""
-        raise Unsupported(f"{self.family} has no tokens here")
+        raise Unsupported(_("{family} has no tokens here").format(family=self.family))
 
     def speed_up(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
                  allow_high_fee: bool = False) -> SignedTx:
-        raise Unsupported(f"speed-up is not available on {self.family}")
+        raise Unsupported(_("speed-up is not available on {family}").format(family=self.family))
 
     def cancel(self, signed: SignedTx, signer: Signer, bump_percent: int = 10, *,
                allow_high_fee: bool = False) -> SignedTx:
-        raise Unsupported(f"cancel is not available on {self.family}")
+        raise Unsupported(_("cancel is not available on {family}").format(family=self.family))
 
     def sign_message(self, message: bytes, signer: Signer) -> str:
-        raise Unsupported(f"message signing is not available on {self.family}")
+        raise Unsupported(_("message signing is not available on {family}").format(family=self.family))
 
     def verify_message(self, message: bytes, signature: str, address: str) -> bool:
-        raise Unsupported(f"message verification is not available on {self.family}")
+        raise Unsupported(_("message verification is not available on {family}").format(
+            family=self.family))
 
 
 def get_adapter(network: Network, data_dir: str | None = None) -> ChainAdapter:
@@ -348,27 +351,30 @@ def secret_hint(text: str) -> str | None:
     words = s.split()
     # Eight or more words: a seed phrase, perhaps with a few words missing (BIP39 has 12 to 24).
     if len(words) >= 8 and all(w.isalpha() for w in words):
-        return f"this looks like a seed phrase ({len(words)} words), not an address; never share it with anyone"
+        return _("this looks like a seed phrase ({count} words), not an address; never share it with anyone").format(
+            count=len(words))
     body = s[2:] if s[:2] in ("0x", "0X") else s
     if _HEX.fullmatch(body) and len(body) in (64, 128):
-        what = "a private key or hash" if len(body) == 64 else "a private key (a 64-byte keypair)"
-        return f"this looks like {what} ({len(body)} hex digits), not an address"
+        if len(body) == 64:
+            return _("this looks like a private key or hash ({count} hex digits), not an address").format(count=64)
+        return _("this looks like a private key (a 64-byte keypair, {count} hex digits), not an address").format(
+            count=128)
     if s.startswith(_EXT_PRV):
-        return "this looks like an extended private key, not an address; never share it with anyone"
+        return _("this looks like an extended private key, not an address; never share it with anyone")
     if _KEY_LIST.fullmatch(s):
-        return "this looks like a key file's contents (a list of numbers), not an address"
+        return _("this looks like a key file's contents (a list of numbers), not an address")
     raw = _b58decode(s)
     if raw is not None and _is_wif(raw):
-        return "this looks like a Bitcoin private key (WIF), not an address; never share it with anyone"
+        return _("this looks like a Bitcoin private key (WIF), not an address; never share it with anyone")
     if raw is not None and len(raw) == 64:
-        return "this looks like a Solana private key (64 bytes in base58), not an address"
+        return _("this looks like a Solana private key (64 bytes in base58), not an address")
     return None
 
 
 def quotable(text: str, longest: int) -> str:
     """`text` itself when it is no longer than the longest address of the family, else a neutral phrase."""
     s = text.strip()
-    return s if len(s) <= longest else f"this input ({len(s)} characters)"
+    return s if len(s) <= longest else _("this input ({count} characters)").format(count=len(s))
 
 
 def precheck(text: str) -> str:
@@ -377,7 +383,7 @@ def precheck(text: str) -> str:
 
     s = text.strip()
     if not s:
-        raise InvalidAddress("the address is empty")
+        raise InvalidAddress(_("the address is empty"))
     hint = secret_hint(s)
     if hint:
         raise InvalidAddress(hint)

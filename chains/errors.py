@@ -1,5 +1,7 @@
 """Errors raised by chain adapters. The CLI maps the three categories to exit codes 2, 4 and 5."""
 
+from wallet_i18n import N_, _, translated
+
 
 class ChainError(Exception):
     """Root of every adapter error. Messages are one clear sentence and never contain secrets."""
@@ -57,17 +59,18 @@ class Unavailable(ChainError):
     """The RPC or indexer is down, times out or answers garbage (exit 5)."""
 
 
-# BDK error variants that carry no message, in words.
+# BDK error variants that carry no message, in words (shown translated).
 _VARIANTS = {
-    "MiniscriptPsbt": "the PSBT's scripts do not match the signing descriptor",
-    "MissingKey": "the key for an input is missing", "InvalidKey": "a key in the PSBT is invalid",
-    "MissingNonWitnessUtxo": "an input lacks its previous transaction",
-    "MissingWitnessUtxo": "an input lacks its previous output",
-    "MissingWitnessScript": "an input lacks its witness script", "MissingHdKeypath": "an input lacks its key path",
-    "InvalidSighash": "an input asks for a signature hash type that is not allowed",
-    "NonStandardSighash": "an input asks for a non-standard signature hash type",
-    "InputIndexOutOfRange": "the PSBT refers to an input it does not have",
-    "TransactionNotFound": "the node does not know the transaction", "Minreq": "the HTTP request failed",
+    "MiniscriptPsbt": N_("the PSBT's scripts do not match the signing descriptor"),
+    "MissingKey": N_("the key for an input is missing"), "InvalidKey": N_("a key in the PSBT is invalid"),
+    "MissingNonWitnessUtxo": N_("an input lacks its previous transaction"),
+    "MissingWitnessUtxo": N_("an input lacks its previous output"),
+    "MissingWitnessScript": N_("an input lacks its witness script"),
+    "MissingHdKeypath": N_("an input lacks its key path"),
+    "InvalidSighash": N_("an input asks for a signature hash type that is not allowed"),
+    "NonStandardSighash": N_("an input asks for a non-standard signature hash type"),
+    "InputIndexOutOfRange": N_("the PSBT refers to an input it does not have"),
+    "TransactionNotFound": N_("the node does not know the transaction"), "Minreq": N_("the HTTP request failed"),
 }
 
 
@@ -78,10 +81,10 @@ def reason_of(e: BaseException) -> str:
 
     fields = [str(v) for k, v in getattr(e, "__dict__", {}).items()
               if not k.startswith("_") and isinstance(v, str | int) and str(v).strip()]
-    text = "; ".join(fields) or _VARIANTS.get(type(e).__name__, "")
+    text = "; ".join(fields) or translated(_VARIANTS.get(type(e).__name__, ""))
     text = re.sub(r"\s*\(os error -?\d+\)|\[Errno -?\d+\]\s*", "", text)
     text = re.sub(r"//[^/@\s]+@", "//", text).strip()[:200]
     if not text:
         words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(e).__name__).lower()
-        text = words.removesuffix(" error") or "no reason given"
+        text = words.removesuffix(" error") or _("no reason given")
     return text[:1].lower() + text[1:]

@@ -10,6 +10,7 @@ from typing import Any
 
 from chains.base import FAMILIES, Network
 from chains.errors import BadInput
+from wallet_i18n import _
 
 _FIELDS = {f.name for f in fields(Network)}
 # A network without its own fee_cap (a custom one, say) still gets one: the family's mainnet figure.
@@ -28,15 +29,17 @@ def env_rpc_var(name: str) -> str:
 def make_network(name: str, spec: dict[str, Any]) -> Network:
     unknown = set(spec) - _FIELDS
     if unknown:
-        raise BadInput(f"network {name!r} has unknown settings: {', '.join(sorted(unknown))}")
+        raise BadInput(_("network {name!r} has unknown settings: {settings}").format(
+            name=name, settings=", ".join(sorted(unknown))))
     family = spec.get("family")
     if family not in FAMILIES:
-        raise BadInput(f"network {name!r} has family {family!r}; expected one of {', '.join(FAMILIES)}")
+        raise BadInput(_("network {name!r} has family {family!r}; expected one of {families}").format(
+            name=name, family=family, families=", ".join(FAMILIES)))
     if family == "evm" and not (isinstance(spec.get("chain_id"), int) and 0 < spec["chain_id"] < 2**63):
-        raise BadInput(f"EVM network {name!r} needs a positive integer chain_id")
+        raise BadInput(_("EVM network {name!r} needs a positive integer chain_id").format(name=name))
     _check_ranges(name, spec)
     if spec.get("rpc_url"):
-        check_rpc_url(spec["rpc_url"], f"network {name!r}: rpc_url")
+        check_rpc_url(spec["rpc_url"], _("network {name!r}: rpc_url").format(name=name))
     spec = dict(spec)
     spec["rpc_url"] = os.environ.get(env_rpc_var(name)) or spec.get("rpc_url", "")
     spec.setdefault("symbol", {"evm": "ETH", "tron": "TRX"}.get(family, family.upper()))
@@ -45,59 +48,62 @@ def make_network(name: str, spec: dict[str, Any]) -> Network:
     return Network(name=name, **spec)
 
 
-def check_rpc_url(url: str, what: str = "the RPC URL") -> None:
+def check_rpc_url(url: str, what: str | None = None) -> None:
     """BadInput unless `url` is http(s)://host[:port][/path] with no spaces or control characters.
 
-    The message never repeats the URL: it may carry credentials.
+    `what` names the URL in the message (an option name, or a translated phrase); the default is
+    "the RPC URL". The message never repeats the URL: it may carry credentials.
     """
     import re
     from urllib.parse import urlsplit
 
     problem = None
     if re.search(r"[\x00-\x20\x7f]", url):
-        problem = "it contains spaces or control characters"
+        problem = _("it contains spaces or control characters")
     else:
         try:
             parts = urlsplit(url)
             port = parts.port
         except ValueError:
-            problem, port, parts = "its host or port is malformed", None, None
+            problem, port, parts = _("its host or port is malformed"), None, None
         if parts is not None:
             if parts.scheme not in ("http", "https"):
-                problem = "it must start with http:// or https://"
+                problem = _("it must start with http:// or https://")
             elif not parts.hostname or "%" in (parts.hostname or "") or re.search(r"[\[\]/]", parts.hostname):
-                problem = "it has no valid host name"
+                problem = _("it has no valid host name")
             elif port == 0:
-                problem = "its port must be from 1 to 65535"
+                problem = _("its port must be from 1 to 65535")
     if problem:
-        raise BadInput(f"{what} is not a valid http(s) URL: {problem}")
+        raise BadInput(_("{what} is not a valid http(s) URL: {problem}").format(what=what or _("the RPC URL"),
+                                                                             problem=problem))
 
 
 def _check_ranges(name: str, spec: dict[str, Any]) -> None:
     from decimal import Decimal, InvalidOperation
 
     if spec.get("kind", "mainnet") not in ("mainnet", "testnet", "local"):
-        raise BadInput(f"network {name!r}: kind is mainnet, testnet or local")
+        raise BadInput(_("network {name!r}: kind is mainnet, testnet or local").format(name=name))
     decimals = spec.get("decimals", 0)
     if not isinstance(decimals, int) or not 0 <= decimals <= 36:
-        raise BadInput(f"network {name!r}: decimals must be a whole number from 0 to 36")
+        raise BadInput(_("network {name!r}: decimals must be a whole number from 0 to 36").format(name=name))
     if spec.get("fee_cap") is not None:
         try:
             cap = Decimal(str(spec["fee_cap"]))
         except InvalidOperation:
             cap = Decimal(-1)
         if not cap.is_finite() or cap < 0:
-            raise BadInput(f"network {name!r}: fee_cap must be a non-negative decimal amount")
+            raise BadInput(_("network {name!r}: fee_cap must be a non-negative decimal amount").format(name=name))
     genesis = spec.get("genesis")
     if genesis is not None and spec.get("family") == "sol":
         b58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
         if not (isinstance(genesis, str) and 32 <= len(genesis) <= 44 and all(c in b58 for c in genesis)):
-            raise BadInput(f"network {name!r}: genesis is the cluster's genesis hash, base58 (getGenesisHash)")
+            raise BadInput(_("network {name!r}: genesis is the cluster's genesis hash, base58 (getGenesisHash)").format(
+                name=name))
     elif genesis is not None and not (isinstance(genesis, str) and len(genesis) == 64
                                       and all(c in "0123456789abcdefABCDEF" for c in genesis)):
-        raise BadInput(f"network {name!r}: genesis is block 0's id, 64 hex digits")
+        raise BadInput(_("network {name!r}: genesis is block 0's id, 64 hex digits").format(name=name))
     if spec.get("family") == "btc" and spec.get("btc_network") not in ("bitcoin", "testnet4", "signet", "regtest"):
-        raise BadInput(f"network {name!r}: btc_network is bitcoin, testnet4, signet or regtest")
+        raise BadInput(_("network {name!r}: btc_network is bitcoin, testnet4, signet or regtest").format(name=name))
 
 
 def all_networks(user: dict[str, dict[str, Any]] | None = None) -> dict[str, Network]:
@@ -114,5 +120,5 @@ def all_networks(user: dict[str, dict[str, Any]] | None = None) -> dict[str, Net
 def get_network(name: str, user: dict[str, dict[str, Any]] | None = None) -> Network:
     nets = all_networks(user)
     if name not in nets:
-        raise BadInput(f"unknown network {name!r}; see 'wallet networks list'")
+        raise BadInput(_("unknown network {name!r}; see 'wallet networks list'").format(name=name))
     return nets[name]

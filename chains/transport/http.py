@@ -18,13 +18,23 @@ import time
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from wallet_i18n import _
+
 MAX_BODY = 64 * 1024 * 1024  # a JSON-RPC reply is kilobytes; refuse to buffer an endless stream
 _MAX_HEAD = 64 * 1024
+
+# Failure kinds: English constants that code compares (and scripts may read); only the detail is a sentence.
+CONNECT = "connect"     # i18n: not shown
+TIMEOUT = "timeout"     # i18n: not shown
+STATUS = "status"       # i18n: not shown
+REDIRECT = "redirect"   # i18n: not shown
+PROTOCOL = "protocol"   # i18n: not shown
+TLS = "tls"             # i18n: not shown
 
 
 class HttpFailure(Exception):
     """kind: 'connect', 'timeout', 'status' (with .status and the first KiB of .body), 'redirect',
-    'protocol' or 'tls'."""
+    'protocol' or 'tls' (English, for code); detail: a translated sentence for a person, or ""."""
 
     def __init__(self, kind: str, detail: str = "", status: int | None = None, body: bytes = b"") -> None:
         super().__init__(kind if not detail else f"{kind}: {detail}")
@@ -38,7 +48,7 @@ class _Closed(Exception):
     """The peer closed the connection; `clean` if it did so before sending any byte of a reply."""
 
     def __init__(self, clean: bool) -> None:
-        super().__init__("connection closed")
+        super().__init__("connection closed")  # i18n: not shown
         self.clean = clean
 
 
@@ -74,9 +84,9 @@ class HttpClient:
             parts = urlsplit(url)
             parts.port  # noqa: B018 - raises ValueError for a non-numeric port (often a misplaced password)
         except ValueError:
-            raise HttpFailure("connect", "not a valid http(s) URL") from None
+            raise HttpFailure(CONNECT, _("not a valid http(s) URL")) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise HttpFailure("connect", "not an http(s) URL")
+            raise HttpFailure(CONNECT, _("not an http(s) URL"))
         self.url = url
         self.timeout = timeout
         self.tls = parts.scheme == "https"
@@ -105,7 +115,7 @@ class HttpClient:
         """POST a JSON body to the URL itself: the 2xx reply body; HttpFailure otherwise."""
         status, reply = self.request("POST", "", body)
         if not 200 <= status < 300:
-            raise HttpFailure("status", status=status, body=reply[:1024])
+            raise HttpFailure(STATUS, status=status, body=reply[:1024])
         return reply
 
     def request(self, method: str, path: str = "", body: bytes | None = None,
@@ -126,15 +136,15 @@ class HttpClient:
                 raise
             except TimeoutError:
                 self.close()
-                raise HttpFailure("timeout") from None
+                raise HttpFailure(TIMEOUT) from None
             except _Closed:
                 self.close()
-                raise HttpFailure("protocol", "the connection closed before a complete reply") from None
+                raise HttpFailure(PROTOCOL, _("the connection closed before a complete reply")) from None
             except OSError as e:
                 self.close()
                 raise self._os_failure(e) from None
         if 300 <= status < 400:
-            raise HttpFailure("redirect", "redirects are not followed", status=status)
+            raise HttpFailure(REDIRECT, _("redirects are not followed"), status=status)
         return status, reply
 
     def close(self) -> None:
@@ -183,10 +193,11 @@ class HttpClient:
                 sock = _ssl_context().wrap_socket(sock, server_hostname=self.host)
             except ssl.SSLCertVerificationError:
                 sock.close()
-                raise HttpFailure("tls", "the server's certificate could not be verified") from None
+                raise HttpFailure(TLS, _("the server's certificate could not be verified")) from None
             except ssl.SSLError as e:
                 sock.close()
-                raise HttpFailure("tls", f"the TLS handshake failed ({e.reason or 'SSLError'})") from None
+                raise HttpFailure(TLS, _("the TLS handshake failed ({reason})").format(
+                    reason=e.reason or "SSLError")) from None
         self._sock, self._buf = sock, bytearray()
 
     def _recv(self) -> None:
@@ -207,7 +218,7 @@ class HttpClient:
                 del self._buf[:i + 2]
                 return line
             if len(self._buf) > limit:
-                raise HttpFailure("protocol", "an HTTP header line is too long")
+                raise HttpFailure(PROTOCOL, _("an HTTP header line is too long"))
             self._recv()
 
     def _read_exact(self, n: int) -> bytes:
@@ -224,16 +235,16 @@ class HttpClient:
             raise _Closed(clean=not self._buf) from None
         parts = status_line.decode("latin-1").split(" ", 2)
         if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
-            raise HttpFailure("protocol", "the reply is not HTTP/1.x")
+            raise HttpFailure(PROTOCOL, _("the reply is not HTTP/1.x"))
         headers: dict[str, str] = {}
         size = 0
         while line := self._read_line():
             size += len(line)
             if size > _MAX_HEAD:
-                raise HttpFailure("protocol", "the HTTP headers are too long")
+                raise HttpFailure(PROTOCOL, _("the HTTP headers are too long"))
             name, sep, value = line.decode("latin-1").partition(":")
             if not sep:
-                raise HttpFailure("protocol", "a malformed HTTP header")
+                raise HttpFailure(PROTOCOL, _("a malformed HTTP header"))
             key = name.strip().lower()
             headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
         return int(parts[1]), parts[0], headers
@@ -249,9 +260,9 @@ class HttpClient:
             try:
                 length = int(headers["content-length"])
             except ValueError:
-                raise HttpFailure("protocol", "a malformed Content-Length") from None
+                raise HttpFailure(PROTOCOL, _("a malformed Content-Length")) from None
             if not 0 <= length <= MAX_BODY:
-                raise HttpFailure("protocol", "the reply is too large")
+                raise HttpFailure(PROTOCOL, _("the reply is too large"))
             body = self._read_exact(length)
         else:
             body, keep = self._read_to_close(), False
@@ -266,16 +277,16 @@ class HttpClient:
             try:
                 size = int(size_text, 16)
             except ValueError:
-                raise HttpFailure("protocol", "a malformed chunk size") from None
+                raise HttpFailure(PROTOCOL, _("a malformed chunk size")) from None
             if size == 0:
                 while self._read_line():  # trailers, then the blank line
                     pass
                 return bytes(out)
             if len(out) + size > MAX_BODY:
-                raise HttpFailure("protocol", "the reply is too large")
+                raise HttpFailure(PROTOCOL, _("the reply is too large"))
             out += self._read_exact(size)
             if self._read_exact(2) != b"\r\n":
-                raise HttpFailure("protocol", "a malformed chunk")
+                raise HttpFailure(PROTOCOL, _("a malformed chunk"))
 
     def _read_to_close(self) -> bytes:
         while True:
@@ -284,12 +295,12 @@ class HttpClient:
             except _Closed:
                 return bytes(self._buf)
             if len(self._buf) > MAX_BODY:
-                raise HttpFailure("protocol", "the reply is too large")
+                raise HttpFailure(PROTOCOL, _("the reply is too large"))
 
     def _os_failure(self, e: OSError) -> HttpFailure:
         if isinstance(e, socket.gaierror):
-            return HttpFailure("connect", "the host name does not resolve")
-        return HttpFailure("connect")
+            return HttpFailure(CONNECT, _("the host name does not resolve"))
+        return HttpFailure(CONNECT)
 
     # ---- through a proxy ---------------------------------------------------------------------
 
@@ -312,22 +323,22 @@ class HttpClient:
                 return resp.status, _capped(resp)
         except urllib.error.HTTPError as e:
             if 300 <= e.code < 400:
-                raise HttpFailure("redirect", "redirects are not followed", status=e.code) from None
+                raise HttpFailure(REDIRECT, _("redirects are not followed"), status=e.code) from None
             return e.code, _capped(e)
         except urllib.error.URLError as e:
             if isinstance(e.reason, TimeoutError):
-                raise HttpFailure("timeout") from None
-            raise HttpFailure("connect", "through the configured proxy") from None
+                raise HttpFailure(TIMEOUT) from None
+            raise HttpFailure(CONNECT, _("through the configured proxy")) from None
         except TimeoutError:
-            raise HttpFailure("timeout") from None
+            raise HttpFailure(TIMEOUT) from None
         except OSError:
-            raise HttpFailure("connect", "through the configured proxy") from None
+            raise HttpFailure(CONNECT, _("through the configured proxy")) from None
 
 
 def _capped(resp: Any) -> bytes:
     data = resp.read(MAX_BODY + 1)
     if len(data) > MAX_BODY:
-        raise HttpFailure("protocol", "the reply is too large")
+        raise HttpFailure(PROTOCOL, _("the reply is too large"))
     return bytes(data)
 
 

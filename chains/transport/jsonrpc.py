@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 from chains.errors import Unavailable
-from chains.transport.http import HttpClient, HttpFailure, redact_url
+from chains.transport.http import CONNECT, REDIRECT, STATUS, TIMEOUT, TLS, HttpClient, HttpFailure, redact_url
+from wallet_i18n import N_, _, translated
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _JSON_INNERMOST = re.compile(rb"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
@@ -20,7 +21,7 @@ def _too_deep(body: bytes) -> bool:
     if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
         return False
     s = _JSON_STRING.sub(b"", body)
-    for _ in range(MAX_DEPTH):
+    for _pass in range(MAX_DEPTH):
         s, n = _JSON_INNERMOST.subn(b"", s)
         if not n:
             return False
@@ -30,13 +31,13 @@ def _too_deep(body: bytes) -> bool:
 def loads(body: bytes) -> Any:
     """Decode a JSON reply; ValueError for anything that is not JSON (including absurdly deep nesting)."""
     if _too_deep(body):
-        raise ValueError("nested too deeply")
+        raise ValueError("nested too deeply")  # i18n: not shown
     try:
         return json.loads(body)
     except RecursionError:
-        raise ValueError("nested too deeply") from None
+        raise ValueError("nested too deeply") from None  # i18n: not shown
     except UnicodeDecodeError as e:
-        raise ValueError("not UTF-8") from e
+        raise ValueError("not UTF-8") from e  # i18n: not shown
 
 
 def node_text(text: str) -> str:
@@ -59,11 +60,12 @@ class RpcError(Exception):
 class JsonRpc:
     """JSON-RPC 2.0 over one HttpClient. Transport failures and malformed replies become Unavailable."""
 
-    label = "the RPC"
+    label = N_("the RPC")   # a family marks its own label with N_(); messages show translated(label)
 
     def __init__(self, url: str, timeout: float = 10.0) -> None:
         if not url:
-            raise Unavailable(f"no RPC URL is configured for this network ({self.label})")
+            raise Unavailable(_("no RPC URL is configured for this network ({label})").format(
+                label=translated(self.label)))
         self.url = url
         self.timeout = timeout
         self.where = redact_url(url)     # the only form of the URL any message may contain
@@ -97,7 +99,7 @@ class JsonRpc:
         else:
             ordered = [by_id[r["id"]] for r in requests]
         out: list[Any] = []
-        for (m, _), req, reply in zip(calls, requests, ordered, strict=True):
+        for (m, _params), req, reply in zip(calls, requests, ordered, strict=True):
             result, error = self._parse(m, reply, req["id"])
             out.append(result if error is None else error)
         return out
@@ -117,41 +119,55 @@ class JsonRpc:
         try:
             return loads(body)
         except ValueError:
-            raise Unavailable(f"{self.label} at {self.where} answered something that is not JSON-RPC") from None
+            raise Unavailable(_("{label} at {where} answered something that is not JSON-RPC").format(
+                label=translated(self.label), where=self.where)) from None
 
     def _parse(self, method: str, reply: Any, rid: int) -> tuple[Any, Exception | None]:
         """(result, None), or (None, the rpc_error) for an error object; Unavailable if malformed."""
         if not isinstance(reply, dict):
-            raise Unavailable(f"{self.label} at {self.where} answered something that is not JSON-RPC")
+            raise Unavailable(_("{label} at {where} answered something that is not JSON-RPC").format(
+                label=translated(self.label), where=self.where))
         # JSON-RPC 2.0 lets an error about an unparsable request carry id null; anything else must echo ours.
         if reply.get("id") != rid and not (reply.get("id") is None and reply.get("error") is not None):
-            raise Unavailable(f"{self.label} at {self.where} answered {method} with the reply to another request "
-                              "(its id differs)")
+            raise Unavailable(_("{label} at {where} answered {method} with the reply to another request "
+                                "(its id differs)").format(label=translated(self.label), where=self.where,
+                                                           method=method))
         err = reply.get("error")
         if err is not None:
             if not isinstance(err, dict):
-                raise Unavailable(f"{self.label} at {self.where} answered {method} with a malformed error")
+                raise Unavailable(_("{label} at {where} answered {method} with a malformed error").format(
+                    label=translated(self.label), where=self.where, method=method))
             code = err.get("code")
             if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
-                raise Unavailable(f"{self.label} at {self.where} answered {method} with a malformed error code")
+                raise Unavailable(_("{label} at {where} answered {method} with a malformed error code").format(
+                    label=translated(self.label), where=self.where, method=method))
             return None, self.rpc_error(method, code, node_text(str(err.get("message", ""))[:500]), err.get("data"))
         if "result" not in reply:
-            raise Unavailable(f"{self.label} at {self.where} answered {method} without a result")
+            raise Unavailable(_("{label} at {where} answered {method} without a result").format(
+                label=translated(self.label), where=self.where, method=method))
         return reply["result"], None
 
 
 def unavailable(label: str, where: str, timeout: float, e: HttpFailure) -> Unavailable:
-    """One sentence for a transport failure, naming only scheme://host:port."""
-    if e.kind == "timeout":
-        return Unavailable(f"{label} at {where} did not answer within {timeout:g} s")
-    if e.kind == "status":
-        return Unavailable(f"{label} at {where} answered HTTP {e.status}")
-    if e.kind == "redirect":
-        return Unavailable(f"{label} at {where} answered with a redirect (HTTP {e.status}), which is not followed")
-    if e.kind == "connect":
+    """One sentence for a transport failure, naming only scheme://host:port. `label` is a message id marked
+    with N_() by its owner (or already translated): it is shown translated; e.kind stays English."""
+    name = translated(label)
+    if e.kind == TIMEOUT:
+        return Unavailable(_("{label} at {where} did not answer within {seconds} s").format(
+            label=name, where=where, seconds=f"{timeout:g}"))
+    if e.kind == STATUS:
+        return Unavailable(_("{label} at {where} answered HTTP {status}").format(
+            label=name, where=where, status=e.status))
+    if e.kind == REDIRECT:
+        return Unavailable(_("{label} at {where} answered with a redirect (HTTP {status}), which is not followed")
+                           .format(label=name, where=where, status=e.status))
+    if e.kind == CONNECT:
         if e.detail:
-            return Unavailable(f"cannot connect to {label} at {where} ({e.detail})")
-        return Unavailable(f"cannot connect to {label} at {where}")
-    if e.kind == "tls":
-        return Unavailable(f"cannot connect to {label} at {where}: {e.detail}")
-    return Unavailable(f"{label} at {where} failed: {e.detail or e.kind}")
+            return Unavailable(_("cannot connect to {label} at {where} ({reason})").format(
+                label=name, where=where, reason=e.detail))
+        return Unavailable(_("cannot connect to {label} at {where}").format(label=name, where=where))
+    if e.kind == TLS:
+        return Unavailable(_("cannot connect to {label} at {where}: {reason}").format(
+            label=name, where=where, reason=e.detail))
+    return Unavailable(_("{label} at {where} failed: {reason}").format(label=name, where=where,
+                                                                        reason=e.detail or e.kind))

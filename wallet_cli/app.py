@@ -159,7 +159,7 @@ def _version(value: bool) -> None:
             v = version("wallet-cli")
         except PackageNotFoundError:
             v = "unknown"
-        typer.echo(f"wallet {v}")
+        typer.echo(f"wallet {v}")   # i18n: not shown (the name and version, as scripts parse it)
         raise typer.Exit(0)
 
 

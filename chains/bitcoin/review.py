@@ -16,6 +16,7 @@ from chains.bitcoin.descriptors import bdk_network, network_kind
 from chains.bitcoin.psbt import _descriptors_from_psbt, load_psbt
 from chains.bitcoin.send import btc, check_fee, estimate_vsize
 from chains.errors import BadInput, Refused
+from wallet_i18n import _
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -105,8 +106,8 @@ def review(psbt_b64: str, signer: Signer, network: Network, allow_high_fee: bool
     try:
         fee = int(psbt.fee())
     except Exception:  # noqa: BLE001 - bdk's PsbtError variants (missing UTXO, overflow)
-        raise BadInput("the PSBT does not carry the amounts of all its inputs, so its fee cannot be "
-                       "checked; ask for a PSBT with each input's UTXO") from None
+        raise BadInput(_("the PSBT does not carry the amounts of all its inputs, so its fee cannot be "
+                         "checked; ask for a PSBT with each input's UTXO")) from None
     outputs = []
     for txout, meta in zip(tx.output(), psbt.output(), strict=True):
         spk = txout.script_pubkey.to_bytes()
@@ -118,7 +119,7 @@ def review(psbt_b64: str, signer: Signer, network: Network, allow_high_fee: bool
         spk = _spent_script(inp, txin)
         ours_inputs += spk is not None and ours.owns(spk, _origins(inp))
     if ours_inputs == 0:
-        raise Refused("the signer's key does not control any input of this PSBT")
+        raise Refused(_("the signer's key does not control any input of this PSBT"))
     vsize = estimate_vsize(psbt)
     warnings = check_fee(network, fee, vsize, allow_high_fee)
     return {"outputs": outputs, "fee": btc(network, fee).plain(), "fee_sat": fee, "vsize": vsize,

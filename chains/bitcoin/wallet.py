@@ -11,6 +11,7 @@ from chains.base import Network
 from chains.bitcoin.descriptors import bdk_network, network_kind
 from chains.errors import Unavailable
 from chains.transport import redact_url
+from wallet_i18n import _
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -75,7 +76,7 @@ def _client(url: str) -> bdk.EsploraClient:
     import bdkpython as bdk
 
     if not url.startswith(("http://", "https://")):
-        raise Unavailable(f"the Bitcoin node URL {redact_url(url)} is not an http(s) URL")
+        raise Unavailable(_("the Bitcoin node URL {url} is not an http(s) URL").format(url=redact_url(url)))
     return bdk.EsploraClient(url, None)
 
 
@@ -139,8 +140,10 @@ def sync(ow: OpenWallet, full: bool = False) -> None:
     worker.join(deadline)     # interruptible: Ctrl-C raises KeyboardInterrupt here
     where = redact_url(url)
     if worker.is_alive():
-        raise Unavailable(f"the Bitcoin node at {where} did not finish the wallet sync within {deadline:g} s")
+        raise Unavailable(_("the Bitcoin node at {where} did not finish the wallet sync within {deadline:g} s").format(
+            where=where, deadline=deadline))
     if "error" in box:
-        raise Unavailable(f"could not sync with the Bitcoin node at {where}: {_reason(box['error'])}") from None
+        raise Unavailable(_("could not sync with the Bitcoin node at {where}: {reason}").format(
+            where=where, reason=_reason(box["error"]))) from None
     ow.wallet.apply_update(box["update"])
     ow.persist()

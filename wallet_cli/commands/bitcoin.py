@@ -9,6 +9,7 @@ import typer
 
 from wallet_cli import accounts, netconf, output, session
 from wallet_cli.errors import UsageError
+from wallet_i18n import N_, _, translated
 
 psbt_app = typer.Typer(help="Sign PSBTs (Bitcoin partially signed transactions).", no_args_is_help=True)
 
@@ -16,7 +17,8 @@ psbt_app = typer.Typer(help="Sign PSBTs (Bitcoin partially signed transactions).
 def _btc_network(name: str) -> Any:
     net = netconf.network(name)
     if net.family != "btc":
-        raise UsageError(f"{name} is {accounts.a_network(net.family)}; this command is for Bitcoin")
+        raise UsageError(_("{name} is {a_network}; this command is for Bitcoin").format(
+            name=name, a_network=accounts.a_network(net.family)))
     return net
 
 
@@ -30,7 +32,8 @@ def export_xpub(
 
     entry = accounts.resolve(account, session.vault_info().accounts)
     if entry["chain"] != "btc":
-        raise UsageError(f"{account} is a {entry['chain']} account; export-xpub is for btc")
+        raise UsageError(_("{account} is a {chain} account; export-xpub is for btc").format(
+            account=account, chain=entry["chain"]))
     net = _btc_network(network)
     data = get_adapter(net, None).account_xpub_and_descriptor(accounts.to_account(entry), net)
 
@@ -58,14 +61,16 @@ def import_xpub(
     def mutate(uv: Any) -> None:
         accounts.check_label(label, uv.info.accounts)
         if any(e["chain"] == "btc" and e["address"] == address for e in uv.info.accounts):
-            raise UsageError(f"this account ({address}) is already in the vault")
+            raise UsageError(_("this account ({address}) is already in the vault").format(address=address))
         entry = {"chain": "btc", "index": None, "path": None, "address": address, "public_key": "",
                  "label": label, "kind": "watch", "descriptors": {which: ext, f"{which}_change": chg}}
         uv.info.accounts.append(entry)
         result.update(accounts.public_view(entry))
 
     _update_or_create(mutate)
-    output.emit(result, lambda: output.info(f"Watching {address} ({'label ' + label if label else 'no label'})"))
+    watching = (_("Watching {address} (label {label})").format(address=address, label=label) if label
+                else _("Watching {address} (no label)").format(address=address))
+    output.emit(result, lambda: output.info(watching))
 
 
 def _update_or_create(mutate: Any) -> None:
@@ -84,7 +89,8 @@ def _update_or_create(mutate: Any) -> None:
     uv = vault.UnlockedVault(info=info, secrets=vault.VaultSecrets(mnemonic=""), weak=False)
     mutate(uv)
     vault.create_vault(options().home, name, _new_vault_password(name), uv.secrets, uv.info.accounts)
-    output.info(f"Created the watch-only vault '{name}' (no seed: it can watch and build, never sign)")
+    output.info(_("Created the watch-only vault '{name}' (no seed: it can watch and build, never sign)").format(
+        name=name))
 
 
 @psbt_app.command("sign")
@@ -102,10 +108,10 @@ def psbt_sign(
 
     text = read_text_file(file, "PSBT file").strip()
     if out is not None and out.exists():
-        raise UsageError(f"{out} already exists; refusing to overwrite it")
+        raise UsageError(_("{out} already exists; refusing to overwrite it").format(out=out))
     entry = accounts.resolve(account, session.vault_info().accounts)
     if entry["chain"] != "btc":
-        raise UsageError(f"{account} is not a btc account")
+        raise UsageError(_("{account} is not a btc account").format(account=account))
     from wallet_cli.prompts import confirm
 
     net = _btc_network(network)
@@ -117,17 +123,21 @@ def psbt_sign(
     review, sign = AccountSigner(entry, net).sign_psbt(adapter, text, allow_high_fee=allow_high_fee)
     from wallet_cli.context import options
 
-    lines = [f"{'change' if o['change'] else 'pay'} {o['amount']} BTC -> {o['address']}" for o in review["outputs"]]
+    # under --json the review object keeps English words (a script reads it); a person reads their own
+    word = (lambda msgid: msgid) if options().json else translated
+    kinds = {True: word(N_("change")), False: word(N_("pay"))}
+    lines = [f"{kinds[bool(o['change'])]} {o['amount']} BTC -> {o['address']}" for o in review["outputs"]]
     if not options().json:   # under --json the outputs go inside the one review object
         for line in lines:
             output.err_console().print(f"  {line}", markup=False)
     output.key_values({**({"Outputs": lines} if options().json else {}),
-                       "Inputs": f"{review['inputs']} ({review['ours_inputs']} ours)",
+                       "Inputs": word(N_("{inputs} ({ours} ours)")).format(inputs=review["inputs"],
+                                                                           ours=review["ours_inputs"]),
                        "Fee": f"{review['fee']} BTC ({rate_text(review['fee_rate'])}, {review['vsize']} vB)"},
-                      title="Review the PSBT")
+                      title=_("Review the PSBT"))
     for w in review.get("warnings", []):
         output.warn(w)
-    confirm("Sign this PSBT?")
+    confirm(_("Sign this PSBT?"))
     signed, finalized = sign()
     if out is not None:
         write_new_private_file(out, signed + "\n")
@@ -137,8 +147,8 @@ def psbt_sign(
     def human() -> None:
         if out is None:
             output.line(signed)
-        output.info("fully signed: publish it with 'wallet broadcast FILE --network " + network + "'"
-                    if finalized else "partly signed: other keys must still sign")
+        output.info(_("fully signed: publish it with 'wallet broadcast FILE --network {network}'")
+                    .format(network=network) if finalized else _("partly signed: other keys must still sign"))
     output.emit(data, human)
 
 
@@ -149,9 +159,9 @@ def _read_psbt(file: Path, limit: int = 4 << 20) -> str:
             raw = f.read(limit + 1)
         text = raw.decode("ascii").strip()
     except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"cannot read {file}: {e.__class__.__name__}") from None
+        raise UsageError(_("cannot read {file}: {reason}").format(file=file, reason=e.__class__.__name__)) from None
     if len(raw) > limit:
-        raise UsageError(f"{file} is larger than 4 MiB; that is not a PSBT")
+        raise UsageError(_("{file} is larger than 4 MiB; that is not a PSBT").format(file=file))
     return text
 
 

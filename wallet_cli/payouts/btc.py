@@ -16,8 +16,10 @@ from chains.base import Account, FeeOptions, Network, Signer, Transfer
 from chains.bitcoin import send
 from chains.bitcoin.node import Esplora, NodeError
 from chains.errors import InsufficientFunds, InvalidAmount, Refused
+from wallet_cli.payouts import runs
 from wallet_cli.payouts.plan import Plan, Row
 from wallet_cli.payouts.runs import SignedPayment, TxRecord
+from wallet_i18n import _
 
 Outcome = tuple[str, str, str | None]
 # vbytes of an output by script kind, and of a P2WPKH input (for the review's estimate only)
@@ -59,8 +61,8 @@ class BtcPayout:
         for r in todo:
             kind = send.script_kind(self.spk[r.to])
             if r.amount.value < send.DUST.get(kind, 0):
-                raise InvalidAmount(f"line {r.line}: {r.amount} is below the dust limit of {send.DUST[kind]} sat "
-                                    f"for a {kind} output")
+                raise InvalidAmount(_("line {line}: {amount} is below the dust limit of {dust} sat for a {kind} "
+                                      "output").format(line=r.line, amount=r.amount, dust=send.DUST[kind], kind=kind))
         estimates = self.node.fee_estimates() if self.opts.fee_rate is None else None
         self.rate = send.choose_rate(Transfer(self.network, self.account, "", None, fees=self.opts), estimates)
         self._ow = self.adapter._open(self.account)                 # synced
@@ -78,9 +80,10 @@ class BtcPayout:
             got, inputs = got + v, inputs + 1
         fee = int((self.rate * (vsize + max(inputs, len(groups)) * _IN_VB)).to_integral_value(ROUND_CEILING))
         if have < total + fee:
-            raise InsufficientFunds(f"the rows still to pay need {send.btc(self.network, total + fee)} including "
-                                    f"about {send.btc(self.network, fee)} in fees, but the account has "
-                                    f"{send.btc(self.network, have)}")
+            raise InsufficientFunds(_("the rows still to pay need {need} including about {fee} in fees, but the "
+                                      "account has {have}").format(need=send.btc(self.network, total + fee),
+                                                                   fee=send.btc(self.network, fee),
+                                                                   have=send.btc(self.network, have)))
         return {"transactions": len(groups), "max_total": send.btc(self.network, fee).plain(),
                 "symbol": self.network.symbol, "fee_rate_sat_vb": str(self.rate),
                 "outputs_per_tx": self.max_outputs, "estimated": True}
@@ -108,8 +111,8 @@ class BtcPayout:
                 send.release_change(self._ow.wallet, psbt)
                 psbt = make(floor)
         except bdk.CreateTxError as e:
-            raise InsufficientFunds(f"could not build the payout transaction for lines {rows[0].line}-"
-                                    f"{rows[-1].line} ({type(e).__name__})") from None
+            raise InsufficientFunds(_("could not build the payout transaction for lines {first}-{last} ({reason})")
+                                    .format(first=rows[0].line, last=rows[-1].line, reason=type(e).__name__)) from None
         send.check_fee(self.network, psbt.fee(), send.estimate_vsize(psbt), self.opts.allow_high_fee)
         return psbt
 
@@ -128,7 +131,7 @@ class BtcPayout:
             rows = todo[i:i + self.max_outputs]
             psbt = self._build(rows)
             if not _sign(signing, psbt):
-                raise Refused("the payout transaction could not be fully signed (an input belongs to another key)")
+                raise Refused(_("the payout transaction could not be fully signed (an input belongs to another key)"))
             tx = psbt.extract_tx()
             inputs = [[str(x.previous_output.txid), x.previous_output.vout] for x in tx.input()]
             yield [SignedPayment(str(tx.compute_txid()), self.seq, tx.serialize().hex(), [r.key for r in rows],
@@ -150,7 +153,7 @@ class BtcPayout:
                 out.append((p.txid, "unknown", str(e)[:300]))
                 continue
             out.append((p.txid, "pending" if got == p.txid else "unknown",
-                        None if got == p.txid else "the node answered with another txid"))
+                        None if got == p.txid else runs.OTHER_TXID))
         return out
 
     def _state(self, txid: str) -> str | None:
@@ -169,10 +172,10 @@ class BtcPayout:
             if state is not None:
                 out.append((t.txid, state, None))
             elif parent is not None:
-                out.append((t.txid, "dropped", f"it spends the change of {parent}, which can never land"))
+                out.append((t.txid, "dropped", runs.CHANGE_CANNOT_LAND.format(parent=parent)))
                 dead.add(t.txid)
             elif (spender := self._spent_elsewhere(t)) is not None:
-                out.append((t.txid, "dropped", f"its input is spent by {spender}"))
+                out.append((t.txid, "dropped", runs.INPUT_SPENT_BY.format(spender=spender)))
                 dead.add(t.txid)
             else:
                 out += self.broadcast([t])

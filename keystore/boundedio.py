@@ -7,6 +7,7 @@ A FIFO, /dev/zero or a terminal given as --password-file would otherwise hang or
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from keystore.errors import BadInputFile
-from wallet_i18n import _, ngettext, translated
+from wallet_i18n import N_, _, ngettext, translated
 
 SECRET_CAP = 64 << 10        # a password, passphrase, mnemonic or raw key
 DOCUMENT_CAP = 1 << 20       # a keystore, typed data, config.toml
@@ -28,10 +29,31 @@ _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _JSON_INNERMOST = re.compile(rb"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
 
 
+# The reasons a person meets, in their language; libc's own words (English here) for the rest.
+_ERRNO_WORDS = {
+    errno.ENOENT: N_("no such file or directory"), errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"), errno.EEXIST: N_("it already exists"),
+    errno.EISDIR: N_("it is a directory"), errno.ENOTDIR: N_("a part of the path is not a directory"),
+    errno.ENOSPC: N_("no space left on device"), errno.EROFS: N_("the file system is read-only"),
+    errno.ELOOP: N_("it is a symbolic link, or too many levels of them"),
+    errno.ENAMETOOLONG: N_("the file name is too long"), errno.ECONNREFUSED: N_("the connection was refused"),
+    errno.ENXIO: N_("no process is reading it"),
+}
+
+
 def os_reason(e: OSError) -> str:
     """An OSError as words ("permission denied"), never "[Errno 13]" or a class name."""
+    if e.errno in _ERRNO_WORDS:
+        return translated(_ERRNO_WORDS[e.errno])
     text = e.strerror or (os.strerror(e.errno) if e.errno else _("the system refused the operation"))
     return text[:1].lower() + text[1:]
+
+
+def json_reason(e: ValueError) -> str:
+    """Where a JSON document is wrong, in the reader's language (the json module words it in English)."""
+    if isinstance(e, json.JSONDecodeError):
+        return _("a syntax error at line {line}, column {column}").format(line=e.lineno, column=e.colno)
+    return str(e)   # ours (too deep, a duplicate key): already translated
 
 
 def read_bounded(path: Path | str, cap: int, what: str) -> bytes:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chains.base import Network, SignedTx, UnsignedTx
+from keystore.boundedio import os_reason
 from wallet_cli.errors import CliError, PasswordUnavailable, Refused
 from wallet_i18n import N_, _, language, translated
 
@@ -65,7 +66,7 @@ def request(home: Path, body: dict[str, Any], timeout: float = 120.0) -> dict[st
             raise PasswordUnavailable(translated(NOT_RUNNING)) from None
         except OSError as e:
             raise PasswordUnavailable(_("the agent is not running; start it with wallet agent start (its socket "
-                                        "{path}: {reason})").format(path=path, reason=e.strerror)) from None
+                                        "{path}: {reason})").format(path=path, reason=os_reason(e))) from None
         s.settimeout(timeout)
         s.sendall(json.dumps({"v": PROTOCOL, "lang": language(), **body}).encode() + b"\n")
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,19 @@ def load(home: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise UsageError(_("{path} is not valid TOML: {reason}").format(path=p, reason=e)) from None
+        raise UsageError(_("{path} is not valid TOML: {reason}").format(path=p, reason=toml_reason(e))) from None
+
+
+def toml_reason(e: ValueError) -> str:
+    """Where a TOML document is wrong, in the reader's language (tomllib words it in English)."""
+    if isinstance(e, UnicodeDecodeError):
+        return _("it is not UTF-8 text")
+    at = re.search(r"\(at line (\d+), column (\d+)\)$", str(e))
+    if at:
+        return _("a syntax error at line {line}, column {column}").format(line=at[1], column=at[2])
+    if str(e).endswith("(at end of document)"):
+        return _("a syntax error at the end of the document")
+    return _("a syntax error")
 
 
 def save(home: Path, cfg: dict[str, Any]) -> None:

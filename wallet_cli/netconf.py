@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chains.base import Network
+from keystore.boundedio import os_reason
 from wallet_cli import config
 from wallet_cli.context import options
 from wallet_i18n import _
@@ -57,7 +58,7 @@ def read_rpc_url(arg: str | None, file: Path | None) -> str:
             fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError as e:
             raise UsageError(_("cannot read the RPC URL file {file} ({reason})").format(
-                file=file, reason=e.strerror or _("unreadable"))) from None
+                file=file, reason=os_reason(e))) from None
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise UsageError(_("the RPC URL file {file} is not a regular file").format(file=file))

@@ -250,7 +250,9 @@ def parse_toml(text: str) -> Policy:
     try:
         return from_dict(tomllib.loads(text))
     except tomllib.TOMLDecodeError as e:
-        raise _bad(_("not valid TOML ({reason})").format(reason=e)) from None
+        from wallet_cli.config import toml_reason
+
+        raise _bad(_("not valid TOML ({reason})").format(reason=toml_reason(e))) from None
 
 
 # ---------------------------------------------------------------- checking

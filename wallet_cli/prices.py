@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from chains.errors import Unavailable
+from keystore.boundedio import os_reason
 from wallet_cli.errors import UsageError
 from wallet_i18n import _
 
@@ -125,7 +126,7 @@ class PricesFile(PriceSource):
                 raw = f.read(MAX_FILE + 1)
         except OSError as e:
             raise UsageError(_("cannot read the prices file {path}: {reason}").format(path=self.path,
-                                                                                      reason=e.strerror)) from None
+                                                                                      reason=os_reason(e))) from None
         if len(raw) > MAX_FILE:
             raise UsageError(_("the prices file {path} is larger than 1 MiB").format(path=self.path))
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from keystore.boundedio import os_reason
 from wallet_cli.errors import UsageError
 from wallet_i18n import _
 
@@ -15,7 +16,7 @@ def write_new_private_file(path: Path, text: str) -> None:
     except FileExistsError:
         raise UsageError(_("{path} already exists; refusing to overwrite it").format(path=path)) from None
     except OSError as e:
-        raise UsageError(_("cannot create {path}: {reason}").format(path=path, reason=e.strerror)) from None
+        raise UsageError(_("cannot create {path}: {reason}").format(path=path, reason=os_reason(e))) from None
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()

@@ -139,6 +139,29 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for a deferr
     return message
 
 
+class Phrase(str):
+    """A review value with words in it: its text (what --json and an unsigned file keep) is the English
+    sentence, and str() - what the review screen prints - is its translation with the same fields."""
+
+    msgid: str
+    fields: dict[str, Any]
+
+    def __new__(cls, msgid: str, **fields: Any) -> Phrase:
+        obj = super().__new__(cls, msgid.format(**fields))
+        obj.msgid, obj.fields = msgid, fields
+        return obj
+
+    def __str__(self) -> str:
+        return translated(self.msgid).format(**self.fields)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _phrase, (self.msgid, self.fields)
+
+
+def _phrase(msgid: str, fields: dict[str, Any]) -> Phrase:
+    return Phrase(msgid, **fields)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     t = _translations()
     if t is None:

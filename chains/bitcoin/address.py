@@ -65,8 +65,8 @@ def parse_address(text: str, network: Network) -> str:
             SegwitBech32Decoder.Decode(hrp, low)
         except Bech32ChecksumError:
             raise InvalidAddress(_("the address checksum is wrong (a typo?)")) from None
-        except Exception as e:  # noqa: BLE001 - bip_utils raises ValueError subclasses with detail
-            raise InvalidAddress(_("this is not a valid bech32 Bitcoin address ({reason})").format(reason=e)) from None
+        except Exception:  # noqa: BLE001 - bip_utils' ValueError subclasses, whose English detail is not shown
+            raise InvalidAddress(_("this is not a valid bech32 Bitcoin address")) from None
         if hrp != _HRP.get(net):
             raise InvalidAddress(_("this is a {kind} address but {network} is {expected}").format(
                 kind=translated(_KIND[hrp]), network=network.name, expected=_describe(net)))

@@ -95,13 +95,14 @@ def _reason(e: BaseException) -> str:
     """One phrase for a BDK Esplora failure, instead of its class name."""
     name = type(e).__name__
     if name == "Minreq":
-        return "the connection failed or timed out"
+        return _("the connection failed or timed out")
     if name in ("StatusCode", "HttpResponse"):
         status = getattr(e, "status", None)
-        return f"it answered HTTP {status}" if isinstance(status, int) else "it answered an HTTP error"
+        return (_("it answered HTTP {status}").format(status=status) if isinstance(status, int)
+                else _("it answered an HTTP error"))
     if name in ("TransactionNotFound", "HeaderHeightNotFound", "HeaderHashNotFound"):
-        return "it is missing a block or transaction the wallet asked for"
-    return "it answered something that is not valid Esplora data"
+        return _("it is missing a block or transaction the wallet asked for")
+    return _("it answered something that is not valid Esplora data")
 
 
 def sync(ow: OpenWallet, full: bool = False) -> None:

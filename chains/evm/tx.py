@@ -13,7 +13,7 @@ from chains.errors import BadInput, reason_of
 from chains.evm.address import checksum
 from chains.evm.fees import Fees, gwei
 from chains.evm.tokens import decode_transfer_data, transfer_data
-from wallet_i18n import N_, _, translated
+from wallet_i18n import N_, Phrase, _, translated
 
 _WEI_FIELDS = ("value", "maxFeePerGas", "maxPriorityFeePerGas", "gasPrice")
 _INT_FIELDS = ("chainId", "nonce", "gas", "type")
@@ -24,29 +24,6 @@ GAS_END = 2**64
 WEI_END = 2**256
 _WEI_LABELS = {"value": N_("value"), "maxFeePerGas": N_("max fee per gas"),
                "maxPriorityFeePerGas": N_("priority fee"), "gasPrice": N_("gas price")}
-
-
-class Phrase(str):
-    """A review value with words in it: its text (what --json and an unsigned file keep) is the English
-    sentence, and str() - what the review screen prints - is its translation with the same fields."""
-
-    msgid: str
-    fields: dict[str, Any]
-
-    def __new__(cls, msgid: str, **fields: Any) -> Phrase:
-        obj = super().__new__(cls, msgid.format(**fields))
-        obj.msgid, obj.fields = msgid, fields
-        return obj
-
-    def __str__(self) -> str:
-        return translated(self.msgid).format(**self.fields)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return _phrase, (self.msgid, self.fields)
-
-
-def _phrase(msgid: str, fields: dict[str, Any]) -> Phrase:
-    return Phrase(msgid, **fields)
 
 
 def _check(label: str, v: int, lo: int, end: int, hint: str) -> None:

@@ -38,7 +38,7 @@ from chains.tron.review import SUN
 from chains.tron.review import trx as _trx
 from chains.tron.rpc import INT64_MAX, TronRpc, integer, obj
 from chains.tron.sign import address_of_key, sign_digest
-from wallet_i18n import N_, _
+from wallet_i18n import N_, Phrase, _
 
 __all__ = ["VERSION", "ZERO_ADDRESS", "Adapter", "parse_tron_address"]
 
@@ -309,30 +309,36 @@ class Adapter(ChainAdapter):
                   warnings: list[str], res: fees.Resources | None) -> UnsignedTx:
         assert transfer.amount is not None
         encoded = raw.encode()
-        summary = {"Network": self.network.name, "From": raw.owner_address, "To": transfer.recipient,
-                   "Amount": str(transfer.amount)}
+        # The keys are the labels' msgids and a value with words in it is a Phrase: the --json review keeps
+        # both in English, the screen shows them translated.
+        summary: dict[str, str] = {N_("Network"): self.network.name, N_("From"): raw.owner_address,
+                                   N_("To"): transfer.recipient, N_("Amount"): str(transfer.amount)}
         if raw.contract_type == ttx.TRIGGER:
-            summary["Token"] = f"{symbol} (TRC-20 {raw.to_address})"
+            summary[N_("Token")] = f"{symbol} (TRC-20 {raw.to_address})"
             if not any(spec.get("address") == raw.to_address for spec in self.network.tokens.values()):
                 # Not in the network's config: only the node vouches for the decimals, so show what is signed.
-                summary["Base units"] = (f"{transfer.amount.value} base units ({transfer.amount.decimals} decimals "
-                                         "as the node reports; this token is not in the network's config)")
+                summary[N_("Base units")] = Phrase(N_("{value} base units ({decimals} decimals as the node reports; "
+                                                      "this token is not in the network's config)"),
+                                                   value=transfer.amount.value, decimals=transfer.amount.decimals)
         if raw.memo:
-            summary["Memo"] = review.shown(raw.memo.decode("utf-8", "replace"))
+            summary[N_("Memo")] = review.shown(raw.memo.decode("utf-8", "replace"))
         if c is not None and res is not None:
             summary.update(review.cost_lines(c, res, raw.fee_limit))
         else:
-            summary["Fees"] = "not estimated (offline build)"
+            summary[N_("Fees")] = Phrase(N_("not estimated (offline build)"))
         if raw.fee_limit:
-            summary["Fee limit"] = str(_trx(raw.fee_limit))
-        summary["Fee (max)"] = str(_trx(max_fee))
+            summary[N_("Fee limit")] = str(_trx(raw.fee_limit))
+        summary[N_("Fee (max)")] = str(_trx(max_fee))
         if c is None:     # no node: bandwidth (and a new recipient's account) are burnt at prices we lack
-            new = ", and the account-creation fee if the recipient is new" if raw.contract_type == ttx.TRANSFER else ""
-            summary["Fee (max)"] += f" plus any bandwidth burnt{new}: not known offline"
-        if c is not None and max_fee > c.total:
-            worst = "the whole fee_limit spent" if raw.fee_limit else "the recipient's account new after all"
-            summary["Fee (max)"] += f" (if no bandwidth is free and {worst})"
-        summary["Expires"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(raw.expiration / 1000))
+            summary[N_("Fee (max)")] = Phrase(
+                N_("{fee} plus any bandwidth burnt, and the account-creation fee if the recipient is new: not "
+                   "known offline") if raw.contract_type == ttx.TRANSFER
+                else N_("{fee} plus any bandwidth burnt: not known offline"), fee=_trx(max_fee))
+        elif max_fee > c.total:
+            summary[N_("Fee (max)")] = Phrase(
+                N_("{fee} (if no bandwidth is free and the whole fee_limit spent)") if raw.fee_limit
+                else N_("{fee} (if no bandwidth is free and the recipient's account new after all)"), fee=_trx(max_fee))
+        summary[N_("Expires")] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(raw.expiration / 1000))
         payload = {"raw": encoded.hex(), "txid": ttx.txid(encoded), "expiration": raw.expiration,
                    "fee_limit": raw.fee_limit, "token": raw.to_address if raw.contract_type == ttx.TRIGGER else None,
                    "cost": None if c is None else c.__dict__}

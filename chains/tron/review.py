@@ -7,7 +7,7 @@ from chains.errors import BadInput
 from chains.tron import fees, tokens
 from chains.tron import tx as ttx
 from chains.tron.address import VERSION, from_bytes21
-from wallet_i18n import _
+from wallet_i18n import N_, Phrase, _
 
 SUN = 6                              # TRX has 6 decimals: 1 TRX = 1,000,000 sun
 
@@ -36,20 +36,27 @@ def check_matches(raw: ttx.Raw, unsigned: UnsignedTx) -> None:
 
 
 def cost_lines(c: fees.Cost, res: fees.Resources, fee_limit: int) -> dict[str, str]:
+    """The review's cost rows: labels are msgids, values Phrases (English in --json, translated on screen)."""
     out: dict[str, str] = {}
     if c.bandwidth_from == "burnt" and c.activation_burn:
-        out["Bandwidth"] = (f"{c.bandwidth} bytes; creating an account takes staked bandwidth only "
-                            f"({res.staked_net} left): {trx(c.bandwidth_burn)} burnt")
+        out[N_("Bandwidth")] = Phrase(N_("{bytes} bytes; creating an account takes staked bandwidth only "
+                                         "({left} left): {burnt} burnt"),
+                                      bytes=c.bandwidth, left=res.staked_net, burnt=trx(c.bandwidth_burn))
     elif c.bandwidth_from == "burnt":
-        out["Bandwidth"] = (f"{c.bandwidth} bytes, more than the free ({res.free_net}) or staked "
-                            f"({res.staked_net}) bandwidth left: {trx(c.bandwidth_burn)} burnt")
+        out[N_("Bandwidth")] = Phrase(N_("{bytes} bytes, more than the free ({free}) or staked ({staked}) "
+                                         "bandwidth left: {burnt} burnt"), bytes=c.bandwidth, free=res.free_net,
+                                      staked=res.staked_net, burnt=trx(c.bandwidth_burn))
+    elif c.bandwidth_from == "staked":
+        out[N_("Bandwidth")] = Phrase(N_("{bytes} bytes from staked bandwidth ({left} left)"),
+                                      bytes=c.bandwidth, left=res.staked_net)
     else:
-        left = res.staked_net if c.bandwidth_from == "staked" else res.free_net
-        out["Bandwidth"] = f"{c.bandwidth} bytes from {c.bandwidth_from} bandwidth ({left} left)"
+        out[N_("Bandwidth")] = Phrase(N_("{bytes} bytes from free bandwidth ({left} left)"),
+                                      bytes=c.bandwidth, left=res.free_net)
     if c.energy:
-        out["Energy"] = (f"{c.energy} needed, {c.energy_from_stake} from staked energy: "
-                         f"{trx(c.energy_burn)} burnt")
+        out[N_("Energy")] = Phrase(N_("{energy} needed, {staked} from staked energy: {burnt} burnt"),
+                                   energy=c.energy, staked=c.energy_from_stake, burnt=trx(c.energy_burn))
     if c.activation_burn:
-        out["Activation"] = f"the recipient's account is new: {trx(c.activation_burn)} burnt to create it"
-    out["TRX burnt"] = f"{trx(c.total)} (estimated)"
+        out[N_("Activation")] = Phrase(N_("the recipient's account is new: {burnt} burnt to create it"),
+                                       burnt=trx(c.activation_burn))
+    out[N_("TRX burnt")] = Phrase(N_("{amount} (estimated)"), amount=trx(c.total))
     return out

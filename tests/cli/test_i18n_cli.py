@@ -12,30 +12,36 @@ from tests.cli.conftest import ABANDON
 
 # Terms a Chinese wallet app shows in Latin letters, and the units of the chains.
 KEPT = {"gas", "gwei", "wei", "lamports", "sat", "sats", "vB", "sat/vB", "nonce", "Gas", "txid", "JSON", "CSV",
-        "PSBT", "RPC", "URL", "TOML", "wallet"}
+        "PSBT", "RPC", "URL", "TOML", "wallet",
+        "Secret", "Storage"}   # Web3 Secret Storage: the keystore standard's name
 CJK = re.compile(r"([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
-COMMAND = re.compile(r"'wallet [^']*'|`wallet [^`]*`")
+COMMAND = re.compile(r"'wallet [^']*'|`wallet [^`]*`|^\s*\$ wallet .*")
 WORD = re.compile(r"^[(\"'“‘]*([A-Za-z]{2,}(?:'[a-z]+)?)[)\"'”’.,:;!?]*$")
 
 
 def english_sentences(text: str) -> list[str]:
     """Runs of two or more English words in a row: a sentence, or a phrase of one, left untranslated.
     A word is letters only with some lower case, so symbols (ETH, USDT), addresses, ids, paths, network
-    names (local-evm) and option names (--amount) are not words."""
+    names (local-evm) and option names (--amount) are not words. A list of values to choose from
+    ("evm, btc, sol, tron": every word but the last ends with a comma) is ids, not a sentence."""
     found = []
     for line in text.splitlines():
         run: list[str] = []
+        listed, run_commas = True, False   # listed: so far every word of the run ended with a comma
         # "错误：Base units" holds the words Base and units, though no space comes before Base.
         # A command to type ('wallet networks list') is a name, not a sentence.
         for token in [*CJK.sub(r" \1 ", COMMAND.sub(" ", line)).split(), ""]:
             m = WORD.match(token)
             word = m.group(1) if m else None
             if word and word not in KEPT and word != word.upper():
+                if run and not run_commas:
+                    listed = False
                 run.append(word)
+                run_commas = token.endswith(",")
                 continue
-            if len(run) >= 2:
+            if len(run) >= 2 and not listed:
                 found.append(" ".join(run) + f"   <- {line.strip()[:120]}")
-            run = []
+            run, listed = [], True
     return found
 
 
@@ -46,6 +52,10 @@ def test_the_detector_finds_english_and_passes_chinese() -> None:
     assert not english_sentences("手续费上限 21000 gas × 1.5 gwei，--amount 必须为正数")
     assert not english_sentences("网络名称，参见 'wallet networks list'。")
     assert english_sentences("错误：unknown network 'nowhere'; see 'wallet networks list'")
+    assert not english_sentences("错误：未知的链 'doge'，应为以下之一：evm, btc, sol, tron")
+    assert not english_sentences("$ wallet pay status demo-sol")
+    assert english_sentences("错误：the amount, it seems, is wrong")
+    assert english_sentences("error: pick one of evm, btc, sol")
 
 
 @pytest.fixture

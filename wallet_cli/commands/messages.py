@@ -67,15 +67,15 @@ def sign_typed_data(
     entry = entry_for(account)
     if entry["chain"] != "evm":
         raise UsageError(_("EIP-712 typed data is for evm accounts"))
-    from keystore.boundedio import loads_json, unique_keys
+    from keystore.boundedio import json_reason, loads_json, unique_keys
     from wallet_cli.files import read_text_file
 
     text = read_text_file(file, N_("typed data file"))
     try:
         typed = loads_json(text, object_pairs_hook=unique_keys)   # a key given twice is ambiguous
     except ValueError as e:
-        raise UsageError(_("the typed data file {file} is not valid JSON: {reason}").format(file=file, reason=e)) \
-            from None
+        raise UsageError(_("the typed data file {file} is not valid JSON: {reason}").format(
+            file=file, reason=json_reason(e))) from None
     from chains.evm.typed_data import canonical, review_tree
     from wallet_cli.prompts import confirm
 

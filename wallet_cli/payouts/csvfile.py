@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from keystore.boundedio import os_reason
 from wallet_i18n import _
 
 MAX_BYTES = 32 * 1024 * 1024          # ~300,000 rows of typical width; refuse anything larger
@@ -60,7 +61,7 @@ def read_bytes(path: str) -> bytes:
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except OSError as e:
-            raise FileProblem(_("cannot open {path}: {reason}").format(path=path, reason=e.strerror)) from None
+            raise FileProblem(_("cannot open {path}: {reason}").format(path=path, reason=os_reason(e))) from None
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise FileProblem(_("{path} is not a regular file").format(path=path))

@@ -47,8 +47,26 @@ def _files(prefix: str = "") -> list[Path]:
     return out
 
 
+def _is_summary(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "summary") or \
+        (isinstance(node, ast.Attribute) and node.attr == "summary")
+
+
+def _label_keys(node: ast.AST) -> list[ast.AST]:
+    """The literal keys of a dict literal (and of the ones it unpacks): review labels, shown translated."""
+    if isinstance(node, ast.IfExp):
+        return _label_keys(node.body) + _label_keys(node.orelse)
+    if not isinstance(node, ast.Dict):
+        return []
+    out: list[ast.AST] = []
+    for k, v in zip(node.keys, node.values, strict=True):
+        out += _label_keys(v) if k is None else [k] if _has_words(k) else []
+    return out
+
+
 def unmarked(prefix: str = "") -> list[str]:
-    """file:line: text, for each literal with words passed straight to a place a person reads."""
+    """file:line: text, for each literal with words passed straight to a place a person reads, and each
+    review label (a key of a transaction's summary or of key_values' rows) that is not a marked msgid."""
     found = []
     for path in _files(prefix):
         src = path.read_text()
@@ -62,6 +80,16 @@ def unmarked(prefix: str = "") -> list[str]:
                 found.append(f"{rel}:{node.lineno}: {ast.unparse(node)[:100]}")
 
         for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(t, ast.Subscript) and _is_summary(t.value) and _has_words(t.slice):
+                        report(t.slice)
+                    if _is_summary(t):
+                        for k in _label_keys(node.value):
+                            report(k)
+            if isinstance(node, ast.Call) and _name(node.func) == "key_values" and node.args:
+                for k in _label_keys(node.args[0]):
+                    report(k)
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
                 for a in node.exc.args:
                     if _has_words(a):

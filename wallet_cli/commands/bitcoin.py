@@ -130,10 +130,10 @@ def psbt_sign(
     if not options().json:   # under --json the outputs go inside the one review object
         for line in lines:
             output.err_console().print(f"  {line}", markup=False)
-    output.key_values({**({"Outputs": lines} if options().json else {}),
-                       "Inputs": word(N_("{inputs} ({ours} ours)")).format(inputs=review["inputs"],
+    output.key_values({**({N_("Outputs"): lines} if options().json else {}),
+                       N_("Inputs"): word(N_("{inputs} ({ours} ours)")).format(inputs=review["inputs"],
                                                                            ours=review["ours_inputs"]),
-                       "Fee": f"{review['fee']} BTC ({rate_text(review['fee_rate'])}, {review['vsize']} vB)"},
+                       N_("Fee"): f"{review['fee']} BTC ({rate_text(review['fee_rate'])}, {review['vsize']} vB)"},
                       title=_("Review the PSBT"))
     for w in review.get("warnings", []):
         output.warn(w)

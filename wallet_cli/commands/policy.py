@@ -46,9 +46,10 @@ def _human(p: dict[str, Any] | None) -> None:
     def word(value: str) -> str:   # a person reads the words in their language; --json keeps the file's
         return value if options().json else translated(value)
 
-    output.key_values({"default": word(p.get("default")), "networks": ", ".join(p["networks"]) if "networks" in p
-                       else word("any"), "messages": word("allowed") if p.get("messages", {}).get(
-                           "allow", p.get("default") == "allow") else word("refused")}, title=_("Spending policy"))
+    allowed = p.get("messages", {}).get("allow", p.get("default") == "allow")
+    output.key_values({N_("default"): word(p.get("default")),
+                       N_("networks"): ", ".join(p["networks"]) if "networks" in p else word("any"),
+                       N_("messages"): word("allowed") if allowed else word("refused")}, title=_("Spending policy"))
     for i, r in enumerate(p.get("rule", []), 1):
         shown = {k: (", ".join(v) if isinstance(v, list) and k == "allow_to" else v)
                  for k, v in r.items() if k != "targets"}

@@ -29,7 +29,7 @@ def _confirm_screen(unsigned: Any, warnings: list[str]) -> None:
     note = _to_note.get(unsigned.recipient)
     if note and "To" in summary:
         msgid, fields = note   # the review under --json is read by scripts: its note stays English there
-        summary["To"] = f"{summary['To']} ({(msgid if options().json else translated(msgid)).format(**fields)})"
+        summary[N_("To")] = f"{summary['To']} ({(msgid if options().json else translated(msgid)).format(**fields)})"
     output.key_values(summary, title=_("Review the transaction"))
     confirm(_("Sign and send this transaction?"))
 

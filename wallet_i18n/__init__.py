@@ -23,7 +23,7 @@ DOMAIN = "wallet"
 LANGUAGES = ("en", "zh_CN")  # what `config set lang` accepts; en is the messages themselves
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
-_catalogue: Any = None      # gettext.GNUTranslations, or None for English
+_catalogue: Any = None      # a wallet_i18n.mo.MoCatalogue, or None for English
 _resolved: str | None = None
 _home: Path | None = None
 _forced: str | None = None  # use(): one request's language in a long-running agent
@@ -117,9 +117,9 @@ def _translations() -> Any:
     if lang == "en":
         return None
     if _catalogue is None:
-        import gettext
+        from wallet_i18n.mo import MoCatalogue
 
-        _catalogue = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+        _catalogue = MoCatalogue.load(LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo")
     return _catalogue
 
 

@@ -1,0 +1,63 @@
+"""wallet_i18n.mo reads the committed catalogue exactly as the standard library's gettext does."""
+
+from __future__ import annotations
+
+import gettext
+import struct
+
+import pytest
+
+from wallet_i18n import DOMAIN, LOCALE_DIR
+from wallet_i18n.mo import MoCatalogue
+
+MO = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[MoCatalogue, gettext.GNUTranslations]:
+    with open(MO, "rb") as f:
+        return MoCatalogue(MO.read_bytes()), gettext.GNUTranslations(f)
+
+
+def test_every_entry_reads_the_same(both) -> None:
+    ours, std = both
+    keys = [k for k in std._catalog if k]    # str for a message, (singular, form) for a plural
+    singles = [k for k in keys if isinstance(k, str)]
+    assert len(singles) > 1000
+    assert [ours.gettext(k) for k in singles] == [std.gettext(k) for k in singles]
+    plurals = {k[0] for k in keys if isinstance(k, tuple)}
+    assert plurals
+    # GNUTranslations keys a plural by its singular alone; find each plural id in the raw index
+    for raw in ours._index:
+        if b"\0" in raw:
+            s, p = raw.decode().split("\0")
+            assert s in plurals
+            for n in (0, 1, 2, 7):
+                assert ours.ngettext(s, p, n) == std.ngettext(s, p, n)
+
+
+def test_a_missing_message_is_english(both) -> None:
+    ours, std = both
+    assert ours.gettext("no such message, surely") == "no such message, surely"
+    assert ours.gettext("") == std.gettext("")     # the header, as gettext has it (wallet_i18n._ never asks)
+    assert ours.ngettext("one apple", "{n} apples", 1) == std.ngettext("one apple", "{n} apples", 1) == "one apple"
+    assert ours.ngettext("one apple", "{n} apples", 3) == "{n} apples"
+
+
+def test_no_catalogue_and_a_bad_one(tmp_path) -> None:
+    assert MoCatalogue.load(tmp_path / "absent.mo").gettext("Amount") == "Amount"
+    with pytest.raises(ValueError):
+        MoCatalogue(struct.pack("<I", 1234) + bytes(24))
+
+
+def test_big_endian_reads_too() -> None:
+    ours = MoCatalogue(MO.read_bytes())
+    data = MO.read_bytes()
+    n, originals, translations = struct.unpack_from("<3I", data, 8)
+    swapped = bytearray(data)
+    struct.pack_into(">5I", swapped, 0, *struct.unpack_from("<5I", data))
+    for table in (originals, translations):
+        struct.pack_into(f">{2 * n}I", swapped, table, *struct.unpack_from(f"<{2 * n}I", data, table))
+    big = MoCatalogue(bytes(swapped))
+    assert big._index.keys() == ours._index.keys()
+    assert big.gettext("Amount") == ours.gettext("Amount") == "金额"

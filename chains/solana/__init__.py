@@ -44,6 +44,7 @@ from chains.solana.address import parse_solana_address
 from chains.solana.messages import bytes_to_sign, signed_bytes
 from chains.solana.rpc import SolanaRpc, describe_err
 from chains.solana.send import BlockhashExpired, BlockhashUnknown, ResignMixin
+from wallet_i18n import _
 
 __all__ = ["Adapter", "BlockhashExpired", "BlockhashUnknown"]
 
@@ -74,8 +75,7 @@ class Adapter(ResignMixin, ChainAdapter):
             return
         got = self.rpc.genesis_hash()
         if got != self.network.genesis:
-            raise ChainIdMismatch(f"the RPC for {self.network.name} is on another Solana cluster (genesis hash "
-                                  f"{got[:60]}, expected {self.network.genesis}); not signing for it")
+            raise ChainIdMismatch(_('the RPC for {name} is on another Solana cluster (genesis hash {got}, expected {genesis}); not signing for it').format(name=self.network.name, got=got[:60], genesis=self.network.genesis))
         self._chain_checked = True
 
     # --- addresses, balances, tokens -----------------------------------------------------------
@@ -87,14 +87,14 @@ class Adapter(ResignMixin, ChainAdapter):
         """(decimals, token program) read from the mint account on chain."""
         info = self.rpc.get_account_info(mint)
         if info is None:
-            raise BadInput(f"token mint {mint} does not exist on {self.network.name}")
+            raise BadInput(_('token mint {mint} does not exist on {name}').format(mint=mint, name=self.network.name))
         program = Pubkey.from_string(info["owner"])
         if program not in spl.TOKEN_PROGRAMS:
-            raise BadInput(f"{mint} is not an SPL token mint (owned by {program})")
+            raise BadInput(_('{mint} is not an SPL token mint (owned by {program})').format(mint=mint, program=program))
         try:
             return spl.parse_mint(base64.b64decode(info["data"][0])).decimals, program
         except ValueError:
-            raise BadInput(f"{mint} is not an initialized SPL token mint") from None
+            raise BadInput(_('{mint} is not an initialized SPL token mint').format(mint=mint)) from None
 
     def _resolve_token(self, token: str) -> tuple[str, str]:
         """(mint, symbol) from a symbol in network.tokens or a mint address."""
@@ -104,8 +104,7 @@ class Adapter(ResignMixin, ChainAdapter):
         try:
             mint = parse_solana_address(token)
         except InvalidAddress:
-            raise BadInput(f"unknown token {token!r} on {self.network.name}: give a mint address or one of "
-                           f"{', '.join(self.network.tokens) or 'no configured symbols'}") from None
+            raise BadInput(_('unknown token {token!r} on {name}: give a mint address or one of {value}').format(token=token, name=self.network.name, value=', '.join(self.network.tokens) or 'no configured symbols')) from None
         return mint, mint   # an unlisted mint's symbol is the mint address itself (whole, copyable)
 
     def token_info(self, token: str) -> tuple[str, str, int]:
@@ -143,13 +142,12 @@ class Adapter(ResignMixin, ChainAdapter):
     def _check_fee_cap(self, fee: int, transfer: Transfer) -> None:
         cap = self._fee_cap()
         if cap is not None and fee > cap and not transfer.fees.allow_high_fee:
-            raise FeeTooHigh(f"the fee {_sol(fee)} is above this network's cap of {_sol(cap)}; "
-                             "lower the priority fee or allow a high fee explicitly")
+            raise FeeTooHigh(_("the fee {sol} is above this network's cap of {sol2}; lower the priority fee or allow a high fee explicitly").format(sol=_sol(fee), sol2=_sol(cap)))
 
     def _plan(self, transfer: Transfer) -> dict[str, Any]:
         """Read the chain and choose instructions; returns what build and the summary need."""
         if transfer.amount is None:
-            raise BadInput("a Solana transfer needs an amount")
+            raise BadInput(_('a Solana transfer needs an amount'))
         sender = Pubkey.from_string(parse_solana_address(transfer.sender.address))
         recipient = Pubkey.from_string(parse_solana_address(transfer.recipient))
         warnings: list[str] = []
@@ -164,8 +162,7 @@ class Adapter(ResignMixin, ChainAdapter):
         if transfer.token is None:
             lamports = transfer.amount.value
             if info is None and lamports < rent_min0:
-                raise Refused(f"the recipient account does not exist yet, and a new Solana account "
-                              f"must hold at least {_sol(rent_min0)} (the rent-exempt minimum)")
+                raise Refused(_('the recipient account does not exist yet, and a new Solana account must hold at least {sol} (the rent-exempt minimum)').format(sol=_sol(rent_min0)))
             if info is not None and info["owner"] in (str(p) for p in spl.TOKEN_PROGRAMS):
                 warnings.append("the recipient is an SPL token account, not a wallet; SOL sent to it is only "
                                 "recoverable by its owner closing the account")
@@ -176,13 +173,12 @@ class Adapter(ResignMixin, ChainAdapter):
         mint = Pubkey.from_string(mint_s)
         decimals, program = self._mint(mint_s)
         if transfer.amount.decimals != decimals:
-            raise BadInput(f"{symbol} has {decimals} decimals on chain, but the amount was parsed "
-                           f"with {transfer.amount.decimals}")
+            raise BadInput(_('{symbol} has {decimals} decimals on chain, but the amount was parsed with {decimals2}').format(symbol=symbol, decimals=decimals, decimals2=transfer.amount.decimals))
         creates: Pubkey | None = None
         if info is not None and info["owner"] == str(program) and _is_token_account(info):
             acct = spl.parse_token_account(base64.b64decode(info["data"][0]))
             if acct.mint != mint_s:
-                raise InvalidAddress(f"the recipient is a token account for another mint ({acct.mint})")
+                raise InvalidAddress(_('the recipient is a token account for another mint ({mint})').format(mint=acct.mint))
             dest = recipient                  # the user gave a token account: pay into it directly
         else:
             dest = spl.ata_address(recipient, mint, program)
@@ -194,8 +190,7 @@ class Adapter(ResignMixin, ChainAdapter):
         src_info = self.rpc.get_account_info(str(source))
         have = spl.parse_token_account(base64.b64decode(src_info["data"][0])).amount if src_info else 0
         if have < transfer.amount.value:
-            raise InsufficientFunds(f"sending {transfer.amount.plain()} {symbol} needs that much in the "
-                                    f"sender's token account, which holds {Amount(have, decimals, symbol)}")
+            raise InsufficientFunds(_("sending {plain} {symbol} needs that much in the sender's token account, which holds {Amount}").format(plain=transfer.amount.plain(), symbol=symbol, Amount=Amount(have, decimals, symbol)))
         value = transfer.amount.value
         plan.update(ixs=sb.spl_transfer(sender, dest, mint, value, decimals, program, creates),
                     amount=Amount(value, decimals, symbol), token=mint_s, rent=rent, dest=dest,
@@ -209,13 +204,11 @@ class Adapter(ResignMixin, ChainAdapter):
             parts = "amount + fee" if plan["sol_out"] else "fee"
             if plan["rent"]:
                 parts += " + rent for the new token account"
-            raise InsufficientFunds(f"this needs {_sol(need)} ({parts}) but the account has {_sol(bal)}")
+            raise InsufficientFunds(_('this needs {sol} ({parts}) but the account has {sol2}').format(sol=_sol(need), parts=parts, sol2=_sol(bal)))
         left = bal - need
         if final and 0 < left < plan["rent_min0"]:
             everything = _sol(bal - fee - plan["rent"]).plain()
-            raise Refused(f"this would leave {_sol(left)} in the sender's account, below the rent-exempt "
-                          f"minimum of {_sol(plan['rent_min0'])}; send {everything} SOL to empty it, "
-                          "or leave at least the minimum")
+            raise Refused(_("this would leave {sol} in the sender's account, below the rent-exempt minimum of {sol2}; send {everything} SOL to empty it, or leave at least the minimum").format(sol=_sol(left), sol2=_sol(plan['rent_min0']), everything=everything))
 
     def build_transfer(self, transfer: Transfer) -> UnsignedTx:
         self.check_chain()
@@ -236,11 +229,10 @@ class Adapter(ResignMixin, ChainAdapter):
         sim_msg = sb.compose(sender, plan["ixs"], blockhash, sb.MAX_COMPUTE_UNITS, 0, price_ix=bool(price))
         sim = self.rpc.simulate(sb.unsigned_tx_b64(sim_msg))
         if sim.get("err") is not None:
-            raise SimulationFailed(f"the transaction would fail: {describe_err(sim['err'])}; "
-                                   f"program logs: {sb.logs_tail(list(sim.get('logs') or []))}")
+            raise SimulationFailed(_('the transaction would fail: {describe_err}; program logs: {logs_tail}').format(describe_err=describe_err(sim['err']), logs_tail=sb.logs_tail(list(sim.get('logs') or []))))
         units = sim.get("unitsConsumed")
         if units is not None and (isinstance(units, bool) or not isinstance(units, int) or units < 0):
-            raise Unavailable("the Solana RPC answered simulateTransaction with a malformed unitsConsumed")
+            raise Unavailable(_('the Solana RPC answered simulateTransaction with a malformed unitsConsumed'))
         limit = sb.cu_limit_from_units(units or 0, len(plan["ixs"]))
         msg = sb.compose(sender, plan["ixs"], blockhash, limit, price)
         # The fee is what this very message makes the runtime charge; the RPC's figure may only raise it
@@ -259,11 +251,11 @@ class Adapter(ResignMixin, ChainAdapter):
         idempotent create of the recipient's ATA (a no-op if it exists), and balances are unchecked.
         """
         if transfer.amount is None:
-            raise BadInput("a Solana transfer needs an amount")
+            raise BadInput(_('a Solana transfer needs an amount'))
         try:
             Pubkey.from_string(blockhash)
         except Exception:
-            raise BadInput("the blockhash must be a base58 32-byte hash from getLatestBlockhash") from None
+            raise BadInput(_('the blockhash must be a base58 32-byte hash from getLatestBlockhash')) from None
         sender = Pubkey.from_string(parse_solana_address(transfer.sender.address))
         recipient = Pubkey.from_string(parse_solana_address(transfer.recipient))
         plan: dict[str, Any] = {"sender": sender, "recipient": recipient, "rent": 0, "creates": None,
@@ -278,10 +270,10 @@ class Adapter(ResignMixin, ChainAdapter):
             spec = next((s for s in self.network.tokens.values() if s.get("address") == mint_s), {})
             dec = decimals if decimals is not None else spec.get("decimals")
             if dec is None:
-                raise BadInput(f"offline SPL builds need the token's decimals for {mint_s}")
+                raise BadInput(_("offline SPL builds need the token's decimals for {mint_s}").format(mint_s=mint_s))
             program = Pubkey.from_string(token_program) if token_program else spl.TOKEN_PROGRAM
             if program not in spl.TOKEN_PROGRAMS:
-                raise BadInput("the token program must be SPL Token or Token-2022")
+                raise BadInput(_('the token program must be SPL Token or Token-2022'))
             mint = Pubkey.from_string(mint_s)
             dest = spl.ata_address(recipient, mint, program)
             creates = recipient if create_recipient_account else None
@@ -332,7 +324,7 @@ class Adapter(ResignMixin, ChainAdapter):
         fee = max(sb.fee_of_message(msg), unsigned.fee.value if unsigned.fee else 0)
         cap = self._fee_cap()
         if cap is not None and fee > cap >= (unsigned.fee.value if unsigned.fee else 0):
-            raise FeeTooHigh(f"the fee {_sol(fee)} is above this network's cap of {_sol(cap)}")
+            raise FeeTooHigh(_("the fee {sol} is above this network's cap of {sol2}").format(sol=_sol(fee), sol2=_sol(cap)))
         total = (0 if unsigned.payload.get("token") else unsigned.amount.value) + fee + int(unsigned.payload["rent"])
         summary = {**unsigned.summary, "Fee (max)": str(_sol(fee)),
                    "Priority fee": f"{price} micro-lamports/CU x {limit + 1} CU",
@@ -347,13 +339,12 @@ class Adapter(ResignMixin, ChainAdapter):
         try:
             msg = sb.message_from_b64(unsigned.payload["message"])
         except (KeyError, ValueError, TypeError):
-            raise BadInput("this is not a Solana transaction built by this wallet (no message)") from None
+            raise BadInput(_('this is not a Solana transaction built by this wallet (no message)')) from None
         if str(kp.pubkey()) != unsigned.sender or msg.account_keys[0] != kp.pubkey():
-            raise BadInput("the signing key does not belong to the sending account")
+            raise BadInput(_('the signing key does not belong to the sending account'))
         fee = sb.fee_of_message(msg)
         if unsigned.fee is None or fee > unsigned.fee.value:
-            raise Refused(f"this message would pay a fee of {_sol(fee)}, more than the {unsigned.fee} shown for "
-                          "it; not signing")
+            raise Refused(_('this message would pay a fee of {sol}, more than the {fee} shown for it; not signing').format(sol=_sol(fee), fee=unsigned.fee))
         tx = VersionedTransaction(msg, [kp])
         raw = base64.b64encode(bytes(tx)).decode()
         return SignedTx("sol", unsigned.network, str(tx.signatures[0]), raw, unsigned.sender,
@@ -376,7 +367,7 @@ class Adapter(ResignMixin, ChainAdapter):
 def _with_memo(plan: dict[str, Any], transfer: Transfer) -> dict[str, Any]:
     if transfer.memo:
         if len(transfer.memo.encode()) > sb.MAX_MEMO_BYTES:
-            raise BadInput(f"a Solana memo may be at most {sb.MAX_MEMO_BYTES} bytes")
+            raise BadInput(_('a Solana memo may be at most {MAX_MEMO_BYTES} bytes').format(MAX_MEMO_BYTES=sb.MAX_MEMO_BYTES))
         plan["ixs"] = [*plan["ixs"], sb.memo(plan["sender"], transfer.memo)]
         plan["memo"] = transfer.memo
     return plan
@@ -384,10 +375,10 @@ def _with_memo(plan: dict[str, Any], transfer: Transfer) -> dict[str, Any]:
 
 def _keypair(signer: Signer) -> Keypair:
     if signer.family != "sol" or len(signer.private_key) != 32:
-        raise BadInput("a Solana signer needs the account's 32-byte ed25519 seed")
+        raise BadInput(_("a Solana signer needs the account's 32-byte ed25519 seed"))
     kp = Keypair.from_seed(signer.private_key)
     if signer.address and str(kp.pubkey()) != signer.address:
-        raise BadInput("the signing key does not match the account's address")
+        raise BadInput(_("the signing key does not match the account's address"))
     return kp
 
 

@@ -15,6 +15,7 @@ from solders.pubkey import Pubkey
 
 from chains.base import precheck
 from chains.errors import InvalidAddress
+from wallet_i18n import _
 
 _CHECK_VERSIONS = {
     0x41: "a TRON address",
@@ -42,12 +43,12 @@ def parse_solana_address(text: str) -> str:
         return str(Pubkey(raw))     # canonical base58 form
     low = s.lower()
     if low.startswith("0x"):
-        raise InvalidAddress("this is an EVM (0x…) address, not a Solana address")
+        raise InvalidAddress(_('this is an EVM (0x…) address, not a Solana address'))
     if low.startswith(("bc1", "tb1", "bcrt1")) and s in (low, s.upper()):   # bech32 is single-case
-        raise InvalidAddress("this is a Bitcoin (bech32) address, not a Solana address")
+        raise InvalidAddress(_('this is a Bitcoin (bech32) address, not a Solana address'))
     version = _base58check_version(raw)
     if version in _CHECK_VERSIONS:
-        raise InvalidAddress(f"this is {_CHECK_VERSIONS[version]}, not a Solana address")
+        raise InvalidAddress(_('this is {CHECK_VERSIONS}, not a Solana address').format(CHECK_VERSIONS=_CHECK_VERSIONS[version]))
     if not raw:
-        raise InvalidAddress("this is not a Solana address: it is not valid base58")
-    raise InvalidAddress(f"this is not a Solana address: it decodes to {len(raw)} bytes, not 32")
+        raise InvalidAddress(_('this is not a Solana address: it is not valid base58'))
+    raise InvalidAddress(_('this is not a Solana address: it decodes to {len} bytes, not 32').format(len=len(raw)))

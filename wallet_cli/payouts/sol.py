@@ -22,6 +22,7 @@ from chains.solana import tx as sb
 from chains.solana.rpc import RpcError, describe_err
 from wallet_cli.payouts.plan import Plan, Row
 from wallet_cli.payouts.runs import SignedPayment, TxRecord
+from wallet_i18n import _
 
 Outcome = tuple[str, str, str | None]
 PACKET = 1232
@@ -70,14 +71,13 @@ class SolPayout:
             if r.asset.token and r.asset.token not in mints:
                 decimals, program = self.adapter._mint(r.asset.token)
                 if decimals != r.asset.decimals:
-                    raise BadInput(f"{r.asset.symbol} has {decimals} decimals on chain, not {r.asset.decimals}")
+                    raise BadInput(_('{symbol} has {decimals} decimals on chain, not {decimals2}').format(symbol=r.asset.symbol, decimals=decimals, decimals2=r.asset.decimals))
                 mints[r.asset.token] = (decimals, program)
         small = sorted({r.to for r in todo if r.asset.token is None and r.amount.value < rent_min0})
         missing_small = [a for a, info in self._accounts(small).items() if info is None]
         if missing_small:
             lines = [str(r.line) for r in todo if r.to in missing_small and r.asset.token is None]
-            raise Refused(f"lines {', '.join(lines[:20])} pay less than {_sol(rent_min0)} (the rent-exempt minimum) "
-                          "to accounts that do not exist yet; such a transfer fails")
+            raise Refused(_('lines {join} pay less than {sol} (the rent-exempt minimum) to accounts that do not exist yet; such a transfer fails').format(join=', '.join(lines[:20]), sol=_sol(rent_min0)))
         atas = {(r.to, r.asset.token): str(spl.ata_address(Pubkey.from_string(r.to), Pubkey.from_string(
             r.asset.token), mints[r.asset.token][1])) for r in todo if r.asset.token}
         infos = self._accounts(sorted(set(atas.values())))
@@ -93,8 +93,7 @@ class SolPayout:
         native = sum(r.amount.value for r in todo if r.asset.token is None)
         have = self.rpc.get_balance(str(self.sender))
         if have < native + fees + rent:
-            raise InsufficientFunds(f"the rows still to pay need {_sol(native + fees + rent)} (amounts, fees and rent "
-                                    f"for {len(missing)} new token accounts) but the account has {_sol(have)}")
+            raise InsufficientFunds(_('the rows still to pay need {sol} (amounts, fees and rent for {len} new token accounts) but the account has {sol2}').format(sol=_sol(native + fees + rent), len=len(missing), sol2=_sol(have)))
         self._check_tokens(todo, mints)
         return {"transactions": len(self.groups), "max_total": _sol(fees).plain(), "symbol": "SOL",
                 "rent": _sol(rent).plain(), "new_token_accounts": len(missing),
@@ -107,8 +106,7 @@ class SolPayout:
             held = spl.parse_token_account(base64.b64decode(info["data"][0])).amount if info else 0
             if held < need:
                 sym = next(r.asset.symbol for r in todo if r.asset.token == mint)
-                raise InsufficientFunds(f"the rows still to pay need {Amount(need, decimals, sym)} but the sender's "
-                                        f"token account holds {Amount(held, decimals, sym)}")
+                raise InsufficientFunds(_("the rows still to pay need {Amount} but the sender's token account holds {Amount2}").format(Amount=Amount(need, decimals, sym), Amount2=Amount(held, decimals, sym)))
 
     def _check_caps(self) -> None:
         if not self.network.fee_cap or self.opts.allow_high_fee:
@@ -117,8 +115,7 @@ class SolPayout:
         for _rows, _ixs, est in self.groups:
             fee = sb.LAMPORTS_PER_SIGNATURE + (self.price * est + 999_999) // 10**6
             if fee > cap:
-                raise FeeTooHigh(f"a payout transaction could cost {_sol(fee)} in fees, above this network's cap "
-                                 f"of {_sol(cap)}; lower the priority fee or allow a high fee explicitly")
+                raise FeeTooHigh(_("a payout transaction could cost {sol} in fees, above this network's cap of {sol2}; lower the priority fee or allow a high fee explicitly").format(sol=_sol(fee), sol2=_sol(cap)))
 
     def _row_ixs(self, r: Row, mints: dict[str, tuple[int, Pubkey]], create: bool) -> tuple[list[Any], int]:
         to = Pubkey.from_string(r.to)
@@ -148,7 +145,7 @@ class SolPayout:
                 rows, ixs, est = [], [], _CU_BASE
                 trial = list(more)
             if self._size(trial) > PACKET:
-                raise BadInput(f"line {r.line} does not fit in a Solana transaction")
+                raise BadInput(_('line {line} does not fit in a Solana transaction').format(line=r.line))
             rows, ixs, est = [*rows, r], trial, est + cu
             if create:
                 created.add(key)
@@ -170,15 +167,14 @@ class SolPayout:
 
         kp = Keypair.from_seed(signer.private_key)
         if kp.pubkey() != self.sender:
-            raise Refused("the signing key does not belong to the sending account")
+            raise Refused(_('the signing key does not belong to the sending account'))
         for i in range(0, len(self.groups), self.chunk):
             blockhash, last_valid = self.rpc.get_latest_blockhash()
             chunk = []
             for rows, ixs, est in self.groups[i:i + self.chunk]:
                 limit = self._simulate(rows, ixs, blockhash)
                 if self.price and limit > est:
-                    raise FeeTooHigh(f"lines {rows[0].line}-{rows[-1].line} need {limit} compute units, more than "
-                                     f"the {est} the review's fee allowed for; nothing more was signed")
+                    raise FeeTooHigh(_("lines {line}-{line2} need {limit} compute units, more than the {est} the review's fee allowed for; nothing more was signed").format(line=rows[0].line, line2=rows[-1].line, limit=limit, est=est))
                 msg = sb.compose(self.sender, ixs, blockhash, limit, self.price)
                 tx = VersionedTransaction(msg, [kp])
                 chunk.append(SignedPayment(str(tx.signatures[0]), self.seq, base64.b64encode(bytes(tx)).decode(),
@@ -192,9 +188,7 @@ class SolPayout:
         msg = sb.compose(self.sender, ixs, blockhash, sb.MAX_COMPUTE_UNITS, 0, price_ix=bool(self.price))
         sim = self.rpc.simulate(sb.unsigned_tx_b64(msg))
         if sim.get("err") is not None:
-            raise SimulationFailed(f"the transaction for lines {rows[0].line}-{rows[-1].line} would fail: "
-                                   f"{describe_err(sim['err'])}; program logs: "
-                                   f"{sb.logs_tail(list(sim.get('logs') or []))}; nothing more was signed")
+            raise SimulationFailed(_('the transaction for lines {line}-{line2} would fail: {describe_err}; program logs: {logs_tail}; nothing more was signed').format(line=rows[0].line, line2=rows[-1].line, describe_err=describe_err(sim['err']), logs_tail=sb.logs_tail(list(sim.get('logs') or []))))
         return sb.cu_limit_from_units(int(sim.get("unitsConsumed") or 0))
 
     # ---- broadcasting and reconciling ----------------------------------------------------------

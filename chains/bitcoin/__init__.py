@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from chains.base import Account, Amount, ChainAdapter, Network, SignedTx, Signer, Transfer, TxStatus, UnsignedTx
 from chains.errors import BadInput, ChainIdMismatch, Unavailable
+from wallet_i18n import N_, _
 
 
 class Adapter(ChainAdapter):
@@ -29,8 +30,9 @@ class Adapter(ChainAdapter):
             return
         got = Esplora(self.network.rpc_url).genesis_hash()
         if got != self.network.genesis:
-            raise ChainIdMismatch(f"the Bitcoin node for {self.network.name} is on another chain (block 0 is "
-                                  f"{got}, expected {self.network.genesis}); not signing for it")
+            raise ChainIdMismatch(_("the Bitcoin node for {network} is on another chain (block 0 is {got}, "
+                                    "expected {expected}); not signing for it").format(
+                network=self.network.name, got=got, expected=self.network.genesis))
         self._chain_checked = True
 
     # ---- addresses and accounts --------------------------------------------------------------
@@ -64,7 +66,7 @@ class Adapter(ChainAdapter):
 
     def balance(self, account: Account, token: str | None = None) -> Amount:
         if token:
-            raise BadInput("Bitcoin has no tokens here")
+            raise BadInput(_("Bitcoin has no tokens here"))
         return self._amount(self._open(account).wallet.balance().total.to_sat())
 
     def balances(self, account: Account) -> dict[str, Amount]:
@@ -102,7 +104,7 @@ class Adapter(ChainAdapter):
         from chains.bitcoin.descriptors import bdk_network
 
         if transfer.token:
-            raise BadInput("Bitcoin has no tokens here")
+            raise BadInput(_("Bitcoin has no tokens here"))
         self.check_chain()
         recipient = self.parse_address(transfer.recipient, self.network)
         spk = bdk.Address(recipient, bdk_network(self.network)).script_pubkey().to_bytes()
@@ -117,7 +119,7 @@ class Adapter(ChainAdapter):
         from chains.bitcoin.psbt import _to_signed, sign_unsigned
 
         if unsigned.family != "btc":
-            raise BadInput(f"this is a {unsigned.family} transaction, not a Bitcoin one")
+            raise BadInput(_("this is a {family} transaction, not a Bitcoin one").format(family=unsigned.family))
         signed_psbt, base = sign_unsigned(unsigned.payload, signer, self.network)
         out = _to_signed(signed_psbt, self.network, base, unsigned.sender, unsigned.recipient)
         out.amount = unsigned.amount
@@ -160,9 +162,10 @@ class Adapter(ChainAdapter):
         from chains.bitcoin.node import Esplora
 
         if signed.family != "btc":
-            raise BadInput(f"this is a {signed.family} transaction, not a Bitcoin one")
+            raise BadInput(_("this is a {family} transaction, not a Bitcoin one").format(family=signed.family))
         if signed.network != self.network.name:
-            raise BadInput(f"this transaction was made for {signed.network}, not {self.network.name}")
+            raise BadInput(_("this transaction was made for {made_for}, not {network}").format(
+                made_for=signed.network, network=self.network.name))
         from chains.bitcoin.psbt import inputs_of
 
         inputs = inputs_of(signed.raw)
@@ -174,11 +177,13 @@ class Adapter(ChainAdapter):
         node = Esplora(self.network.rpc_url)
         st = node.tx_status(txid)
         if st is None:
-            return TxStatus(txid, "unknown", detail="the node does not know this transaction (replaced or dropped?)")
+            return TxStatus(txid, "unknown",
+                            detail=N_("the node does not know this transaction (replaced or dropped?)"))
         height = st.get("block_height") if isinstance(st, dict) else None
         bad_height = isinstance(height, bool) or not isinstance(height, int)
         if not isinstance(st, dict) or (st.get("confirmed") and bad_height):
-            raise Unavailable(f"the Bitcoin node at {node.where} gave a malformed status for {txid}")
+            raise Unavailable(_("the Bitcoin node at {where} gave a malformed status for {txid}").format(
+                where=node.where, txid=txid))
         if not st.get("confirmed"):
             return TxStatus(txid, "pending")
         return TxStatus(txid, "confirmed", node.tip_height() - height + 1, height)

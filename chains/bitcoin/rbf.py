@@ -6,6 +6,7 @@ incremental relay fee (1 sat/vB) for its own size; BDK's fee bump enforces that,
 
 from __future__ import annotations
 
+import re
 import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
@@ -16,11 +17,19 @@ from chains.bitcoin.descriptors import check_descriptors
 from chains.bitcoin.send import RBF_SEQUENCE, btc, check_fee, fee_rate_obj
 from chains.bitcoin.wallet import OpenWallet
 from chains.errors import BadInput, InsufficientFunds, Refused, reason_of
+from wallet_i18n import N_, _, translated
 
 if TYPE_CHECKING:
     import bdkpython as bdk
 
 INCREMENTAL_RELAY_SAT_VB = Decimal(1)
+
+# Whose an output of a replacement is: stored in English in its payload (what --json prints), worded in the
+# reader's language by whose_text() where it is shown.
+NOT_YOURS = N_("not yours")
+YOURS = N_("yours ({branch} {index})")
+BRANCHES = {"change": N_("change"), "receive": N_("receive")}   # the keychain of an output that is ours
+_YOURS = re.compile(r"yours \((change|receive) (\d+)\)")
 
 
 class Opener(Protocol):
@@ -42,15 +51,15 @@ def _open_with_original(signed: SignedTx, signer: Signer, network: Network,
 
     ext, chg = signed.payload.get("descriptor"), signed.payload.get("change_descriptor")
     if not ext or not chg:
-        raise BadInput("this signed transaction does not say which account made it (no descriptors)")
+        raise BadInput(_("this signed transaction does not say which account made it (no descriptors)"))
     ext, chg = check_descriptors(str(ext), str(chg), signer, network)
     try:
         tx = bdk.Transaction(bytes.fromhex(signed.raw))
     except Exception:  # noqa: BLE001
-        raise BadInput("the signed transaction's raw bytes do not parse") from None
+        raise BadInput(_("the signed transaction's raw bytes do not parse")) from None
     if str(tx.compute_txid()) != signed.txid:
-        raise Refused(f"the journalled bytes of {signed.txid} are another transaction; wallet.db may have been "
-                      "edited, so no replacement is signed")
+        raise Refused(_("the journalled bytes of {txid} are another transaction; wallet.db may have been "
+                        "edited, so no replacement is signed").format(txid=signed.txid))
     ow = opener(ext, chg)
     txid = tx.compute_txid()
     known = ow.wallet.get_tx(txid)
@@ -58,9 +67,10 @@ def _open_with_original(signed: SignedTx, signer: Signer, network: Network,
         # Not seen by the node yet (or never broadcast): teach the wallet about it so it can be replaced.
         ow.wallet.apply_unconfirmed_txs([bdk.UnconfirmedTx(tx=tx, last_seen=int(time.time()))])
     elif known.chain_position.is_confirmed():
-        raise Refused(f"transaction {signed.txid} is already confirmed; it can no longer be replaced")
+        raise Refused(_("transaction {txid} is already confirmed; it can no longer be replaced").format(
+            txid=signed.txid))
     if not tx.is_explicitly_rbf():
-        raise Refused(f"transaction {signed.txid} does not signal replaceability (BIP125)")
+        raise Refused(_("transaction {txid} does not signal replaceability (BIP125)").format(txid=signed.txid))
     return ow, tx
 
 
@@ -81,10 +91,10 @@ def speed_up(signed: SignedTx, signer: Signer, bump_percent: int, network: Netwo
             # BDK measures the original with its own size estimate; take the rate (sat/kwu) it requires.
             psbt = attempt(bdk.FeeRate.from_sat_per_kwu(int(str(e.required).split()[0]) + 1))  # sat/kwu
     except bdk.CreateTxError.InsufficientFunds as e:
-        raise InsufficientFunds(f"not enough funds to raise the fee: need {btc(network, int(e.needed))}, "
-                                f"have {btc(network, int(e.available))}") from None
+        raise InsufficientFunds(_("not enough funds to raise the fee: need {needed}, have {available}").format(
+            needed=btc(network, int(e.needed)), available=btc(network, int(e.available)))) from None
     except bdk.CreateTxError as e:
-        raise Refused(f"could not build the fee bump ({reason_of(e)})") from None
+        raise Refused(_("could not build the fee bump ({reason})").format(reason=reason_of(e))) from None
     return _finish(ow, psbt, signer, network, signed, old_fee, allow_high_fee)
 
 
@@ -119,7 +129,8 @@ def cancel(signed: SignedTx, signer: Signer, bump_percent: int, network: Network
         if p.fee() < floor:
             p = attempt(None, floor)
     except bdk.CreateTxError as e:
-        raise InsufficientFunds(f"the original's inputs cannot cover a higher fee ({reason_of(e)})") from None
+        raise InsufficientFunds(_("the original's inputs cannot cover a higher fee ({reason})").format(
+            reason=reason_of(e))) from None
     return _finish(ow, p, signer, network, signed, old_fee, allow_high_fee)
 
 
@@ -149,6 +160,17 @@ def outputs_review(ow: OpenWallet, tx: bdk.Transaction, network: Network) -> lis
         except Exception:  # noqa: BLE001 - no address form (e.g. OP_RETURN)
             addr = "script " + o.script_pubkey.to_bytes().hex()
         branch = "change" if d is not None and d.keychain == bdk.KeychainKind.INTERNAL else "receive"
-        whose = "not yours" if d is None else f"yours ({branch} {d.index})"
+        whose = NOT_YOURS if d is None else YOURS.format(branch=branch, index=d.index)   # English: stored
         out.append({"address": addr, "amount": str(btc(network, o.value.to_sat())), "whose": whose})
     return out
+
+
+def whose_text(whose: str) -> str:
+    """The stored English `whose` of an output ("not yours", "yours (change 3)") in the reader's language;
+    any other text is returned as it is."""
+    if whose == NOT_YOURS:
+        return translated(NOT_YOURS)
+    m = _YOURS.fullmatch(whose)
+    if m is None:
+        return whose
+    return translated(YOURS).format(branch=translated(BRANCHES[m[1]]), index=m[2])

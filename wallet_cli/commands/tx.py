@@ -101,8 +101,10 @@ def _replace(txid: str, network: str | None, bump: int, how: str, allow_high_fee
             if options().json:   # the review's keys and values are what a script reads there: English
                 review[f"Output {i}"] = f"{o['amount']} to {o['address']} ({o['whose']})"
             else:                # a label with a number is no message id: translated here, whole
+                from chains.bitcoin import rbf
+
                 review[_("Output {index}").format(index=i)] = _("{amount} to {address} ({whose})").format(
-                    amount=o["amount"], address=o["address"], whose=translated(o["whose"]))
+                    amount=o["amount"], address=o["address"], whose=rbf.whose_text(o["whose"]))
         output.key_values(review, title=_("Review the replacement"))
         confirm(_("Broadcast this replacement of {txid}?").format(txid=txid))
         # The replacement carries the original's idempotency key and intent: a rerun finds it.

@@ -22,6 +22,7 @@ from solders.system_program import transfer as system_transfer
 from solders.transaction import VersionedTransaction
 
 from chains.solana import tokens as spl
+from wallet_i18n import _
 
 LAMPORTS_PER_SIGNATURE = 5000
 MAX_COMPUTE_UNITS = 1_400_000
@@ -170,4 +171,4 @@ def writable_accounts(msg: Message) -> list[str]:
 def logs_tail(logs: list[str], n: int = 8) -> str:
     from chains.transport.jsonrpc import node_text  # the node's text: one inert line
 
-    return node_text(" | ".join(str(x) for x in logs[-n:])) if logs else "no program logs"
+    return node_text(" | ".join(str(x) for x in logs[-n:])) if logs else _("no program logs")

@@ -13,7 +13,8 @@ from typing import Any
 
 from chains.base import Amount, Transfer, UnsignedTx
 from chains.errors import BadInput, InsufficientFunds
-from wallet_i18n import _
+from chains.solana.tx import Phrase
+from wallet_i18n import N_, _
 
 LAMPORTS = 9
 
@@ -24,15 +25,16 @@ def build_max(adapter: Any, transfer: Transfer) -> UnsignedTx:
     balance = adapter.rpc.get_balance(transfer.sender.address)
     probe_amount = min(balance, adapter.rpc.rent_exempt_minimum(0))   # a new recipient needs at least this
     if probe_amount <= 0:
-        raise InsufficientFunds(_('the account holds no SOL'))
+        raise InsufficientFunds(_("the account holds no SOL"))
     probe = adapter.build_transfer(dataclasses.replace(transfer, amount=Amount(probe_amount, LAMPORTS, "SOL")))
     price = int(probe.payload["computeUnitPrice"])
     value = balance - probe.fee.value
     if value <= 0:
-        raise InsufficientFunds(_('the balance {Amount} does not cover the fee {fee}').format(Amount=Amount(balance, LAMPORTS, 'SOL'), fee=probe.fee))
+        raise InsufficientFunds(_("the balance {balance} does not cover the fee {fee}").format(
+            balance=Amount(balance, LAMPORTS, "SOL"), fee=probe.fee))
     fees = dataclasses.replace(transfer.fees, priority_fee=price)
     final = adapter.build_transfer(dataclasses.replace(transfer, amount=Amount(value, LAMPORTS, "SOL"), fees=fees))
     if final.fee.value != probe.fee.value:      # would leave dust or fail: say so rather than guess
-        raise InsufficientFunds(_('the fee changed between two builds; try again'))
-    final.summary["Amount"] = f"{final.amount} (everything, after the fee)"
+        raise InsufficientFunds(_("the fee changed between two builds; try again"))
+    final.summary[N_("Amount")] = Phrase(N_("{amount} (everything, after the fee)"), amount=str(final.amount))
     return final

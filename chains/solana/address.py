@@ -15,13 +15,15 @@ from solders.pubkey import Pubkey
 
 from chains.base import precheck
 from chains.errors import InvalidAddress
+from wallet_i18n import N_, _, translated
 
+# One whole sentence per foreign kind, so a translation never glues "a Bitcoin" to "address".
 _CHECK_VERSIONS = {
-    0x41: "a TRON address",
-    0x00: "a Bitcoin (P2PKH) address",
-    0x05: "a Bitcoin (P2SH) address",
-    0x6F: "a Bitcoin testnet address",
-    0xC4: "a Bitcoin testnet (P2SH) address",
+    0x41: N_("this is a TRON address, not a Solana address"),
+    0x00: N_("this is a Bitcoin (P2PKH) address, not a Solana address"),
+    0x05: N_("this is a Bitcoin (P2SH) address, not a Solana address"),
+    0x6F: N_("this is a Bitcoin testnet address, not a Solana address"),
+    0xC4: N_("this is a Bitcoin testnet (P2SH) address, not a Solana address"),
 }
 
 
@@ -42,12 +44,13 @@ def parse_solana_address(text: str) -> str:
         return str(Pubkey(raw))     # canonical base58 form
     low = s.lower()
     if low.startswith("0x"):
-        raise InvalidAddress("this is an EVM (0x…) address, not a Solana address")
+        raise InvalidAddress(_("this is an EVM (0x…) address, not a Solana address"))
     if low.startswith(("bc1", "tb1", "bcrt1")) and s in (low, s.upper()):   # bech32 is single-case
-        raise InvalidAddress("this is a Bitcoin (bech32) address, not a Solana address")
+        raise InvalidAddress(_("this is a Bitcoin (bech32) address, not a Solana address"))
     version = _base58check_version(raw)
     if version in _CHECK_VERSIONS:
-        raise InvalidAddress(f"this is {_CHECK_VERSIONS[version]}, not a Solana address")
+        raise InvalidAddress(translated(_CHECK_VERSIONS[version]))
     if not raw:
-        raise InvalidAddress("this is not a Solana address: it is not valid base58")
-    raise InvalidAddress(f"this is not a Solana address: it decodes to {len(raw)} bytes, not 32")
+        raise InvalidAddress(_("this is not a Solana address: it is not valid base58"))
+    raise InvalidAddress(_("this is not a Solana address: it decodes to {count} bytes, not 32").format(
+        count=len(raw)))

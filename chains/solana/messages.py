@@ -19,6 +19,7 @@ from __future__ import annotations
 import struct
 
 from chains.errors import BadInput
+from wallet_i18n import _
 
 SIGNING_DOMAIN = b"\xffsolana offchain"
 MAX_LEN_LEDGER = 1212
@@ -27,18 +28,18 @@ MAX_LEN = 65515
 
 def offchain_v0(message: bytes) -> bytes:
     if not message:
-        raise BadInput("an off-chain message may not be empty")
+        raise BadInput(_("an off-chain message may not be empty"))
     try:
         text = message.decode("utf-8")
     except UnicodeDecodeError:
-        raise BadInput("an off-chain message must be UTF-8 text") from None
+        raise BadInput(_("an off-chain message must be UTF-8 text")) from None
     n = len(message)
     if n <= MAX_LEN_LEDGER:
         fmt = 0 if all(0x20 <= b <= 0x7E for b in message) else 1
     elif n <= MAX_LEN:
         fmt = 2
     else:
-        raise BadInput(f"an off-chain message may be at most {MAX_LEN} bytes")
+        raise BadInput(_("an off-chain message may be at most {limit} bytes").format(limit=MAX_LEN))
     del text
     return SIGNING_DOMAIN + bytes([0, fmt]) + struct.pack("<H", n) + message
 
@@ -70,6 +71,6 @@ def signed_bytes(message: bytes, offchain: bool) -> bytes:
 def bytes_to_sign(message: bytes, offchain: bool) -> bytes:
     """What sign_message signs; refuses raw bytes that are a transaction message."""
     if not offchain and is_transaction_message(message):
-        raise BadInput("these bytes are a Solana transaction message, and signing them would authorise that "
-                       "transaction; sign text with the off-chain message format (--offchain) instead")
+        raise BadInput(_("these bytes are a Solana transaction message, and signing them would authorise that "
+                         "transaction; sign text with the off-chain message format (--offchain) instead"))
     return signed_bytes(message, offchain)

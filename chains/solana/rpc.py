@@ -11,6 +11,7 @@ from typing import Any
 
 from chains.errors import Unavailable
 from chains.transport import JsonRpc
+from wallet_i18n import N_, _, translated
 
 
 class RpcError(Unavailable):
@@ -21,7 +22,12 @@ class RpcError(Unavailable):
     """
 
     def __init__(self, code: int, message: str, data: Any = None, method: str = "") -> None:
-        super().__init__(f"the Solana RPC answered {method or 'a call'} with error {code}: {message}")
+        if method:
+            text = _("the Solana RPC answered {method} with error {code}: {message}").format(
+                method=method, code=code, message=message)
+        else:
+            text = _("the Solana RPC answered a call with error {code}: {message}").format(code=code, message=message)
+        super().__init__(text)
         self.code = code
         self.message = message
         self.data = data
@@ -40,7 +46,7 @@ class RpcError(Unavailable):
 class SolanaRpc(JsonRpc):
     """Calls one endpoint. Every transport failure becomes Unavailable with one sentence."""
 
-    label = "the Solana RPC"
+    label = N_("the Solana RPC")   # shown as translated(label)
 
     def rpc_error(self, method: str, code: int | None, message: str, data: Any) -> Exception:
         return RpcError(code if code is not None else 0, message, data, method)
@@ -52,18 +58,21 @@ class SolanaRpc(JsonRpc):
         """For methods whose result is {context, value}: return the value."""
         res = self.call(method, params)
         if not isinstance(res, dict) or "value" not in res:
-            raise Unavailable(f"the Solana RPC answered {method} without a context/value result")
+            raise Unavailable(_("the Solana RPC answered {method} without a context/value result").format(
+                method=method))
         return res["value"]
 
     def _int(self, method: str, v: Any) -> int:
         """A non-negative integer field of a reply; a null, bool, text or float one is the node's fault."""
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            raise Unavailable(f"{self.label} at {self.where} answered {method} with a malformed number")
+            raise Unavailable(_("{label} at {where} answered {method} with a malformed number").format(
+                label=translated(self.label), where=self.where, method=method))
         return v
 
     def _dict(self, method: str, v: Any) -> dict[str, Any]:
         if not isinstance(v, dict):
-            raise Unavailable(f"{self.label} at {self.where} answered {method} with a malformed result")
+            raise Unavailable(_("{label} at {where} answered {method} with a malformed result").format(
+                label=translated(self.label), where=self.where, method=method))
         return v
 
     # Typed helpers for the calls the adapter makes.
@@ -77,19 +86,22 @@ class SolanaRpc(JsonRpc):
         v = self._dict("getAccountInfo", v)
         data = v.get("data")
         if not (isinstance(v.get("owner"), str) and isinstance(data, list) and data and isinstance(data[0], str)):
-            raise Unavailable(f"{self.label} at {self.where} answered getAccountInfo with a malformed account")
+            raise Unavailable(_("{label} at {where} answered getAccountInfo with a malformed account").format(
+                label=translated(self.label), where=self.where))
         return v
 
     def get_latest_blockhash(self) -> tuple[str, int]:
         v = self._dict("getLatestBlockhash", self.value("getLatestBlockhash", [{"commitment": "confirmed"}]))
         if not isinstance(v.get("blockhash"), str):
-            raise Unavailable(f"{self.label} at {self.where} answered getLatestBlockhash without a blockhash")
+            raise Unavailable(_("{label} at {where} answered getLatestBlockhash without a blockhash").format(
+                label=translated(self.label), where=self.where))
         return v["blockhash"], self._int("getLatestBlockhash", v.get("lastValidBlockHeight"))
 
     def is_blockhash_valid(self, blockhash: str) -> bool:
         v = self.value("isBlockhashValid", [blockhash, {"commitment": "confirmed"}])
         if not isinstance(v, bool):
-            raise Unavailable(f"{self.label} at {self.where} answered isBlockhashValid with a malformed result")
+            raise Unavailable(_("{label} at {where} answered isBlockhashValid with a malformed result").format(
+                label=translated(self.label), where=self.where))
         return v
 
     def get_block_height(self) -> int:
@@ -106,8 +118,9 @@ class SolanaRpc(JsonRpc):
     def recent_priority_fees(self, accounts: list[str]) -> list[int]:
         res = self.call("getRecentPrioritizationFees", [accounts])
         if res is not None and not isinstance(res, list):
-            raise Unavailable(f"{self.label} at {self.where} answered getRecentPrioritizationFees with a "
-                              "malformed result")
+            raise Unavailable(_("{label} at {where} answered getRecentPrioritizationFees with a malformed "
+                                "result").format(
+                label=translated(self.label), where=self.where))
         return [self._int("getRecentPrioritizationFees", self._dict("getRecentPrioritizationFees", r)
                           .get("prioritizationFee")) for r in res or []]
 
@@ -124,20 +137,23 @@ class SolanaRpc(JsonRpc):
     def signature_status(self, signature: str) -> dict[str, Any] | None:
         v = self.value("getSignatureStatuses", [[signature], {"searchTransactionHistory": True}])
         if not isinstance(v, list) or len(v) != 1:
-            raise Unavailable(f"{self.label} at {self.where} answered getSignatureStatuses with a malformed result")
+            raise Unavailable(_("{label} at {where} answered getSignatureStatuses with a malformed result").format(
+                label=translated(self.label), where=self.where))
         return None if v[0] is None else self._dict("getSignatureStatuses", v[0])
 
     def genesis_hash(self) -> str:
         v = self.call("getGenesisHash", [])
         if not isinstance(v, str):
-            raise Unavailable(f"{self.label} at {self.where} answered getGenesisHash with a malformed result")
+            raise Unavailable(_("{label} at {where} answered getGenesisHash with a malformed result").format(
+                label=translated(self.label), where=self.where))
         return v
 
     def token_accounts_by_owner(self, owner: str, mint: str) -> list[dict[str, Any]]:
         v = self.value("getTokenAccountsByOwner", [owner, {"mint": mint},
                                                    {"encoding": "base64", "commitment": "confirmed"}])
         if not isinstance(v, list) or not all(isinstance(e, dict) for e in v):
-            raise Unavailable(f"{self.label} at {self.where} answered getTokenAccountsByOwner with a malformed result")
+            raise Unavailable(_("{label} at {where} answered getTokenAccountsByOwner with a malformed result").format(
+                label=translated(self.label), where=self.where))
         return v
 
 

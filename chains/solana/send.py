@@ -20,6 +20,7 @@ from chains.base import Amount, SignedTx, Signer, TxStatus, UnsignedTx
 from chains.errors import BadInput, CannotLand, Refused, SimulationFailed, TxRejected, Unavailable
 from chains.solana import tx as sb
 from chains.solana.rpc import RpcError, describe_err
+from wallet_i18n import N_, _
 
 
 class BlockhashExpired(CannotLand):
@@ -57,24 +58,25 @@ class ResignMixin:
                 if self.rpc.signature_status(signed.txid) is not None:
                     return signed.txid                # it landed earlier: success, as promised
                 if self.cannot_land(signed):
-                    raise BlockhashExpired("the transaction's blockhash has expired and the node has no record "
-                                           "of it, so it can never land and nothing was sent; build and sign "
-                                           "it again") from None
-                raise BlockhashUnknown("the node does not accept the transaction's blockhash, but it has not "
-                                       "provably expired (the node may be behind, or an offline build has no "
-                                       "lastValidBlockHeight), so it may still land; check its status before "
-                                       "sending again") from None
+                    raise BlockhashExpired(_("the transaction's blockhash has expired and the node has no record "
+                                             "of it, so it can never land and nothing was sent; build and sign "
+                                             "it again")) from None
+                raise BlockhashUnknown(_("the node does not accept the transaction's blockhash, but it has not "
+                                         "provably expired (the node may be behind, or an offline build has no "
+                                         "lastValidBlockHeight), so it may still land; check its status before "
+                                         "sending again")) from None
             # Only a preflight failure (the node simulated and did not forward it) or a bad signature is
             # a certain "not sent". Any other error (a timeout, an unknown code) may follow a forward.
             if e.code in _CERTAIN_REFUSALS and self.rpc.signature_status(signed.txid) is None:
-                raise TxRejected(f"the node rejected the transaction in preflight: {e.message}; "
-                                 f"program logs: {sb.logs_tail(e.logs)}") from None
+                raise TxRejected(_("the node rejected the transaction in preflight: {reason}; program logs: "
+                                   "{logs}").format(reason=e.message, logs=sb.logs_tail(e.logs))) from None
             if self.rpc.signature_status(signed.txid) is not None:
                 return signed.txid
-            raise Unavailable(f"the Solana RPC answered sendTransaction with error {e.code} ({e.message[:200]}), "
-                              "which does not prove the transaction was not sent; its outcome is unknown") from None
+            raise Unavailable(_("the Solana RPC answered sendTransaction with error {code} ({reason}), which does "
+                                "not prove the transaction was not sent; its outcome is unknown").format(
+                code=e.code, reason=e.message[:200])) from None
         if sig != signed.txid:
-            raise Unavailable("the node answered sendTransaction with a different signature than ours")
+            raise Unavailable(_("the node answered sendTransaction with a different signature than ours"))
         return sig
 
     def status(self, txid: str, commitment: str = "confirmed") -> TxStatus:
@@ -84,8 +86,8 @@ class ResignMixin:
         want = _rank(commitment)
         st = self.rpc.signature_status(txid)
         if st is None:
-            return TxStatus(txid, "unknown", detail="the node has no record of this signature (not visible "
-                                                    "yet, dropped, or never sent)")
+            return TxStatus(txid, "unknown", detail=N_("the node has no record of this signature (not visible "
+                                                       "yet, dropped, or never sent)"))
         if st.get("err") is not None:
             return TxStatus(txid, "failed", 0, st.get("slot"), detail=describe_err(st["err"]))
         level = st.get("confirmationStatus") or "processed"
@@ -130,17 +132,18 @@ class ResignMixin:
         """The same transfer under a fresh blockhash, only if the old one can never land."""
         self.check_chain()
         if not self.is_expired(signed):
-            raise Refused("the previous transaction's blockhash has not provably expired, so it may still "
-                          "land; not signing a second one")
+            raise Refused(_("the previous transaction's blockhash has not provably expired, so it may still land; "
+                            "not signing a second one"))
         # Checked after expiry: from here on the old signature's status is final.
         if self.rpc.signature_status(signed.txid) is not None:
-            raise Refused(f"the previous transaction {signed.txid} has landed; not signing a second one")
+            raise Refused(_("the previous transaction {txid} has landed; not signing a second one").format(
+                txid=signed.txid))
         blockhash, last_valid = self.rpc.get_latest_blockhash()
         msg = sb.with_blockhash(sb.message_from_b64(signed.payload["message"]), blockhash)
         sim = self.rpc.simulate(sb.unsigned_tx_b64(msg))
         if sim.get("err") is not None:
-            raise SimulationFailed(f"the re-signed transaction would fail: {describe_err(sim['err'])}; "
-                                   f"program logs: {sb.logs_tail(list(sim.get('logs') or []))}")
+            raise SimulationFailed(_("the re-signed transaction would fail: {reason}; program logs: {logs}").format(
+                reason=describe_err(sim["err"]), logs=sb.logs_tail(list(sim.get("logs") or []))))
         payload = {**signed.payload, "message": sb.message_b64(msg), "blockhash": blockhash,
                    "lastValidBlockHeight": last_valid, "replaces": signed.txid}
         zero = Amount(0, 9, "SOL")
@@ -183,11 +186,13 @@ class ResignMixin:
                     last_send = time.monotonic()
                 time.sleep(poll)
             else:
-                raise Unavailable(f"transaction {signed.txid} did not land within {timeout:.0f} s")
+                raise Unavailable(_("transaction {txid} did not land within {seconds} s").format(
+                    txid=signed.txid, seconds=f"{timeout:.0f}"))
 
 
 def _rank(commitment: str) -> int:
     try:
         return _COMMITMENT_RANK[commitment]
     except KeyError:
-        raise BadInput(f"commitment must be processed, confirmed or finalized, not {commitment!r}") from None
+        raise BadInput(_("commitment must be processed, confirmed or finalized, not {commitment!r}").format(
+            commitment=commitment)) from None

@@ -13,26 +13,28 @@ from typing import Any
 
 from chains.base import Amount, Transfer, UnsignedTx
 from chains.errors import BadInput, InsufficientFunds
+from chains.solana.tx import Phrase
+from wallet_i18n import N_, _
 
 LAMPORTS = 9
 
 
 def build_max(adapter: Any, transfer: Transfer) -> UnsignedTx:
     if transfer.token is not None:
-        raise BadInput("'max' on Solana sends SOL; give the token amount")
+        raise BadInput(_("'max' on Solana sends SOL; give the token amount"))
     balance = adapter.rpc.get_balance(transfer.sender.address)
     probe_amount = min(balance, adapter.rpc.rent_exempt_minimum(0))   # a new recipient needs at least this
     if probe_amount <= 0:
-        raise InsufficientFunds("the account holds no SOL")
+        raise InsufficientFunds(_("the account holds no SOL"))
     probe = adapter.build_transfer(dataclasses.replace(transfer, amount=Amount(probe_amount, LAMPORTS, "SOL")))
     price = int(probe.payload["computeUnitPrice"])
     value = balance - probe.fee.value
     if value <= 0:
-        raise InsufficientFunds(f"the balance {Amount(balance, LAMPORTS, 'SOL')} does not cover the fee "
-                                f"{probe.fee}")
+        raise InsufficientFunds(_("the balance {balance} does not cover the fee {fee}").format(
+            balance=Amount(balance, LAMPORTS, "SOL"), fee=probe.fee))
     fees = dataclasses.replace(transfer.fees, priority_fee=price)
     final = adapter.build_transfer(dataclasses.replace(transfer, amount=Amount(value, LAMPORTS, "SOL"), fees=fees))
     if final.fee.value != probe.fee.value:      # would leave dust or fail: say so rather than guess
-        raise InsufficientFunds("the fee changed between two builds; try again")
-    final.summary["Amount"] = f"{final.amount} (everything, after the fee)"
+        raise InsufficientFunds(_("the fee changed between two builds; try again"))
+    final.summary[N_("Amount")] = Phrase(N_("{amount} (everything, after the fee)"), amount=str(final.amount))
     return final

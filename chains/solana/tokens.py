@@ -21,6 +21,8 @@ from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 from solders.token.associated import get_associated_token_address
 
+from wallet_i18n import _
+
 TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 TOKEN_2022_PROGRAM = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
 ATA_PROGRAM = Pubkey.from_string("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")
@@ -106,7 +108,7 @@ class TokenAccountInfo:
 def parse_mint(data: bytes) -> MintInfo:
     """Base Mint layout (identical in Token-2022, whose extensions follow byte 165)."""
     if len(data) < MINT_LEN or data[45] != 1:
-        raise ValueError("not an initialized SPL mint")
+        raise ValueError(_("not an initialized SPL mint"))
     has_auth = struct.unpack_from("<I", data, 0)[0] == 1
     auth = str(Pubkey.from_bytes(data[4:36])) if has_auth else None
     supply, decimals = struct.unpack_from("<QB", data, 36)
@@ -117,7 +119,7 @@ def parse_mint(data: bytes) -> MintInfo:
 
 def parse_token_account(data: bytes) -> TokenAccountInfo:
     if len(data) < TOKEN_ACCOUNT_LEN:
-        raise ValueError("not an SPL token account")
+        raise ValueError(_("not an SPL token account"))
     amount = struct.unpack_from("<Q", data, 64)[0]
     return TokenAccountInfo(str(Pubkey.from_bytes(data[0:32])), str(Pubkey.from_bytes(data[32:64])),
                             amount, data[108])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import statistics
+from typing import Any
 
 from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
 from solders.hash import Hash
@@ -22,6 +23,32 @@ from solders.system_program import transfer as system_transfer
 from solders.transaction import VersionedTransaction
 
 from chains.solana import tokens as spl
+from wallet_i18n import _, translated
+
+
+class Phrase(str):
+    """A review value with words in it (as chains.evm.tx.Phrase, without importing the EVM package): its
+    text, what --json and an unsigned file keep, is the English sentence; str(), what the review screen
+    prints, is its translation with the same fields."""
+
+    msgid: str
+    fields: dict[str, Any]
+
+    def __new__(cls, msgid: str, **fields: Any) -> Phrase:
+        obj = super().__new__(cls, msgid.format(**fields))
+        obj.msgid, obj.fields = msgid, fields
+        return obj
+
+    def __str__(self) -> str:
+        return translated(self.msgid).format(**self.fields)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _phrase, (self.msgid, self.fields)
+
+
+def _phrase(msgid: str, fields: dict[str, Any]) -> Phrase:
+    return Phrase(msgid, **fields)
+
 
 LAMPORTS_PER_SIGNATURE = 5000
 MAX_COMPUTE_UNITS = 1_400_000
@@ -170,4 +197,4 @@ def writable_accounts(msg: Message) -> list[str]:
 def logs_tail(logs: list[str], n: int = 8) -> str:
     from chains.transport.jsonrpc import node_text  # the node's text: one inert line
 
-    return node_text(" | ".join(str(x) for x in logs[-n:])) if logs else "no program logs"
+    return node_text(" | ".join(str(x) for x in logs[-n:])) if logs else _("no program logs")

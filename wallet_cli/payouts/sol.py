@@ -21,7 +21,8 @@ from chains.solana import tokens as spl
 from chains.solana import tx as sb
 from chains.solana.rpc import RpcError, describe_err
 from wallet_cli.payouts.plan import Plan, Row
-from wallet_cli.payouts.runs import SignedPayment, TxRecord
+from wallet_cli.payouts.runs import NODE_ANSWERED, SignedPayment, TxRecord
+from wallet_i18n import N_, _
 
 Outcome = tuple[str, str, str | None]
 PACKET = 1232
@@ -29,6 +30,12 @@ TXS_PER_CHUNK = 8               # transactions journalled and sent together (abo
 _DUMMY = "11111111111111111111111111111111"
 # Review-time compute estimates (the simulation sets the real limit, which may not exceed these).
 _CU_SOL, _CU_SPL, _CU_CREATE, _CU_BASE = 450, 12_000, 30_000, 1_000
+
+# The details a transaction's outcome is journalled with, in English (see runs.py); besides these, a
+# failed one keeps the node's own words (describe_err) and an error reply runs.NODE_ANSWERED.
+OTHER_SIGNATURE = N_("the node answered with another signature")
+EXPIRED_UNKNOWN = N_("its blockhash expired and the node has no record of it")
+DETAILS = (OTHER_SIGNATURE, EXPIRED_UNKNOWN)
 
 
 def _sol(lamports: int) -> Amount:
@@ -70,14 +77,16 @@ class SolPayout:
             if r.asset.token and r.asset.token not in mints:
                 decimals, program = self.adapter._mint(r.asset.token)
                 if decimals != r.asset.decimals:
-                    raise BadInput(f"{r.asset.symbol} has {decimals} decimals on chain, not {r.asset.decimals}")
+                    raise BadInput(_("{symbol} has {decimals} decimals on chain, not {given}").format(
+                        symbol=r.asset.symbol, decimals=decimals, given=r.asset.decimals))
                 mints[r.asset.token] = (decimals, program)
         small = sorted({r.to for r in todo if r.asset.token is None and r.amount.value < rent_min0})
         missing_small = [a for a, info in self._accounts(small).items() if info is None]
         if missing_small:
             lines = [str(r.line) for r in todo if r.to in missing_small and r.asset.token is None]
-            raise Refused(f"lines {', '.join(lines[:20])} pay less than {_sol(rent_min0)} (the rent-exempt minimum) "
-                          "to accounts that do not exist yet; such a transfer fails")
+            raise Refused(_("lines {lines} pay less than {minimum} (the rent-exempt minimum) to accounts that do not "
+                            "exist yet; such a transfer fails").format(lines=", ".join(lines[:20]),
+                                                                      minimum=_sol(rent_min0)))
         atas = {(r.to, r.asset.token): str(spl.ata_address(Pubkey.from_string(r.to), Pubkey.from_string(
             r.asset.token), mints[r.asset.token][1])) for r in todo if r.asset.token}
         infos = self._accounts(sorted(set(atas.values())))
@@ -93,8 +102,9 @@ class SolPayout:
         native = sum(r.amount.value for r in todo if r.asset.token is None)
         have = self.rpc.get_balance(str(self.sender))
         if have < native + fees + rent:
-            raise InsufficientFunds(f"the rows still to pay need {_sol(native + fees + rent)} (amounts, fees and rent "
-                                    f"for {len(missing)} new token accounts) but the account has {_sol(have)}")
+            raise InsufficientFunds(_("the rows still to pay need {needed} (amounts, fees and rent for {count} new "
+                                      "token accounts) but the account has {balance}").format(
+                needed=_sol(native + fees + rent), count=len(missing), balance=_sol(have)))
         self._check_tokens(todo, mints)
         return {"transactions": len(self.groups), "max_total": _sol(fees).plain(), "symbol": "SOL",
                 "rent": _sol(rent).plain(), "new_token_accounts": len(missing),
@@ -107,8 +117,9 @@ class SolPayout:
             held = spl.parse_token_account(base64.b64decode(info["data"][0])).amount if info else 0
             if held < need:
                 sym = next(r.asset.symbol for r in todo if r.asset.token == mint)
-                raise InsufficientFunds(f"the rows still to pay need {Amount(need, decimals, sym)} but the sender's "
-                                        f"token account holds {Amount(held, decimals, sym)}")
+                raise InsufficientFunds(_("the rows still to pay need {needed} but the sender's token account holds "
+                                          "{held}").format(needed=Amount(need, decimals, sym),
+                                                           held=Amount(held, decimals, sym)))
 
     def _check_caps(self) -> None:
         if not self.network.fee_cap or self.opts.allow_high_fee:
@@ -117,8 +128,9 @@ class SolPayout:
         for _rows, _ixs, est in self.groups:
             fee = sb.LAMPORTS_PER_SIGNATURE + (self.price * est + 999_999) // 10**6
             if fee > cap:
-                raise FeeTooHigh(f"a payout transaction could cost {_sol(fee)} in fees, above this network's cap "
-                                 f"of {_sol(cap)}; lower the priority fee or allow a high fee explicitly")
+                raise FeeTooHigh(_("a payout transaction could cost {fee} in fees, above this network's cap of "
+                                   "{cap}; lower the priority fee or allow a high fee explicitly").format(
+                    fee=_sol(fee), cap=_sol(cap)))
 
     def _row_ixs(self, r: Row, mints: dict[str, tuple[int, Pubkey]], create: bool) -> tuple[list[Any], int]:
         to = Pubkey.from_string(r.to)
@@ -148,7 +160,7 @@ class SolPayout:
                 rows, ixs, est = [], [], _CU_BASE
                 trial = list(more)
             if self._size(trial) > PACKET:
-                raise BadInput(f"line {r.line} does not fit in a Solana transaction")
+                raise BadInput(_("line {line} does not fit in a Solana transaction").format(line=r.line))
             rows, ixs, est = [*rows, r], trial, est + cu
             if create:
                 created.add(key)
@@ -170,15 +182,16 @@ class SolPayout:
 
         kp = Keypair.from_seed(signer.private_key)
         if kp.pubkey() != self.sender:
-            raise Refused("the signing key does not belong to the sending account")
+            raise Refused(_("the signing key does not belong to the sending account"))
         for i in range(0, len(self.groups), self.chunk):
             blockhash, last_valid = self.rpc.get_latest_blockhash()
             chunk = []
             for rows, ixs, est in self.groups[i:i + self.chunk]:
                 limit = self._simulate(rows, ixs, blockhash)
                 if self.price and limit > est:
-                    raise FeeTooHigh(f"lines {rows[0].line}-{rows[-1].line} need {limit} compute units, more than "
-                                     f"the {est} the review's fee allowed for; nothing more was signed")
+                    raise FeeTooHigh(_("lines {first}-{last} need {limit} compute units, more than the {allowed} the "
+                                       "review's fee allowed for; nothing more was signed").format(
+                        first=rows[0].line, last=rows[-1].line, limit=limit, allowed=est))
                 msg = sb.compose(self.sender, ixs, blockhash, limit, self.price)
                 tx = VersionedTransaction(msg, [kp])
                 chunk.append(SignedPayment(str(tx.signatures[0]), self.seq, base64.b64encode(bytes(tx)).decode(),
@@ -192,9 +205,10 @@ class SolPayout:
         msg = sb.compose(self.sender, ixs, blockhash, sb.MAX_COMPUTE_UNITS, 0, price_ix=bool(self.price))
         sim = self.rpc.simulate(sb.unsigned_tx_b64(msg))
         if sim.get("err") is not None:
-            raise SimulationFailed(f"the transaction for lines {rows[0].line}-{rows[-1].line} would fail: "
-                                   f"{describe_err(sim['err'])}; program logs: "
-                                   f"{sb.logs_tail(list(sim.get('logs') or []))}; nothing more was signed")
+            raise SimulationFailed(_("the transaction for lines {first}-{last} would fail: {reason}; program logs: "
+                                     "{logs}; nothing more was signed").format(
+                first=rows[0].line, last=rows[-1].line, reason=describe_err(sim["err"]),
+                logs=sb.logs_tail(list(sim.get("logs") or []))))
         return sb.cu_limit_from_units(int(sim.get("unitsConsumed") or 0))
 
     # ---- broadcasting and reconciling ----------------------------------------------------------
@@ -208,10 +222,10 @@ class SolPayout:
                 if e.err == "AlreadyProcessed" or "already been processed" in e.message:
                     out.append((p.txid, "pending", None))
                 else:                      # not proof that it can never land: unknown until the blockhash expires
-                    out.append((p.txid, "unknown", f"the node answered: {e.message[:200]}"))
+                    out.append((p.txid, "unknown", NODE_ANSWERED.format(reason=e.message[:200])))
                 continue
             out.append((p.txid, "pending", None) if sig == p.txid else
-                       (p.txid, "unknown", "the node answered with another signature"))
+                       (p.txid, "unknown", OTHER_SIGNATURE))
         return out
 
     def _statuses(self, sigs: list[str]) -> list[Any]:
@@ -233,7 +247,7 @@ class SolPayout:
             if st is not None:
                 out.append((t.txid, *self._landed(st)))
             elif self._expired(t) and self.rpc.signature_status(t.txid) is None:   # status read after expiry
-                out.append((t.txid, "dropped", "its blockhash expired and the node has no record of it"))
+                out.append((t.txid, "dropped", EXPIRED_UNKNOWN))
             else:
                 resend.append(t)
         return out + (self.broadcast(resend) if resend else [])

@@ -44,7 +44,7 @@ from chains.solana.address import parse_solana_address
 from chains.solana.messages import bytes_to_sign, signed_bytes
 from chains.solana.rpc import SolanaRpc, describe_err
 from chains.solana.send import BlockhashExpired, BlockhashUnknown, ResignMixin
-from wallet_i18n import N_, _, translated
+from wallet_i18n import N_, Phrase, _, translated
 
 __all__ = ["Adapter", "BlockhashExpired", "BlockhashUnknown"]
 
@@ -319,9 +319,9 @@ class Adapter(ResignMixin, ChainAdapter):
             summary[N_("Token account")] = str(plan["dest"])
             if plan["creates"] is not None:
                 summary[N_("Creates token account")] = (
-                    sb.Phrase(N_("yes, for the recipient; rent {rent} (paid by you)"), rent=str(_sol(plan["rent"])))
+                    Phrase(N_("yes, for the recipient; rent {rent} (paid by you)"), rent=str(_sol(plan["rent"])))
                     if plan["rent"] else
-                    sb.Phrase(N_("yes, for the recipient; rent rent-exempt minimum, if it is missing (paid by you)")))
+                    Phrase(N_("yes, for the recipient; rent rent-exempt minimum, if it is missing (paid by you)")))
         if plan.get("memo"):
             summary[N_("Memo")] = plan["memo"]
         summary[N_("Fee (max)")] = str(_sol(fee))
@@ -329,7 +329,7 @@ class Adapter(ResignMixin, ChainAdapter):
         total_sol = (amount.value if plan["token"] is None else 0) + fee + plan["rent"]
         summary[N_("Total")] = (f"{_sol(total_sol)}" if plan["token"] is None
                                 else f"{amount} + {_sol(total_sol)}")
-        summary[N_("Simulated")] = sb.Phrase(N_("yes")) if simulated else sb.Phrase(N_("no (offline build)"))
+        summary[N_("Simulated")] = Phrase(N_("yes")) if simulated else Phrase(N_("no (offline build)"))
         payload = {"message": sb.message_b64(msg), "blockhash": blockhash,
                    "lastValidBlockHeight": last_valid, "computeUnitLimit": limit, "computeUnitPrice": price,
                    "rent": plan["rent"], "token": plan["token"],

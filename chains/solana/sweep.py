@@ -13,8 +13,7 @@ from typing import Any
 
 from chains.base import Amount, Transfer, UnsignedTx
 from chains.errors import BadInput, InsufficientFunds
-from chains.solana.tx import Phrase
-from wallet_i18n import N_, _
+from wallet_i18n import N_, Phrase, _
 
 LAMPORTS = 9
 

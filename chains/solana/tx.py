@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import statistics
-from typing import Any
 
 from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
 from solders.hash import Hash
@@ -23,32 +22,7 @@ from solders.system_program import transfer as system_transfer
 from solders.transaction import VersionedTransaction
 
 from chains.solana import tokens as spl
-from wallet_i18n import _, translated
-
-
-class Phrase(str):
-    """A review value with words in it (as chains.evm.tx.Phrase, without importing the EVM package): its
-    text, what --json and an unsigned file keep, is the English sentence; str(), what the review screen
-    prints, is its translation with the same fields."""
-
-    msgid: str
-    fields: dict[str, Any]
-
-    def __new__(cls, msgid: str, **fields: Any) -> Phrase:
-        obj = super().__new__(cls, msgid.format(**fields))
-        obj.msgid, obj.fields = msgid, fields
-        return obj
-
-    def __str__(self) -> str:
-        return translated(self.msgid).format(**self.fields)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return _phrase, (self.msgid, self.fields)
-
-
-def _phrase(msgid: str, fields: dict[str, Any]) -> Phrase:
-    return Phrase(msgid, **fields)
-
+from wallet_i18n import _
 
 LAMPORTS_PER_SIGNATURE = 5000
 MAX_COMPUTE_UNITS = 1_400_000

@@ -36,12 +36,14 @@ NONCE_USED_BY_NODE = N_("the node reports this nonce as used")
 NONCE_USED = N_("nonce {nonce} was used by another transaction")
 REVERTED = N_("the transaction reverted; its fee was paid")
 REPLACED_BY = N_("replaced by {txid} ({kind}); check it with 'wallet tx status {txid}', this row is not paid again")
-# Bitcoin's (here, not in payouts.btc, so that showing a run does not import bdk)
+# Bitcoin's and Solana's (here, not in payouts.btc or .sol, so that showing a run imports neither library)
+OTHER_SIGNATURE = N_("the node answered with another signature")
+EXPIRED_UNKNOWN = N_("its blockhash expired and the node has no record of it")
 OTHER_TXID = N_("the node answered with another txid")
 CHANGE_CANNOT_LAND = N_("it spends the change of {parent}, which can never land")
 INPUT_SPENT_BY = N_("its input is spent by {spender}")
 DETAILS = (UNKNOWN_OUTCOME, NODE_ANSWERED, OTHER_HASH, NONCE_USED_BY_NODE, NONCE_USED, REVERTED, REPLACED_BY,
-           OTHER_TXID, CHANGE_CANNOT_LAND, INPUT_SPENT_BY)
+           OTHER_TXID, CHANGE_CANNOT_LAND, INPUT_SPENT_BY, OTHER_SIGNATURE, EXPIRED_UNKNOWN)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS payout_runs (

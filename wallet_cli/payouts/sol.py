@@ -20,9 +20,10 @@ from chains.errors import BadInput, FeeTooHigh, InsufficientFunds, Refused, Simu
 from chains.solana import tokens as spl
 from chains.solana import tx as sb
 from chains.solana.rpc import RpcError, describe_err
+from wallet_cli.payouts import runs
 from wallet_cli.payouts.plan import Plan, Row
 from wallet_cli.payouts.runs import NODE_ANSWERED, SignedPayment, TxRecord
-from wallet_i18n import N_, _
+from wallet_i18n import _
 
 Outcome = tuple[str, str, str | None]
 PACKET = 1232
@@ -31,11 +32,8 @@ _DUMMY = "11111111111111111111111111111111"
 # Review-time compute estimates (the simulation sets the real limit, which may not exceed these).
 _CU_SOL, _CU_SPL, _CU_CREATE, _CU_BASE = 450, 12_000, 30_000, 1_000
 
-# The details a transaction's outcome is journalled with, in English (see runs.py); besides these, a
-# failed one keeps the node's own words (describe_err) and an error reply runs.NODE_ANSWERED.
-OTHER_SIGNATURE = N_("the node answered with another signature")
-EXPIRED_UNKNOWN = N_("its blockhash expired and the node has no record of it")
-DETAILS = (OTHER_SIGNATURE, EXPIRED_UNKNOWN)
+# The details a transaction's outcome is journalled with are in runs.DETAILS; besides those, a failed one
+# keeps the node's own words (describe_err).
 
 
 def _sol(lamports: int) -> Amount:
@@ -225,7 +223,7 @@ class SolPayout:
                     out.append((p.txid, "unknown", NODE_ANSWERED.format(reason=e.message[:200])))
                 continue
             out.append((p.txid, "pending", None) if sig == p.txid else
-                       (p.txid, "unknown", OTHER_SIGNATURE))
+                       (p.txid, "unknown", runs.OTHER_SIGNATURE))
         return out
 
     def _statuses(self, sigs: list[str]) -> list[Any]:
@@ -247,7 +245,7 @@ class SolPayout:
             if st is not None:
                 out.append((t.txid, *self._landed(st)))
             elif self._expired(t) and self.rpc.signature_status(t.txid) is None:   # status read after expiry
-                out.append((t.txid, "dropped", EXPIRED_UNKNOWN))
+                out.append((t.txid, "dropped", runs.EXPIRED_UNKNOWN))
             else:
                 resend.append(t)
         return out + (self.broadcast(resend) if resend else [])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from chains.base import Account, Network, Signer
 from chains.bitcoin.reasons import reason
 from chains.errors import BadInput, Refused
+from wallet_i18n import _
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -42,7 +43,8 @@ def bdk_network(network: Network) -> bdk.Network:
     try:
         return names[network.btc_network or "bitcoin"]
     except KeyError:
-        raise BadInput(f"network {network.name} has unknown btc_network {network.btc_network!r}") from None
+        raise BadInput(_("network {name} has unknown btc_network {btc_network!r}").format(
+            name=network.name, btc_network=network.btc_network)) from None
 
 
 def network_kind(network: Network) -> bdk.NetworkKind:
@@ -57,13 +59,13 @@ def reencode(key: str, test: bool) -> str:
 
     info = _VERSIONS.get(key[:4])
     if info is None:
-        raise BadInput("this is not an extended key (expected xpub, zpub, tpub, vpub, ...)")
+        raise BadInput(_('this is not an extended key (expected xpub, zpub, tpub, vpub, ...)'))
     try:
         raw = base58.b58decode_check(key)
     except ValueError:
-        raise BadInput("the extended key's checksum is wrong (a typo?)") from None
+        raise BadInput(_("the extended key's checksum is wrong (a typo?)")) from None
     if len(raw) != 78 or int.from_bytes(raw[:4], "big") != info[0]:
-        raise BadInput("the extended key is malformed")
+        raise BadInput(_('the extended key is malformed'))
     target = {(False, False): 0x0488B21E, (True, False): 0x043587CF,
               (False, True): 0x0488ADE4, (True, True): 0x04358394}[(test, info[2])]
     return base58.b58encode_check(target.to_bytes(4, "big") + raw[4:]).decode()
@@ -86,7 +88,7 @@ def split(desc: str) -> tuple[str, str]:
         return d.replace("<0;1>", "0"), d.replace("<0;1>", "1")
     if "/0/*" in d:
         return d, d.replace("/0/*", "/1/*")
-    raise BadInput("the descriptor must end its key with /0/* or /<0;1>/* (receive and change branches)")
+    raise BadInput(_('the descriptor must end its key with /0/* or /<0;1>/* (receive and change branches)'))
 
 
 def _purpose(path: str | None) -> int:
@@ -105,8 +107,9 @@ def public_descriptors(account: Account, network: Network) -> tuple[str, str]:
         return validate(*split(account.descriptors[which]), network)
     xpub = account.xpubs.get(which)
     if not xpub:
-        raise BadInput(f"account {account.ref} has no {'testnet' if which == 'test' else 'mainnet'} "
-                       f"Bitcoin key, so it cannot be used on {network.name}")
+        raise BadInput((_("account {ref} has no testnet Bitcoin key, so it cannot be used on {name}") if which == "test"
+                       else _("account {ref} has no mainnet Bitcoin key, so it cannot be used on {name}")).format(
+                           ref=account.ref, name=network.name))
     kind = _PURPOSE_WRAPPER.get(_purpose(account.path), "wpkh")
     key = reencode(xpub, is_test(network))
     return validate(_wrap(kind, f"{key}/0/*"), _wrap(kind, f"{key}/1/*"), network)
@@ -128,9 +131,17 @@ def check_descriptors(ext: str, chg: str, signer: Signer, network: Network) -> t
     if own is None:
         return ext, chg
     if validate(_strip_checksum(ext), _strip_checksum(chg), network) != own:
-        raise Refused("the transaction's account descriptors are not this account's (derived from the vault); "
-                      "the journal or the index may have been edited, so nothing is signed")
+        raise Refused(_("the transaction's account descriptors are not this account's (derived from the "
+            'vault); the journal or the index may have been edited, so nothing is signed'))
     return own
+
+
+def _describe_mismatch(key_is_test: bool, network: Network) -> str:
+    """Why a mainnet key cannot watch a test network, or the other way round: one whole sentence each."""
+    if key_is_test:
+        return _("this is a testnet key but {name} is Bitcoin mainnet").format(name=network.name)
+    return _("this is a mainnet key but {name} is a test network ({kind})").format(
+        name=network.name, kind=network.btc_network)
 
 
 def watch_descriptors(text: str, network: Network) -> tuple[str, str]:
@@ -139,14 +150,13 @@ def watch_descriptors(text: str, network: Network) -> tuple[str, str]:
     if "(" in text:
         ext, chg = split(text)
         if any(_VERSIONS[k[:4]][2] for k in _EXT_KEY_RE.findall(ext)):
-            raise BadInput("a watch-only descriptor must not contain a private key")
+            raise BadInput(_('a watch-only descriptor must not contain a private key'))
         return validate(ext, chg, network)
     info = _VERSIONS.get(text[:4])
     if info is None or info[2]:
-        raise BadInput("give an extended public key (xpub, zpub, tpub, vpub, ...) or a descriptor")
+        raise BadInput(_('give an extended public key (xpub, zpub, tpub, vpub, ...) or a descriptor'))
     if info[1] != is_test(network):
-        raise BadInput(f"this is a {'testnet' if info[1] else 'mainnet'} key but {network.name} is "
-                       f"{f'a test network ({network.btc_network})' if is_test(network) else 'Bitcoin mainnet'}")
+        raise BadInput(_describe_mismatch(info[1], network))
     key = reencode(text, info[1])
     return validate(_wrap(info[3], f"{key}/0/*"), _wrap(info[3], f"{key}/1/*"), network)
 
@@ -159,7 +169,8 @@ def validate(ext: str, chg: str, network: Network) -> tuple[str, str]:
         e = bdk.Descriptor(ext, network_kind(network))
         c = bdk.Descriptor(chg, network_kind(network))
     except Exception as exc:  # noqa: BLE001 - BDK's error classes vary; the sentence is what matters
-        raise BadInput(f"the descriptor is not valid for {network.name}: {reason(exc)}") from None
+        raise BadInput(_("the descriptor is not valid for {name}: {reason}").format(
+            name=network.name, reason=reason(exc))) from None
     return str(e), str(c)
 
 
@@ -169,7 +180,7 @@ def private_descriptors(ext: str, chg: str, xprv: str, network: Network) -> tupl
 
     m = _EXT_KEY_RE.search(_strip_checksum(ext))
     if m is None:
-        raise BadInput("the account descriptor has no extended key to sign with")
+        raise BadInput(_('the account descriptor has no extended key to sign with'))
     xpub = m.group(0)
     try:
         prv = reencode(xprv, is_test(network))
@@ -177,9 +188,9 @@ def private_descriptors(ext: str, chg: str, xprv: str, network: Network) -> tupl
     except BadInput:
         raise
     except Exception:  # noqa: BLE001 - never echo key material
-        raise BadInput("the signer's extended private key is malformed") from None
+        raise BadInput(_("the signer's extended private key is malformed")) from None
     if derived != reencode(xpub, is_test(network)):
-        raise BadInput("the signer's key does not belong to this account")
+        raise BadInput(_("the signer's key does not belong to this account"))
     return (_strip_checksum(ext).replace(xpub, prv), _strip_checksum(chg).replace(xpub, prv))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from chains.errors import CannotLand, TxRejected, Unavailable
 from chains.transport import HttpClient, HttpFailure, loads, redact_url, unavailable
+from wallet_i18n import _
 
 TIMEOUT = 10.0
 
@@ -35,12 +36,13 @@ class Esplora:
     def __init__(self, url: str) -> None:
         self.where = redact_url(url)     # the only form of the URL any message may contain
         if not url.startswith(("http://", "https://")):
-            raise Unavailable(f"the Bitcoin node URL {self.where} is not an http(s) URL")
+            raise Unavailable(_('the Bitcoin node URL {where} is not an http(s) URL').format(where=self.where))
         self.url = url.rstrip("/")
         try:
             self._http = HttpClient(self.url, TIMEOUT)
         except HttpFailure:
-            raise Unavailable(f"the Bitcoin node URL {self.where} is not a valid http(s) URL") from None
+            raise Unavailable(_('the Bitcoin node URL {where} is not a valid http(s) URL').format(
+                where=self.where)) from None
 
     def _request(self, path: str, data: bytes | None = None) -> bytes:
         try:
@@ -50,7 +52,8 @@ class Esplora:
         if 400 <= status < 500:
             raise NodeError(status, body[:2000].decode(errors="replace").strip(), self.where, path)
         if not 200 <= status < 300:
-            raise Unavailable(f"the Bitcoin node at {self.where} answered HTTP {status}")
+            raise Unavailable(_('the Bitcoin node at {where} answered HTTP {status}').format(
+                where=self.where, status=status))
         return body
 
     def get_json(self, path: str) -> Any:
@@ -58,12 +61,14 @@ class Esplora:
         try:
             return loads(body)
         except ValueError:
-            raise Unavailable(f"the Bitcoin node at {self.where} answered {path} with something not JSON") from None
+            raise Unavailable(_('the Bitcoin node at {where} answered {path} with something not JSON').format(
+                where=self.where, path=path)) from None
 
     def genesis_hash(self) -> str:
         text = self._request("/block-height/0").decode(errors="replace").strip()
         if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
-            raise Unavailable(f"the Bitcoin node at {self.where} gave a malformed hash for block 0")
+            raise Unavailable(_('the Bitcoin node at {where} gave a malformed hash for block 0').format(
+                where=self.where))
         return text
 
     def tip_height(self) -> int:
@@ -73,19 +78,21 @@ class Esplora:
                 raise ValueError(height)
             return height
         except ValueError:
-            raise Unavailable(f"the Bitcoin node at {self.where} gave a malformed tip height") from None
+            raise Unavailable(_('the Bitcoin node at {where} gave a malformed tip height').format(
+                where=self.where)) from None
 
     def fee_estimates(self) -> dict[int, float]:
         raw = self.get_json("/fee-estimates")
         if not isinstance(raw, dict):
-            raise Unavailable(f"the Bitcoin node at {self.where} gave malformed fee estimates")
+            raise Unavailable(_('the Bitcoin node at {where} gave malformed fee estimates').format(where=self.where))
         try:
             out = {int(k): float(v) for k, v in raw.items()}
         except (TypeError, ValueError, OverflowError):
-            raise Unavailable(f"the Bitcoin node at {self.where} gave malformed fee estimates") from None
+            raise Unavailable(_('the Bitcoin node at {where} gave malformed fee estimates').format(
+                where=self.where)) from None
         # NaN, infinities, negative or absurd rates are the node's fault, not a rate to pay.
         if any(not (0 <= v <= 1e7) or k <= 0 for k, v in out.items()):
-            raise Unavailable(f"the Bitcoin node at {self.where} gave malformed fee estimates")
+            raise Unavailable(_('the Bitcoin node at {where} gave malformed fee estimates').format(where=self.where))
         return out
 
     def tx_status(self, txid: str) -> dict[str, Any] | None:
@@ -110,13 +117,15 @@ class Esplora:
                 return txid
             spender = self.spent_elsewhere(txid, inputs)
             if spender is not None:
-                raise CannotLand(f"an input of this transaction is already spent by the confirmed transaction "
-                                 f"{spender}, so it can never land") from None
-            raise TxRejected(f"the node rejected the transaction: {e.text[:300]}") from None
+                raise CannotLand(_('an input of this transaction is already spent by the confirmed '
+                    'transaction {spender}, so it can never land').format(
+                    spender=spender)) from None
+            raise TxRejected(_("the node rejected the transaction: {reason}").format(reason=e.text[:300])) from None
         if answer == txid or self.tx_status(txid) is not None:
             return txid
-        raise Unavailable(f"the Bitcoin node at {self.where} answered the broadcast with something other than "
-                          "the transaction's id, and does not show the transaction; its outcome is unknown")
+        raise Unavailable(_('the Bitcoin node at {where} answered the broadcast with something other '
+            "than the transaction's id, and does not show the transaction; its outcome is unknown").format(
+            where=self.where))
 
     def spent_elsewhere(self, txid: str, inputs: list[tuple[str, int]]) -> str | None:
         """The txid of a confirmed transaction, not ours, spending one of `inputs`; else None.

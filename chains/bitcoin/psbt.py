@@ -12,6 +12,7 @@ from chains.base import Network, SignedTx, Signer
 from chains.bitcoin.descriptors import bdk_network, check_descriptors, network_kind, private_descriptors, reencode
 from chains.bitcoin.send import btc
 from chains.errors import BadInput, Refused, reason_of
+from wallet_i18n import _
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -23,12 +24,12 @@ def load_psbt(psbt_b64: str) -> bdk.Psbt:
     try:
         return bdk.Psbt(psbt_b64.strip())
     except Exception:  # noqa: BLE001
-        raise BadInput("this is not a valid base64 PSBT") from None
+        raise BadInput(_('this is not a valid base64 PSBT')) from None
 
 
 def _need_xprv(signer: Signer) -> str:
     if not signer.xprv:
-        raise BadInput("Bitcoin signing needs the account's extended private key (an HD account)")
+        raise BadInput(_("Bitcoin signing needs the account's extended private key (an HD account)"))
     return signer.xprv
 
 
@@ -41,7 +42,7 @@ def _signing_wallet(ext: str, chg: str, signer: Signer, network: Network) -> bdk
         return bdk.Wallet(bdk.Descriptor(pext, kind), bdk.Descriptor(pchg, kind), bdk_network(network),
                           bdk.Persister.new_in_memory())
     except Exception:  # noqa: BLE001 - BDK's message may quote the private descriptor: never pass it on
-        raise BadInput(f"the signing descriptor is not valid for {network.name}") from None
+        raise BadInput(_('the signing descriptor is not valid for {name}').format(name=network.name)) from None
 
 
 def _sign(wallet: bdk.Wallet, psbt: bdk.Psbt) -> bool:
@@ -50,9 +51,9 @@ def _sign(wallet: bdk.Wallet, psbt: bdk.Psbt) -> bool:
     try:
         finalized = wallet.sign(psbt)
     except Exception as e:  # noqa: BLE001 - SignerError variants, described in words
-        raise Refused(f"signing failed ({reason_of(e)})") from None
+        raise Refused(_("signing failed ({reason})").format(reason=reason_of(e))) from None
     if _signatures(psbt) <= before:
-        raise Refused("the signer's key does not control any input of this transaction")
+        raise Refused(_("the signer's key does not control any input of this transaction"))
     return bool(finalized)
 
 
@@ -80,7 +81,7 @@ def sign_unsigned(payload: dict[str, object], signer: Signer, network: Network) 
     ext, chg = check_descriptors(str(payload["descriptor"]), str(payload["change_descriptor"]), signer, network)
     psbt = load_psbt(str(payload["psbt"]))
     if not _sign(_signing_wallet(ext, chg, signer, network), psbt):
-        raise Refused("the transaction could not be fully signed (an input belongs to another key)")
+        raise Refused(_('the transaction could not be fully signed (an input belongs to another key)'))
     base = {"descriptor": ext, "change_descriptor": chg, "btc_network": network.btc_network}
     return psbt, base
 
@@ -103,11 +104,11 @@ def extract(psbt_b64: str, network: Network) -> SignedTx:
     except ValueError:
         inputs = []
     if not inputs or not all(i.get("final_script_witness") or i.get("final_script_sig") for i in inputs):
-        raise BadInput("the PSBT is not finalized (an input has no final signature); sign it first")
+        raise BadInput(_('the PSBT is not finalized (an input has no final signature); sign it first'))
     try:
         return _to_signed(psbt, network)
     except Exception:  # noqa: BLE001 - ExtractTxError variants
-        raise BadInput("the PSBT is not finalized yet; sign it first") from None
+        raise BadInput(_('the PSBT is not finalized yet; sign it first')) from None
 
 
 def _descriptors_from_psbt(psbt: bdk.Psbt, signer: Signer, network: Network) -> tuple[str, str]:
@@ -130,7 +131,7 @@ def _descriptors_from_psbt(psbt: bdk.Psbt, signer: Signer, network: Network) -> 
             ext = _close(wrapper, f"{key}/0/*")
             chg = _close(wrapper, f"{key}/1/*")
             return ext, chg
-    raise Refused("the PSBT carries no key origins, so it cannot be matched to this account")
+    raise Refused(_('the PSBT carries no key origins, so it cannot be matched to this account'))
 
 
 def _wrapper_for(inp: bdk.Input) -> str:
@@ -151,9 +152,9 @@ def from_raw_hex(raw_hex: str, network: Network) -> SignedTx:
     try:
         tx = bdk.Transaction(bytes.fromhex(raw_hex))
     except Exception:  # noqa: BLE001 - bdk's decode errors
-        raise BadInput("the hex is not a valid Bitcoin transaction") from None
+        raise BadInput(_('the hex is not a valid Bitcoin transaction')) from None
     if not all(i.witness or i.script_sig.to_bytes() for i in tx.input()):
-        raise BadInput("the transaction is not signed (an input has no signature); sign it first")
+        raise BadInput(_('the transaction is not signed (an input has no signature); sign it first'))
     return SignedTx("btc", network.name, str(tx.compute_txid()), raw_hex.lower())
 
 
@@ -164,5 +165,5 @@ def inputs_of(raw_hex: str) -> list[tuple[str, int]]:
     try:
         tx = bdk.Transaction(bytes.fromhex(raw_hex))
     except Exception:  # noqa: BLE001 - bdk's decode errors
-        raise BadInput("the signed transaction's raw bytes do not parse") from None
+        raise BadInput(_("the signed transaction's raw bytes do not parse")) from None
     return [(str(i.previous_output.txid), int(i.previous_output.vout)) for i in tx.input()]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from chains.base import Amount, Network, Transfer, UnsignedTx
 from chains.errors import FeeTooHigh, InsufficientFunds, InvalidAmount, Refused, reason_of
+from wallet_i18n import N_, Phrase, _
 
 if TYPE_CHECKING:
     import bdkpython as bdk
@@ -76,15 +77,16 @@ def check_fee(network: Network, fee: int, vsize: int, allow_high: bool) -> list[
     cap = fee_cap_sats(network)
     rate = Decimal(fee) / Decimal(max(vsize, 1))
     if cap is not None and fee > cap:
-        msg = (f"the fee {btc(network, fee)} is above this network's fee cap of {network.fee_cap} "
-               f"{network.symbol}")
+        msg = _("the fee {fee} is above this network's fee cap of {cap} {symbol}").format(
+            fee=btc(network, fee), cap=network.fee_cap, symbol=network.symbol)
         if not allow_high:
-            raise FeeTooHigh(msg + "; pass --allow-high-fee if you mean it")
+            raise FeeTooHigh(_("{reason}; pass --allow-high-fee if you mean it").format(reason=msg))
         warnings.append(msg)
     if rate > MAX_FEE_RATE_SAT_VB:
-        msg = f"the fee rate {rate_text(rate)} is above {rate_text(MAX_FEE_RATE_SAT_VB)} (0.1 BTC/kvB)"
+        msg = _("the fee rate {rate} is above {max_rate} (0.1 BTC/kvB)").format(
+            rate=rate_text(rate), max_rate=rate_text(MAX_FEE_RATE_SAT_VB))
         if not allow_high:
-            raise FeeTooHigh(msg + "; pass --allow-high-fee if you mean it")
+            raise FeeTooHigh(_("{reason}; pass --allow-high-fee if you mean it").format(reason=msg))
         warnings.append(msg)
     return warnings
 
@@ -94,13 +96,15 @@ def choose_rate(transfer: Transfer, estimates: dict[int, float] | None) -> Decim
     if fees.fee_rate is not None:
         rate = Decimal(fees.fee_rate)
         if rate < MIN_FEE_RATE_SAT_VB:
-            raise InvalidAmount(f"the fee rate must be at least {MIN_FEE_RATE_SAT_VB} sat/vB (the relay minimum)")
+            raise InvalidAmount(_("the fee rate must be at least {min_rate} sat/vB (the relay minimum)").format(
+                min_rate=MIN_FEE_RATE_SAT_VB))
     else:
         rate = pick_estimate(estimates or {}, fees.target_blocks or DEFAULT_TARGET) or FALLBACK_FEE_RATE
         rate = max(rate, MIN_FEE_RATE_SAT_VB)
     if rate > MAX_FEE_RATE_SAT_VB and not fees.allow_high_fee:
-        raise FeeTooHigh(f"the fee rate {rate_text(rate)} is above {rate_text(MAX_FEE_RATE_SAT_VB)} (0.1 BTC/kvB); "
-                         "pass --allow-high-fee if you mean it")
+        raise FeeTooHigh(_("{reason}; pass --allow-high-fee if you mean it").format(
+            reason=_("the fee rate {rate} is above {max_rate} (0.1 BTC/kvB)").format(
+                rate=rate_text(rate), max_rate=rate_text(MAX_FEE_RATE_SAT_VB))))
     return rate
 
 
@@ -110,8 +114,8 @@ def build(ow: OpenWallet, transfer: Transfer, recipient_spk: bytes, rate: Decima
     network = transfer.network
     kind = script_kind(recipient_spk)
     if transfer.amount is not None and transfer.amount.value < DUST.get(kind, 0):
-        raise InvalidAmount(f"{transfer.amount} is below the dust limit of {DUST[kind]} sat for a {kind} "
-                            "output; nodes would not relay it")
+        raise InvalidAmount(_("{amount} is below the dust limit of {dust} sat for a {kind} output; nodes would "
+                              "not relay it").format(amount=transfer.amount, dust=DUST[kind], kind=kind))
     script = bdk.Script(recipient_spk)
 
     def make(fee_abs: int | None) -> bdk.Psbt:
@@ -131,21 +135,23 @@ def build(ow: OpenWallet, transfer: Transfer, recipient_spk: bytes, rate: Decima
             release_change(ow.wallet, psbt)
             psbt = make(floor)
     except bdk.CreateTxError.InsufficientFunds as e:
-        raise InsufficientFunds(f"not enough funds: need {btc(network, int(e.needed))} including fees, "
-                                f"have {btc(network, int(e.available))} spendable") from None
+        raise InsufficientFunds(_("not enough funds: need {needed} including fees, have {available} spendable").format(
+            needed=btc(network, int(e.needed)), available=btc(network, int(e.available)))) from None
     except bdk.CreateTxError.OutputBelowDustLimit:
-        raise InvalidAmount("after fees the amount is below the dust limit; nodes would not relay it") from None
+        raise InvalidAmount(_('after fees the amount is below the dust limit; nodes would not relay it')) from None
     except bdk.CreateTxError.NoUtxosSelected:
-        raise InsufficientFunds(f"not enough funds: the account has no spendable coins on {network.name}") from None
+        raise InsufficientFunds(_('not enough funds: the account has no spendable coins on {name}').format(
+            name=network.name)) from None
     except bdk.CreateTxError.CoinSelection as e:
         # e.g. "Insufficient funds: 0.10000000 BTC available of 0.20000110 BTC needed"
         m = re.search(r"([\d.]+) BTC available of ([\d.]+) BTC needed", str(e.error_message))
         if m:
-            raise InsufficientFunds(f"not enough funds: need {m.group(2)} {network.symbol} including fees, "
-                                    f"have {m.group(1)} {network.symbol} spendable") from None
-        raise Refused(f"could not select coins: {e.error_message}") from None
+            raise InsufficientFunds(_('not enough funds: need {needed} {symbol} including fees, have '
+                '{available} {symbol} spendable')
+                                    .format(needed=m.group(2), symbol=network.symbol, available=m.group(1))) from None
+        raise Refused(_("could not select coins: {reason}").format(reason=e.error_message)) from None
     except bdk.CreateTxError as e:
-        raise Refused(f"could not build the transaction ({reason_of(e)})") from None
+        raise Refused(_("could not build the transaction ({reason})").format(reason=reason_of(e))) from None
     return describe(ow, transfer, psbt, recipient_spk, rate)
 
 
@@ -158,7 +164,7 @@ def describe(ow: OpenWallet, transfer: Transfer, psbt: bdk.Psbt, recipient_spk: 
     sent = sum(v for v, s in outputs if s == recipient_spk)
     change = sum(v for v, s in outputs if s != recipient_spk and ow.wallet.is_mine(bdk_script(s)))
     if transfer.amount is None and sent < DUST.get(script_kind(recipient_spk), 0):
-        raise InsufficientFunds("after fees nothing above the dust limit is left to send")
+        raise InsufficientFunds(_('after fees nothing above the dust limit is left to send'))
     fee = psbt.fee()
     vsize = estimate_vsize(psbt)
     warnings = check_fee(network, fee, vsize, transfer.fees.allow_high_fee)
@@ -171,13 +177,17 @@ def describe(ow: OpenWallet, transfer: Transfer, psbt: bdk.Psbt, recipient_spk: 
     }
     from chains.bitcoin.descriptors import first_address
 
+    # The keys are the labels' msgids and a value with words in it is a Phrase: the --json review keeps
+    # both in English, the screen shows them translated.
+    amount = str(btc(network, sent))
     summary = {
-        "Network": network.name, "From": f"{transfer.sender.ref} ({first_address(ow.descriptor, network)})",
-        "To": transfer.recipient,
-        "Amount": str(btc(network, sent)) + (" (everything, after fees)" if transfer.amount is None else ""),
-        "Fee (max)": f"{btc(network, fee)} ({rate_text(rate)}, ~{vsize} vB)",
-        "Total": str(btc(network, sent + fee)), "Inputs": str(len(tx.input())),
-        "Change": str(btc(network, change)), "Replaceable": "yes (BIP125)",
+        N_("Network"): network.name, N_("From"): f"{transfer.sender.ref} ({first_address(ow.descriptor, network)})",
+        N_("To"): transfer.recipient,
+        N_("Amount"): amount if transfer.amount is not None
+        else Phrase(N_("{amount} (everything, after fees)"), amount=amount),
+        N_("Fee (max)"): f"{btc(network, fee)} ({rate_text(rate)}, ~{vsize} vB)",
+        N_("Total"): str(btc(network, sent + fee)), N_("Inputs"): str(len(tx.input())),
+        N_("Change"): str(btc(network, change)), N_("Replaceable"): Phrase(N_("yes (BIP125)")),
     }
     return UnsignedTx("btc", network.name, transfer.sender.ref, transfer.recipient, btc(network, sent),
                       btc(network, fee), payload, summary, warnings)

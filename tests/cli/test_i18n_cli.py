@@ -71,7 +71,6 @@ def _no_english(label: str, text: str) -> list[str]:
     return [f"{label}: {s}" for s in english_sentences(text)]
 
 
-@pytest.mark.xfail(reason="issue 14 is open: test_i18n_marks.PENDING is not translated", strict=False)
 def test_main_commands_leave_no_english_in_stderr(cli, evm, home: Path, zh, tmp_path: Path) -> None:
     left: list[str] = []
     net = ["--network", "local-evm"]
@@ -109,7 +108,6 @@ def test_main_commands_leave_no_english_in_stderr(cli, evm, home: Path, zh, tmp_
     assert not left, "\n".join(left)
 
 
-@pytest.mark.xfail(reason="issue 14 is open: test_i18n_marks.PENDING is not translated", strict=False)
 def test_json_is_the_same_in_both_languages(cli, evm, monkeypatch: pytest.MonkeyPatch) -> None:
     net = ["--network", "local-evm"]
     sent = cli("--json", "--yes", "send", *net, "--from", evm["from"], "--to", evm["to"], "--amount", "0.25",

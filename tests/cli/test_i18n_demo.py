@@ -7,12 +7,9 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 from tests.cli.test_i18n_cli import english_sentences
 
 
-@pytest.mark.xfail(reason="issue 14 is open: test_i18n_marks.PENDING is not translated", strict=False)
 def test_demo_runs_in_chinese(tmp_path) -> None:
     env = {**os.environ, "TMPDIR": str(tmp_path), "WALLET_LANG": "zh_CN"}
     p = subprocess.run([sys.executable, "-m", "wallet_cli", "demo"], capture_output=True, text=True, env=env,

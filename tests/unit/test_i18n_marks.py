@@ -129,21 +129,9 @@ def bad_marks() -> list[str]:
     return found
 
 
-# Issue 14 is not finished: these modules are not marked yet. The list may only shrink: a module here
-# with nothing left unmarked fails the test below, and so does an unmarked message anywhere else.
-PENDING = (
-    "chains/bitcoin/descriptors.py", "chains/bitcoin/node.py", "chains/bitcoin/psbt.py", "chains/bitcoin/send.py",
-)
-
-
 def test_every_shown_literal_is_marked() -> None:
-    left = [x for x in unmarked() if not x.startswith(PENDING)]
+    left = unmarked()
     assert not left, f"{len(left)} messages are not marked for translation:\n" + "\n".join(left[:60])
-
-
-def test_pending_modules_are_still_pending() -> None:
-    done = [p for p in PENDING if not unmarked(p)]
-    assert not done, f"nothing is left to mark in {done}: remove them from PENDING"
 
 
 def test_marks_are_extractable() -> None:

@@ -312,7 +312,6 @@ ZH_CASES = [c for c in CASES if not c.proc]
 
 
 @pytest.mark.parametrize("case", ZH_CASES, ids=[c.id for c in ZH_CASES])
-@pytest.mark.xfail(reason="issue 14 is open: test_i18n_marks.PENDING is not translated", strict=False)
 def test_bad_input_in_chinese(case: Case, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.cli.test_i18n_cli import english_sentences
 

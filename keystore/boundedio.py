@@ -29,15 +29,15 @@ _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _JSON_INNERMOST = re.compile(rb"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
 
 
-# The reasons a person meets, in their language; libc's own words (English here) for the rest.
+# The reasons a person meets, in their language (the English is libc's, lower-cased); libc's own words for
+# the rest.
 _ERRNO_WORDS = {
     errno.ENOENT: N_("no such file or directory"), errno.EACCES: N_("permission denied"),
-    errno.EPERM: N_("operation not permitted"), errno.EEXIST: N_("it already exists"),
-    errno.EISDIR: N_("it is a directory"), errno.ENOTDIR: N_("a part of the path is not a directory"),
-    errno.ENOSPC: N_("no space left on device"), errno.EROFS: N_("the file system is read-only"),
-    errno.ELOOP: N_("it is a symbolic link, or too many levels of them"),
-    errno.ENAMETOOLONG: N_("the file name is too long"), errno.ECONNREFUSED: N_("the connection was refused"),
-    errno.ENXIO: N_("no process is reading it"),
+    errno.EPERM: N_("operation not permitted"), errno.EEXIST: N_("file exists"),
+    errno.EISDIR: N_("is a directory"), errno.ENOTDIR: N_("not a directory"),
+    errno.ENOSPC: N_("no space left on device"), errno.EROFS: N_("read-only file system"),
+    errno.ELOOP: N_("too many levels of symbolic links"), errno.ENAMETOOLONG: N_("file name too long"),
+    errno.ECONNREFUSED: N_("connection refused"), errno.ENXIO: N_("no such device or address"),
 }
 
 

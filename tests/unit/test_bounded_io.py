@@ -77,3 +77,12 @@ def test_deep_json_is_a_value_error_not_a_crash() -> None:
 def test_os_reason_is_words() -> None:
     assert os_reason(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))) == "no space left on device"
     assert "Errno" not in os_reason(PermissionError(errno.EACCES, "Permission denied", "/x"))
+
+
+def test_os_reason_is_in_the_readers_language() -> None:
+    import wallet_i18n
+
+    wallet_i18n.use("zh_CN")
+    assert os_reason(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))) == "磁盘空间不足"
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied", "/x")) == "权限不足"
+    assert os_reason(OSError(errno.EIO, "Input/output error")) == "input/output error"   # not listed: libc's

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _CLOSING = set("，。、；：！？）」』】》”’")   # never starts a line
 _OPENING = set("（「『【《“‘")                 # never ends a line
@@ -19,13 +20,18 @@ _SPACES = re.compile(r"(\s+)")
 _installed = False
 
 
+@cache
 def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 def cell_len(text: str) -> int:
     """The cells `text` takes on a terminal (ANSI sequences take none)."""
-    return sum(2 if _wide(c) else 1 for c in _ANSI.sub("", text))
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if text.isascii():              # most of what click measures: option names, metavars
+        return len(text)
+    return len(text) + sum(map(_wide, text))
 
 
 def _split(self: object, text: str) -> list[str]:

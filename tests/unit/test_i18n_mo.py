@@ -28,12 +28,19 @@ def test_every_entry_reads_the_same(both) -> None:
     plurals = {k[0] for k in keys if isinstance(k, tuple)}
     assert plurals
     # GNUTranslations keys a plural by its singular alone; find each plural id in the raw index
-    for raw in ours._index:
+    for raw in ours.keys():
         if b"\0" in raw:
             s, p = raw.decode().split("\0")
             assert s in plurals
             for n in (0, 1, 2, 7):
                 assert ours.ngettext(s, p, n) == std.ngettext(s, p, n)
+
+
+def test_the_originals_are_sorted_so_every_one_is_found(both) -> None:
+    ours, _std = both
+    keys = ours.keys()
+    assert keys == sorted(keys)
+    assert all(ours._find(k) == i for i, k in enumerate(keys))
 
 
 def test_a_missing_message_is_english(both) -> None:
@@ -48,6 +55,8 @@ def test_no_catalogue_and_a_bad_one(tmp_path) -> None:
     assert MoCatalogue.load(tmp_path / "absent.mo").gettext("Amount") == "Amount"
     with pytest.raises(ValueError):
         MoCatalogue(struct.pack("<I", 1234) + bytes(24))
+    with pytest.raises(ValueError):      # a header promising more entries than the file holds
+        MoCatalogue(struct.pack("<5I", 0x950412DE, 0, 1000, 28, 28 + 8000))
 
 
 def test_big_endian_reads_too() -> None:
@@ -59,5 +68,5 @@ def test_big_endian_reads_too() -> None:
     for table in (originals, translations):
         struct.pack_into(f">{2 * n}I", swapped, table, *struct.unpack_from(f"<{2 * n}I", data, table))
     big = MoCatalogue(bytes(swapped))
-    assert big._index.keys() == ours._index.keys()
+    assert big.keys() == ours.keys()
     assert big.gettext("Amount") == ours.gettext("Amount") == "金额"

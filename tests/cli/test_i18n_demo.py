@@ -19,6 +19,7 @@ def test_demo_runs_in_chinese(tmp_path) -> None:
     assert len(re.findall(r"[\u4e00-\u9fff]", shown)) > 200, shown[-2000:]
     left = english_sentences(shown)
     assert not left, "\n".join(left[:40])
+    assert "个接收方" in shown and "recipients" not in shown    # history's row for a payout to several addresses
     for amount in ("250 DEMO", "0.1 BTC", "0.5 SOL", "25 USDT"):   # amounts and symbols stay as they are
         assert amount in shown
     assert list(tmp_path.iterdir()) == []

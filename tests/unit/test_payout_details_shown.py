@@ -19,3 +19,4 @@ def test_a_bitcoin_detail_is_journalled_in_english_and_shown_in_chinese() -> Non
 def test_in_english_the_detail_is_shown_as_stored() -> None:
     wallet_i18n.use("en")
     assert show.shown(runs.INPUT_SPENT_BY.format(spender="cd34")) == "its input is spent by cd34"
+

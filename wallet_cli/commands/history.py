@@ -54,6 +54,10 @@ def history(
         return
 
     def short(x: str | None) -> str | None:
+        if x and x.endswith(" recipients") and x.split()[0].isdigit():   # a payout's, journalled in English
+            from wallet_cli.payouts.runs import SEVERAL_RECIPIENTS
+
+            return translated(SEVERAL_RECIPIENTS).format(count=x.split()[0])
         return x if wide or not x or len(x) <= 18 else f"{x[:10]}…{x[-6:]}"
     if incoming:  # which of your accounts received it, and from whom
         cols = [N_("time (UTC)"), N_("network"), N_("account"), N_("state"), N_("amount"), N_("from"), N_("txid")]

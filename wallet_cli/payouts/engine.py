@@ -23,7 +23,15 @@ from chains.errors import Unavailable
 from wallet_cli.errors import INTERRUPTED, NETWORK, OK, REFUSED
 from wallet_cli.payouts import plan as plan_mod
 from wallet_cli.payouts.plan import Plan, Row
-from wallet_cli.payouts.runs import OPEN_TX, UNKNOWN_OUTCOME, RowRecord, Runs, SignedPayment, TxRecord
+from wallet_cli.payouts.runs import (
+    OPEN_TX,
+    SEVERAL_RECIPIENTS,
+    UNKNOWN_OUTCOME,
+    RowRecord,
+    Runs,
+    SignedPayment,
+    TxRecord,
+)
 from wallet_i18n import N_
 
 Outcome = tuple[str, str, str | None]
@@ -236,7 +244,8 @@ def journal_entry(plan: Plan, rows: list[Row]) -> dict[str, Any]:
     units = sum(r.amount.value for r in rows)
     tos = {r.to for r in rows}
     return {"network": plan.network.name, "family": plan.network.family, "sender": plan.sender,
-            "recipient": rows[0].to if len(tos) == 1 else f"{len(tos)} recipients", "units": units,
+            "recipient": rows[0].to if len(tos) == 1 else SEVERAL_RECIPIENTS.format(count=len(tos)),
+            "units": units,
             "amount": Amount(units, asset.decimals, asset.symbol).plain(), "decimals": asset.decimals,
             "symbol": asset.symbol, "token": asset.token}
 

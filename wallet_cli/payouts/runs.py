@@ -36,6 +36,8 @@ NONCE_USED_BY_NODE = N_("the node reports this nonce as used")
 NONCE_USED = N_("nonce {nonce} was used by another transaction")
 REVERTED = N_("the transaction reverted; its fee was paid")
 REPLACED_BY = N_("replaced by {txid} ({kind}); check it with 'wallet tx status {txid}', this row is not paid again")
+# The recipient the journal's txs table lists for a payout transaction paying several addresses
+SEVERAL_RECIPIENTS = N_("{count} recipients")
 # Bitcoin's and Solana's (here, not in payouts.btc or .sol, so that showing a run imports neither library)
 OTHER_SIGNATURE = N_("the node answered with another signature")
 EXPIRED_UNKNOWN = N_("its blockhash expired and the node has no record of it")

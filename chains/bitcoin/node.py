@@ -10,7 +10,7 @@ from typing import Any
 
 from chains.errors import CannotLand, TxRejected, Unavailable
 from chains.transport import HttpClient, HttpFailure, loads, redact_url, unavailable
-from wallet_i18n import _
+from wallet_i18n import N_, _
 
 TIMEOUT = 10.0
 
@@ -22,7 +22,8 @@ class NodeError(Unavailable):
     def __init__(self, status: int, text: str, where: str = "", path: str = "") -> None:
         from chains.transport.jsonrpc import node_text
 
-        super().__init__(f"the Bitcoin node at {where} answered {path.split('?')[0][:80]} with HTTP {status}")
+        super().__init__(_("the Bitcoin node at {where} answered {path} with HTTP {status}").format(
+            where=where, path=path.split("?")[0][:80], status=status))
         text = node_text(text)   # the node's words, shown inside our sentences: one inert line
         self.status = status
         self.text = text
@@ -31,7 +32,7 @@ class NodeError(Unavailable):
 class Esplora:
     """GET and POST against an Esplora base URL over the shared transport (deadline, size cap, no redirects)."""
 
-    label = "the Bitcoin node"
+    label = N_("the Bitcoin node")   # translated where a message uses it
 
     def __init__(self, url: str) -> None:
         self.where = redact_url(url)     # the only form of the URL any message may contain

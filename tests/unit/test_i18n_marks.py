@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # devnet/ is excluded: its sandboxes are model nodes, and a node's text is shown as the node's, untranslated.
 SCANNED = ("wallet_cli", "chains", "keystore")
 # Calls whose first argument a person reads.
-SINKS = {"info", "warn", "error", "echo", "secho", "prompt", "confirm", "review", "fail", "BadParameter", "Exit"}
+SINKS = {"info", "warn", "error", "echo", "secho", "prompt", "confirm", "review", "fail", "BadParameter", "Exit",
+         "__init__"}   # __init__: an exception class passing its message to super()
 TEXT_KEYWORDS = {"title", "prompt", "message"}
 OPT_OUT = "i18n: not shown"   # on the line: an internal message that never reaches a person
 MARKS = {"_", "N_", "ngettext"}

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from wallet_cli.context import options
-from wallet_i18n import _, translated
+from wallet_i18n import _, english, english_tree, translated
 
 _err_console = None
 _out_console = None
@@ -45,7 +45,7 @@ def info(message: str) -> None:
 def warn(message: str) -> None:
     """Warnings always go to stderr, with or without --json."""
     if options().json:
-        print(json.dumps({"warning": message}), file=sys.stderr)
+        print(json.dumps({"warning": english(message)}), file=sys.stderr)
     else:
         err_console().print(_("warning: {message}").format(message=escaped(message, keep=chr(10))), style="yellow",
                             markup=False, emoji=False)
@@ -64,7 +64,7 @@ def error(message: str, code: str = "error") -> None:
 def emit(data: Any, human: Callable[[], None] | None = None) -> None:
     """Print `data` as JSON under --json, else call the human renderer (or print JSON for lack of one)."""
     if options().json or human is None:
-        sys.stdout.write(json.dumps(data, indent=None if options().json else 2, default=str) + "\n")
+        sys.stdout.write(json.dumps(english_tree(data), indent=None if options().json else 2, default=str) + "\n")
         sys.stdout.flush()
     else:
         human()
@@ -93,7 +93,7 @@ def key_values(pairs: dict[str, Any], title: str | None = None) -> None:
     Plain lines rather than a table, so a long address, txid or amount is never folded across lines.
     """
     if options().json:
-        print(json.dumps({"review": dict(pairs), "title": title}, default=str), file=sys.stderr)
+        print(json.dumps(english_tree({"review": dict(pairs), "title": title}), default=str), file=sys.stderr)
         return
     _pairs(err_console(), pairs, title)
 

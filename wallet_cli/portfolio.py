@@ -17,7 +17,7 @@ from typing import Any
 
 from chains.base import Account, Amount, Network, get_adapter
 from chains.errors import BadInput, ChainError, Unsupported
-from wallet_i18n import _
+from wallet_i18n import _, message_of
 
 PER_RPC = 4          # connections open at once to one network's RPC
 MAX_THREADS = 16
@@ -103,7 +103,7 @@ def fetch(accounts: list[Account], networks: list[Network], *, data_dir: str | N
                 if isinstance(e, Unsupported):
                     raise
                 with lock:   # this account (or a listed token) cannot be read here; the network itself answered
-                    results[net.name].skipped.append({"account": acct.ref, "reason": str(e)})
+                    results[net.name].skipped.append({"account": acct.ref, "reason": message_of(e)})
                 return []
 
     jobs = [(n, a) for n in networks for a in accounts if a.chain == n.family]
@@ -126,9 +126,9 @@ def fetch(accounts: list[Account], networks: list[Network], *, data_dir: str | N
                 try:
                     holdings.extend(f.result())
                 except Unsupported as e:
-                    _fail(res, lock, str(e), "unsupported")
+                    _fail(res, lock, message_of(e), "unsupported")
                 except ChainError as e:
-                    _fail(res, lock, str(e))
+                    _fail(res, lock, message_of(e))
                 remaining[net.name] -= 1
                 if remaining[net.name] == 0:
                     finished[net.name] = time.monotonic() - started

@@ -20,7 +20,7 @@ from wallet_cli import accounts
 from wallet_cli.errors import Refused, UsageError
 from wallet_cli.journal import Journal
 from wallet_cli.signing import AccountSigner
-from wallet_i18n import _
+from wallet_i18n import _, english_of
 
 
 @dataclass
@@ -114,10 +114,10 @@ def _reconcile(adapter: ChainAdapter, journal: Journal, entry: Any) -> SendResul
     try:
         txid = adapter.broadcast(entry.signed)
     except CannotLand as e:
-        journal.set_state(entry.network, entry.txid, "dropped", str(e))
+        journal.set_state(entry.network, entry.txid, "dropped", english_of(e))
         return None
     except ChainRefused as e:
-        journal.set_state(entry.network, entry.txid, "unknown", str(e))
+        journal.set_state(entry.network, entry.txid, "unknown", english_of(e))
         raise Refused(_("the transaction {txid} signed earlier for this transfer was refused when re-sent "
                         "({reason}); it or a replacement may have landed, so no second one is signed. Check "
                         "'wallet tx status {txid}'; to send anyway, use a new --idempotency-key").format(
@@ -262,18 +262,18 @@ def publish(signed: SignedTx, adapter: ChainAdapter, journal: Journal, *, wait: 
     try:
         txid = adapter.broadcast(signed)
     except Unavailable as e:
-        journal.set_state(signed.network, signed.txid, "unknown", str(e))
+        journal.set_state(signed.network, signed.txid, "unknown", english_of(e))
         raise Unavailable(_("{reason} The signed transaction {txid} is journalled: rerun the same command "
                             "to reconcile it; it will not be sent twice.").format(reason=e, txid=signed.txid)) \
             from None
     except CannotLand as e:
-        journal.set_state(signed.network, signed.txid, "rejected", str(e))  # proof: a rerun may sign anew
+        journal.set_state(signed.network, signed.txid, "rejected", english_of(e))  # proof: a rerun may sign anew
         raise
     except ChainIdMismatch:
         raise  # refused before anything was sent: the journal entry stays as it was
     except ChainRefused as e:
         # An error reply is not proof that nothing was sent: keep it unknown, so a rerun reconciles it.
-        journal.set_state(signed.network, signed.txid, "unknown", str(e))
+        journal.set_state(signed.network, signed.txid, "unknown", english_of(e))
         raise Refused(_("{reason}; the signed transaction {txid} stays journalled, and rerunning the same "
                         "command re-sends it instead of signing another").format(reason=e, txid=signed.txid)) \
             from None
@@ -304,7 +304,7 @@ def _publish_resigning(signed: SignedTx, adapter: Any, journal: Journal, timeout
         final, st = adapter.send_with_resign(signed, signer.resign_key(signed), timeout=timeout, on_signed=journal_new,
                                              commitment=commitment or "confirmed")
     except Unavailable as e:
-        journal.set_state(latest[-1].network, latest[-1].txid, "unknown", str(e))
+        journal.set_state(latest[-1].network, latest[-1].txid, "unknown", english_of(e))
         raise
     journal.set_state(final.network, final.txid, st.state, st.detail)
     return _result(final, st.state, detail=st.detail)

@@ -101,12 +101,16 @@ def _configured() -> str | None:
         home = Path(env).expanduser()
     path = home / "config.toml"
     try:
-        if not path.is_file() or path.stat().st_size > 1 << 20:
+        if not path.is_file():
+            return None
+        with open(path, "rb") as f:
+            raw = f.read((1 << 20) + 1)
+        if len(raw) > 1 << 20:
             return None
         import tomllib
 
-        value = tomllib.loads(path.read_text("utf-8")).get("lang")
-    except (OSError, ValueError):
+        value = tomllib.loads(raw.decode("utf-8")).get("lang")
+    except (OSError, ValueError, RecursionError):   # deep nesting overflows tomllib's recursion
         return None
     return value if isinstance(value, str) else None
 
@@ -123,10 +127,61 @@ def _translations() -> Any:
     return _catalogue
 
 
+class Translated(str):
+    """A message in the reader's language that remembers its English: the journal, `--json` stdout and the
+    review object keep `english()` of it, so a script reads the same bytes whatever the language. format()
+    keeps both, with the English of each field that is itself a Translated."""
+
+    english: str
+
+    def format(self, *args: Any, **kwargs: Any) -> Translated:
+        return _pair(str.format(self, *args, **kwargs),
+                     self.english.format(*map(english, args), **{k: english(v) for k, v in kwargs.items()}))
+
+
+def _pair(text: str, en: str) -> Translated:
+    out = Translated(text)
+    out.english = en
+    return out
+
+
+def english(value: Any) -> Any:
+    """The English of a Translated, or of an exception's message (anything else as it is)."""
+    if isinstance(value, BaseException):
+        return english_of(value)
+    return value.english if isinstance(value, Translated) else value
+
+
+def english_tree(value: Any) -> Any:
+    """`value` (dicts, lists and tuples of it) with every Translated in it put back into English."""
+    if isinstance(value, Translated):
+        return value.english
+    if isinstance(value, dict):
+        return {english_tree(k): english_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [english_tree(v) for v in value]
+    return value
+
+
+def message_of(e: BaseException) -> str:
+    """An exception's message as raised: a Translated when it was made with _(), so its English survives
+    (str(e) would keep only the translation)."""
+    return e.args[0] if len(e.args) == 1 and isinstance(e.args[0], Translated) else str(e)
+
+
+def english_of(e: BaseException) -> str:
+    """An exception's message in English: what the journal stores."""
+    return english(message_of(e))
+
+
 def _(message: str) -> str:
-    """`message` in the chosen language (itself in English, or when the catalogue lacks it)."""
+    """`message` in the chosen language (itself in English, or when the catalogue lacks it). A translation
+    is a Translated, which remembers the English."""
     t = _translations()
-    return message if t is None or not message else t.gettext(message)
+    if t is None or not message:
+        return message
+    got = t.gettext(message)
+    return message if got == message else _pair(got, message)
 
 
 def translated(msgid: str) -> str:
@@ -164,9 +219,11 @@ def _phrase(msgid: str, fields: dict[str, Any]) -> Phrase:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     t = _translations()
+    en = singular if n == 1 else plural
     if t is None:
-        return singular if n == 1 else plural
-    return t.ngettext(singular, plural, n)
+        return en
+    got = t.ngettext(singular, plural, n)
+    return en if got == en else _pair(got, en)
 
 
 def adopt_click() -> None:

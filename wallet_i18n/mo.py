@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 _MAGIC = 0x950412DE
+_MAX_SIZE = 16 << 20           # ours is about 200 KB
 
 
 class MoCatalogue:
@@ -31,6 +32,8 @@ class MoCatalogue:
                 break
         else:
             raise ValueError("not a .mo file")  # i18n: not shown (build writes the file a test reads)
+        if len(data) < 20:
+            raise ValueError("a truncated .mo file")  # i18n: not shown
         n, originals, translations = (int.from_bytes(data[i:i + 4], order) for i in (8, 12, 16))
         self._n = n
         self._originals = _words(data, originals, 2 * n, order)   # (length, offset) pairs
@@ -38,10 +41,15 @@ class MoCatalogue:
 
     @classmethod
     def load(cls, path: Path) -> MoCatalogue:
-        """The catalogue at `path`; an empty one (every message in English) when there is none."""
+        """The catalogue at `path`; an empty one (every message in English) when there is none or it is
+        not a readable catalogue (a broken install must not take the CLI down)."""
         try:
-            return cls(path.read_bytes())
-        except FileNotFoundError:
+            with open(path, "rb") as f:
+                data = f.read(_MAX_SIZE + 1)
+            if len(data) > _MAX_SIZE:
+                return cls()
+            return cls(data)
+        except (OSError, ValueError):
             return cls()
 
     def _find(self, key: bytes) -> int:
@@ -64,7 +72,7 @@ class MoCatalogue:
         if i < 0:
             return None
         length, at = self._translations[2 * i], self._translations[2 * i + 1]
-        return self._data[at:at + length].decode("utf-8")
+        return self._data[at:at + length].decode("utf-8", "replace")
 
     def gettext(self, message: str) -> str:
         return self._text(message.encode("utf-8")) or message

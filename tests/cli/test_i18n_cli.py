@@ -179,3 +179,25 @@ def test_amounts_and_dates_do_not_follow_the_locale(cli, new_funded_vault, chain
     h = cli("history", "--network", "local-evm")
     assert "1234.5" in h.out and "1,234" not in h.out, h.out
     assert re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", h.out), h.out
+
+
+def test_json_about_a_dead_node_is_the_same_in_both_languages(cli, evm, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Error text inside --json stdout (a stopped payout, a portfolio's failed network) stays English."""
+    rows = tmp_path / "p.csv"
+    rows.write_text(f"to,amount\n{evm['to']},0.01\n")
+    monkeypatch.setenv("WALLET_RPC_LOCAL_EVM", "http://127.0.0.1:1")     # nothing listens there
+    runs = [["--json", "portfolio", "-n", "local-evm"],
+            ["--json", "--yes", "pay", str(rows), "-n", "local-evm", "--from", "evm:0", "--run", "dead"]]
+    outputs = {}
+    for lang in ("en", "zh_CN"):
+        monkeypatch.setenv("WALLET_LANG", lang)
+        outputs[lang] = [cli(*args) for args in runs]
+    def timeless(text: str) -> object:   # a portfolio says how long each network took
+        return json.loads(re.sub(r'"seconds": [0-9.]+', '"seconds": 0', text))
+
+    for args, en, zh in zip(runs, outputs["en"], outputs["zh_CN"], strict=True):
+        assert en.code == zh.code and en.code != 0, args
+        assert en.out, (args, en.err)
+        assert timeless(en.out) == timeless(zh.out), (args, en.out, zh.out)
+        assert "127.0.0.1:1" in en.out and not CJK.search(en.out), (args, en.out)

@@ -70,3 +70,25 @@ def test_big_endian_reads_too() -> None:
     big = MoCatalogue(bytes(swapped))
     assert big.keys() == ours.keys()
     assert big.gettext("Amount") == ours.gettext("Amount") == "金额"
+
+
+@pytest.mark.parametrize("damage", ["short", "tiny", "huge_count", "bad_utf8", "directory"])
+def test_a_broken_catalogue_means_english_not_a_crash(damage: str, tmp_path) -> None:
+    data = MO.read_bytes()
+    path = tmp_path / "wallet.mo"
+    if damage == "short":
+        path.write_bytes(data[:100])
+    elif damage == "tiny":
+        path.write_bytes(data[:3])
+    elif damage == "huge_count":
+        path.write_bytes(data[:8] + struct.pack("<I", 0x7FFFFFFF) + data[12:])
+    elif damage == "bad_utf8":
+        ours = MoCatalogue(data)
+        i = ours._find(b"Amount")
+        length, at = ours._translations[2 * i], ours._translations[2 * i + 1]
+        path.write_bytes(data[:at] + b"\xff" * length + data[at + length:])
+    else:
+        path.mkdir()
+    cat = MoCatalogue.load(path)
+    # English, or (a damaged translation) its bytes shown inert
+    assert cat.gettext("Amount") == ("\ufffd" * len("金额".encode()) if damage == "bad_utf8" else "Amount")

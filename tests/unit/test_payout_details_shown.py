@@ -20,3 +20,11 @@ def test_in_english_the_detail_is_shown_as_stored() -> None:
     wallet_i18n.use("en")
     assert show.shown(runs.INPUT_SPENT_BY.format(spender="cd34")) == "its input is spent by cd34"
 
+
+
+def test_the_nodes_own_words_are_not_put_in_ours() -> None:
+    wallet_i18n.use("zh_CN")
+    ours = runs.REPLACED_BY.format(txid="0xEVIL", kind="speed-up")
+    assert show.shown(ours) != ours                                # our sentence: translated
+    node = runs.NODE_ANSWERED.format(reason=ours)                  # the same words, said by a node
+    assert show.shown(node).endswith(ours) and show.shown(node) != node

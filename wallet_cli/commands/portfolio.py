@@ -11,7 +11,7 @@ import typer
 from wallet_cli import accounts, config, netconf, output, session
 from wallet_cli.context import options
 from wallet_cli.errors import UsageError
-from wallet_i18n import N_, _
+from wallet_i18n import N_, _, message_of
 
 
 def portfolio(
@@ -46,7 +46,7 @@ def portfolio(
         try:
             quotes = source.quotes([t.asset for t in totals])
         except Unavailable as e:
-            price_error = str(e)
+            price_error = message_of(e)
     now = prices.now()
     price_info = None if source is None else {
         "source": source.name, "currency": source.currency, "error": price_error,

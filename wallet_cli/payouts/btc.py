@@ -19,7 +19,7 @@ from chains.errors import InsufficientFunds, InvalidAmount, Refused
 from wallet_cli.payouts import runs
 from wallet_cli.payouts.plan import Plan, Row
 from wallet_cli.payouts.runs import SignedPayment, TxRecord
-from wallet_i18n import _
+from wallet_i18n import _, english_of
 
 Outcome = tuple[str, str, str | None]
 # vbytes of an output by script kind, and of a P2WPKH input (for the review's estimate only)
@@ -150,7 +150,7 @@ class BtcPayout:
             try:
                 got = self.node.broadcast(p.raw, p.txid)
             except Refused as e:                   # TxRejected: not proof that it can never land
-                out.append((p.txid, "unknown", str(e)[:300]))
+                out.append((p.txid, "unknown", english_of(e)[:300]))
                 continue
             out.append((p.txid, "pending" if got == p.txid else "unknown",
                         None if got == p.txid else runs.OTHER_TXID))

@@ -32,7 +32,7 @@ from wallet_cli.payouts.runs import (
     SignedPayment,
     TxRecord,
 )
-from wallet_i18n import N_
+from wallet_i18n import N_, english, message_of, translated
 
 Outcome = tuple[str, str, str | None]
 
@@ -93,7 +93,7 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {"run": self.run, "network": self.network, "rows": self.rows, "states": self.counts,
                 "transactions": self.transactions, "conflicts": self.conflicts, "refused": self.refused,
-                "stopped": self.stopped, "interrupted": self.interrupted, "exit_code": self.exit_code}
+                "stopped": english(self.stopped), "interrupted": self.interrupted, "exit_code": self.exit_code}
 
 
 def conflicts_of(pairs: list[tuple[Row, RowRecord]]) -> list[dict[str, Any]]:
@@ -156,7 +156,7 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
                 _pay(name, plan, runs, driver, todo, key, report, progress, len(plan.rows) - len(todo),
                      journalled)
             except ChainRefused as e:         # e.g. a later transaction fails simulation: stop, report
-                report.stopped = str(e)
+                report.stopped = message_of(e)   # a Translated: to_json() keeps its English
         if wait and not report.stopped:
             pending = [t for t in runs.open_txs(name) if t.state == "pending"]
             runs.set_states(name, driver.wait(pending, timeout))
@@ -165,7 +165,7 @@ def execute(name: str, plan: Plan, runs: Runs, driver: Driver, *,
                 report.stopped = NOT_CONFIRMED.format(count=len(left), seconds=f"{timeout:g}", txid=left[0].txid)
     except Unavailable as e:
         report.network_failed = True
-        report.stopped = UNAVAILABLE.format(reason=e)
+        report.stopped = translated(UNAVAILABLE).format(reason=message_of(e))
     return _finish(report, runs, progress)
 
 

@@ -47,15 +47,20 @@ def _templates() -> list[tuple[str, re.Pattern[str]]]:
 def shown(text: str | None) -> str:
     """A sentence a payout keeps in English, in the reader's language: a message id as it is, or one made
     from a template, whose values (a detail inside a stop, say) are put in the reader's language in turn.
-    Anything else (a node's text, a message already translated when it was raised) is returned as it is."""
+    Anything else (a node's text, a message already translated when it was raised) is returned as it is,
+    and so is the node's own text inside "the node answered: ...", even when it reads like one of ours."""
     if not text:
         return ""
     if translated(text) != text:
         return translated(text)
+    from wallet_cli.payouts.runs import NODE_ANSWERED
+
     for msgid, pattern in _templates():
         m = pattern.fullmatch(text)
         if m:
-            return translated(msgid).format(**{k: shown(v) for k, v in m.groupdict().items()})
+            fields = m.groupdict()
+            return translated(msgid).format(**(fields if msgid == NODE_ANSWERED else
+                                               {k: shown(v) for k, v in fields.items()}))
     return text
 
 def _text(value: Any) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 
 from chains.base import SignedTx
 from wallet_cli.errors import Refused
-from wallet_i18n import _
+from wallet_i18n import _, english
 
 # States: signed (not yet sent) -> pending (node accepted) -> confirmed | failed | replaced | dropped;
 # unknown = the broadcast's outcome is unknown (timeout); rejected = the node refused it.
@@ -206,6 +206,7 @@ class Journal:
         return row is not None
 
     def set_state(self, network: str, txid: str, state: str, detail: str | None = None) -> None:
+        detail = english(detail)   # the journal is read by scripts: English whatever the reader's language
         with self._tx() as db:
             db.execute("UPDATE txs SET state = ?, detail = COALESCE(?, detail), updated = ? "
                        "WHERE network = ? AND txid = ?", (state, detail, time.time(), network, txid))

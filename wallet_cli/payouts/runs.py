@@ -23,7 +23,7 @@ from typing import Any
 
 from wallet_cli.errors import UsageError
 from wallet_cli.payouts.plan import Plan, Row
-from wallet_i18n import N_, _
+from wallet_i18n import N_, _, english
 
 OPEN_TX = ("signed", "pending", "unknown")
 ROW_STATES = (N_("new"), N_("inflight"), N_("confirmed"), N_("failed"), N_("replaced"))  # shown translated
@@ -216,7 +216,7 @@ class Runs:
 
     def set_states(self, name: str, updates: Iterable[tuple[str, str, str | None]]) -> None:
         """(txid, tx state, detail) in one transaction; the rows follow their transaction's state."""
-        updates = list(updates)
+        updates = [(txid, state, english(detail)) for txid, state, detail in updates]   # kept in English
         if not updates:
             return
         now = time.time()

@@ -29,6 +29,15 @@ class _Server(ThreadingHTTPServer):
     # Clients (BDK) scan with parallel connections; the default backlog of 5 drops SYNs: 1 s retransmits.
     request_queue_size = 128
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-request (a wallet process ending) is normal here: socketserver would
+        print its traceback into the demo's output. Anything else is still printed."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
 
 class LoopbackServer:
     """Subclasses set `thread_name` and implement `handler()`; `port=0` picks a free port."""

@@ -269,8 +269,8 @@ class Adapter(ChainAdapter):
         self._check_cap(max_fee, transfer)
         spend = (transfer.amount.value if transfer.token is None else 0) + c.total
         if balance < spend:
-            what = "amount + TRX burnt for resources" if transfer.token is None else "TRX burnt for energy and " \
-                "bandwidth"
+            what = _("amount + TRX burnt for resources") if transfer.token is None else \
+                _("TRX burnt for energy and bandwidth")
             raise InsufficientFunds(_('this needs {needed} ({what}) but the account has {balance}').format(
                 needed=_trx(spend), what=what, balance=_trx(balance)))
         return self._unsigned(transfer, raw, c, max_fee, symbol, warnings, res)

@@ -25,14 +25,16 @@ def load(home: Path) -> dict[str, Any]:
     data = read_private_file(p, cap=1 << 20)
     try:
         return tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as e:
         raise UsageError(_("{path} is not valid TOML: {reason}").format(path=p, reason=toml_reason(e))) from None
 
 
-def toml_reason(e: ValueError) -> str:
+def toml_reason(e: ValueError | RecursionError) -> str:
     """Where a TOML document is wrong, in the reader's language (tomllib words it in English)."""
     if isinstance(e, UnicodeDecodeError):
         return _("it is not UTF-8 text")
+    if isinstance(e, RecursionError):
+        return _("it nests too deeply")
     at = re.search(r"\(at line (\d+), column (\d+)\)$", str(e))
     if at:
         return _("a syntax error at line {line}, column {column}").format(line=at[1], column=at[2])

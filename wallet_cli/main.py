@@ -12,4 +12,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
+    # A terminal or pipe that cannot encode a character (LC_ALL=C, PYTHONIOENCODING=ascii) shows it as an
+    # escape instead of ending the command: Chinese messages, and "…" in English tables.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            reconfigure(errors="backslashreplace")
     sys.exit(main())

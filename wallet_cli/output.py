@@ -124,7 +124,11 @@ def _aligned(pairs: dict[str, Any]) -> list[str]:
 
 def review(title: str, lines: Iterable[str]) -> None:
     """A review of untrusted content on stderr, printed literally (no markup, no highlighting). The caller
-    has escaped control characters in the lines; escaping again costs nothing and guards the title too."""
+    has escaped control characters in the lines; escaping again costs nothing and guards the title too.
+    Under --json it is one JSON object, {"review": [lines], "title": title}: build both in_english()."""
+    if options().json:
+        print(json.dumps(english_tree({"review": list(lines), "title": title})), file=sys.stderr)
+        return
     sys.stderr.write(escaped(title) + "\n" + "".join(f"  {escaped(text)}\n" for text in lines))
     sys.stderr.flush()
 

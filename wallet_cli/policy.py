@@ -249,7 +249,7 @@ def parse_toml(text: str) -> Policy:
 
     try:
         return from_dict(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as e:
+    except (tomllib.TOMLDecodeError, RecursionError) as e:
         from wallet_cli.config import toml_reason
 
         raise _bad(_("not valid TOML ({reason})").format(reason=toml_reason(e))) from None

@@ -16,6 +16,8 @@ into locale/<lang>/LC_MESSAGES/wallet.mo, and a test checks the committed `.mo` 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,19 @@ def use(lang: str | None) -> None:
         raise ValueError(f"unsupported language {lang!r}")  # i18n: not shown
     if lang != _forced:
         _forced, _resolved, _catalogue = lang, None, None
+
+
+@contextmanager
+def in_english() -> Iterator[None]:
+    """Messages made inside are English, whatever the reader's language: text built in pieces (f-strings
+    lose a Translated's English) that a script reads, such as a --json review."""
+    global _forced, _resolved, _catalogue
+    saved = (_forced, _resolved, _catalogue)
+    _forced, _resolved, _catalogue = "en", None, None
+    try:
+        yield
+    finally:
+        _forced, _resolved, _catalogue = saved
 
 
 def language() -> str:
@@ -135,8 +150,12 @@ class Translated(str):
     english: str
 
     def format(self, *args: Any, **kwargs: Any) -> Translated:
-        return _pair(str.format(self, *args, **kwargs),
-                     self.english.format(*map(english, args), **{k: english(v) for k, v in kwargs.items()}))
+        en = self.english.format(*map(english, args), **{k: english(v) for k, v in kwargs.items()})
+        try:
+            text = str.format(self, *args, **kwargs)
+        except (KeyError, IndexError, ValueError, AttributeError):   # a damaged catalogue: say it in English
+            text = en
+        return _pair(text, en)
 
 
 def _pair(text: str, en: str) -> Translated:

@@ -79,10 +79,12 @@ class MoCatalogue:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         forms = self._text(singular.encode("utf-8") + b"\0" + plural.encode("utf-8"))
-        if forms is None:
-            return singular if n == 1 else plural
-        choices = forms.split("\0")
-        return choices[min(self._which(n), len(choices) - 1)]
+        choices = (forms or "").split("\0")
+        try:
+            got = choices[min(max(self._which(n), 0), len(choices) - 1)]
+        except (ValueError, SyntaxError, OverflowError, RecursionError, ZeroDivisionError):  # a broken rule
+            got = ""
+        return got or (singular if n == 1 else plural)
 
     def keys(self) -> list[bytes]:
         """Every original, in the file's order (for the tests)."""

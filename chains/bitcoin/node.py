@@ -118,10 +118,13 @@ class Esplora:
                 return txid
             spender = self.spent_elsewhere(txid, inputs)
             if spender is not None:
-                raise CannotLand(_('an input of this transaction is already spent by the confirmed '
-                    'transaction {spender}, so it can never land').format(
-                    spender=spender)) from None
-            raise TxRejected(_("the node rejected the transaction: {reason}").format(reason=e.text[:300])) from None
+                dead = CannotLand(_("an input of this transaction is already spent by the confirmed transaction "
+                                    "{spender}, so it can never land").format(spender=spender))
+                dead.spender = spender     # for a journal that words it itself
+                raise dead from None
+            refused = TxRejected(_("the node rejected the transaction: {reason}").format(reason=e.text[:300]))
+            refused.node_text = e.text[:300]
+            raise refused from None
         if answer == txid or self.tx_status(txid) is not None:
             return txid
         raise Unavailable(_('the Bitcoin node at {where} answered the broadcast with something other '

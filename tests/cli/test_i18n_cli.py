@@ -201,3 +201,10 @@ def test_json_about_a_dead_node_is_the_same_in_both_languages(cli, evm, tmp_path
         assert en.out, (args, en.err)
         assert timeless(en.out) == timeless(zh.out), (args, en.out, zh.out)
         assert "127.0.0.1:1" in en.out and not CJK.search(en.out), (args, en.out)
+
+
+def test_chinese_on_a_terminal_that_cannot_show_it_is_escaped_not_a_crash(wallet_proc) -> None:
+    r = wallet_proc("networks", "list", password=False,
+                    env={"LC_ALL": "C", "PYTHONIOENCODING": "ascii", "WALLET_LANG": "zh_CN"})
+    assert r.code == 0, r.err
+    assert "\\u540d\\u79f0" in r.out          # 名称, the first column's header, as an escape

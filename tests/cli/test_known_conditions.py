@@ -4,6 +4,7 @@ sentence (never exit 1), and the journal and config stay private and tidy."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import socket
 import sqlite3
@@ -224,3 +225,13 @@ def test_a_read_only_journal_is_named(tmp_path: Path) -> None:
         ro.execute("INSERT INTO t VALUES (1)")
     assert errors.exit_code_for(e.value) == errors.REFUSED
     ro.close()
+
+
+def test_a_config_nested_too_deeply_is_a_usage_error_not_a_bug(wallet_proc, home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    cfg = home / "config.toml"
+    cfg.write_text("a=" + "[" * 5000 + "]" * 5000 + "\n")
+    cfg.chmod(0o600)
+    r = wallet_proc("--json", "networks", "list", password=False)   # a process of its own: no cached config
+    assert r.code == 2, r.err
+    assert json.loads(r.err.splitlines()[-1])["code"] == "usage_error" and "nests too deeply" in r.err

@@ -98,3 +98,19 @@ def test_typed_data_whose_types_nest_thousands_deep_is_refused_not_a_crash(walle
     r = wallet_proc("--yes", "sign-typed-data", "evm:0", write(tmp_path, doc))   # a real process's stack
     assert r.code == 2, r.err
     assert "nest more than" in r.err and len(r.err.strip().splitlines()) == 1 and r.out == ""
+
+
+def test_under_json_the_review_is_one_english_object_in_every_language(cli, restored, tmp_path: Path,
+                                                                       monkeypatch) -> None:  # noqa: ANN001
+    path = write(tmp_path, permit())
+    reviews = {}
+    for lang in ("en", "zh_CN"):
+        monkeypatch.setenv("WALLET_LANG", lang)
+        r = cli("--json", "--yes", "sign-typed-data", "evm:0", path)
+        assert r.code == 0, r.err
+        lines = [json.loads(line) for line in r.err.splitlines() if line.strip()]
+        reviews[lang] = [x for x in lines if "review" in x]
+    assert reviews["en"] == reviews["zh_CN"] and len(reviews["en"]) == 1
+    review = reviews["en"][0]
+    assert review["title"].startswith("Review the typed data (Permit) signed by")
+    assert f"  value (uint256): {2**256 - 1} (the maximum uint256: unlimited)" in review["review"]

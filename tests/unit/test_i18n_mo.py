@@ -92,3 +92,34 @@ def test_a_broken_catalogue_means_english_not_a_crash(damage: str, tmp_path) -> 
     cat = MoCatalogue.load(path)
     # English, or (a damaged translation) its bytes shown inert
     assert cat.gettext("Amount") == ("\ufffd" * len("金额".encode()) if damage == "bad_utf8" else "Amount")
+
+
+def _mo(entries: dict[bytes, bytes]) -> bytes:
+    """A little-endian .mo of `entries`, originals sorted (as babel writes it)."""
+    keys = sorted(entries)
+    head, n = 28, len(keys)
+    blob, o, t = b"", [], []
+    base = head + 16 * n
+    for k in keys:
+        o.append((len(k), base + len(blob)))
+        blob += k + b"\0"
+    for k in keys:
+        t.append((len(entries[k]), base + len(blob)))
+        blob += entries[k] + b"\0"
+    tables = b"".join(struct.pack("<2I", *x) for x in o) + b"".join(struct.pack("<2I", *x) for x in t)
+    return struct.pack("<7I", 0x950412DE, 0, n, head, head + 8 * n, 0, 0) + tables + blob
+
+
+@pytest.mark.parametrize("rule", ["n>>", "(" * 300 + "n" + ")" * 300, "n**n", "n-5", "n/0"])
+def test_a_broken_plural_rule_gives_english(rule: str) -> None:
+    header = f"Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=2; plural={rule};\n".encode()
+    cat = MoCatalogue(_mo({b"": header, b"one file\0{n} files": "一个文件\0{n} 个文件".encode()}))
+    assert cat.ngettext("one file", "{n} files", 1) in ("one file", "一个文件", "{n} 个文件")
+    assert cat.ngettext("one file", "{n} files", 3) in ("{n} files", "一个文件", "{n} 个文件")
+
+
+def test_an_empty_translation_is_english() -> None:
+    cat = MoCatalogue(_mo({b"": b"Content-Type: text/plain; charset=UTF-8\n", b"Amount": b"",
+                           b"one\0many": b"\0"}))
+    assert cat.gettext("Amount") == "Amount"
+    assert cat.ngettext("one", "many", 1) == "one" and cat.ngettext("one", "many", 2) == "many"

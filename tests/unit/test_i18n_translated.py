@@ -58,3 +58,29 @@ def test_a_hostile_config_cannot_take_the_language_choice_down(text: str, tmp_pa
     wallet_i18n.set_home(tmp_path)
     assert wallet_i18n.language() == "en"       # unreadable config: the next source decides
     assert _("Amount") == "Amount"
+
+
+def test_a_damaged_translation_is_said_in_english() -> None:
+    from wallet_i18n import _pair
+
+    for broken in ("坏了 {", "坏了 {nosuchfield}", "坏了 {0}"):
+        t = _pair(broken, "the fee {fee} is too high")
+        assert t.format(fee="1 BTC") == "the fee 1 BTC is too high" == english(t.format(fee="1 BTC"))
+
+
+def test_a_bitcoin_refusal_is_journalled_in_a_form_pay_status_translates() -> None:
+    from chains.errors import CannotLand, TxRejected
+    from wallet_cli.payouts import show
+    from wallet_cli.payouts.btc import _journalled
+
+    wallet_i18n.use("zh_CN")
+    refused = TxRejected(_("the node rejected the transaction: {reason}").format(reason="min relay fee not met"))
+    refused.node_text = "min relay fee not met"
+    dead = CannotLand("x")
+    dead.spender = "ab" * 32
+    assert _journalled(refused) == "the node answered: min relay fee not met"
+    assert show.shown(_journalled(refused)).startswith("节点") and "min relay fee not met" in show.shown(
+        _journalled(refused))
+    assert _journalled(dead) == f"its input is spent by {'ab' * 32}"
+    assert _journalled(TxRejected(_("the hex is not a valid Bitcoin transaction"))) == \
+        "the hex is not a valid Bitcoin transaction"

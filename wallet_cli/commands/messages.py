@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+import wallet_i18n
 from wallet_cli import accounts, output
 from wallet_cli.commands.common import default_network, entry_for, require
+from wallet_cli.context import options
 from wallet_cli.errors import UsageError
 from wallet_i18n import N_, _
 
@@ -81,9 +84,13 @@ def sign_typed_data(
 
     exact = canonical(typed)   # strict: a field the types do not declare is an error, not decoration
     net = default_network("evm")
-    # Permits move tokens: show every signed field, in full, before signing.
-    output.review(_("Review the typed data ({primary_type}) signed by {address}:").format(
-        primary_type=exact["primaryType"], address=entry["address"]), review_tree(exact))
+    # Permits move tokens: show every signed field, in full, before signing. The lines are built in pieces,
+    # so a --json review (read by a script) is built in English.
+    with wallet_i18n.in_english() if options().json else contextlib.nullcontext():
+        title = _("Review the typed data ({primary_type}) signed by {address}:").format(
+            primary_type=exact["primaryType"], address=entry["address"])
+        lines = review_tree(exact)
+    output.review(title, lines)
     confirm(_("Sign this typed data?"))
     sig = AccountSigner(entry, net).sign_typed_data(get_adapter(net, None), exact)
     output.emit({"address": entry["address"], "signature": sig}, lambda: output.line(sig))

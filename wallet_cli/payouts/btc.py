@@ -150,7 +150,7 @@ class BtcPayout:
             try:
                 got = self.node.broadcast(p.raw, p.txid)
             except Refused as e:                   # TxRejected: not proof that it can never land
-                out.append((p.txid, "unknown", english_of(e)[:300]))
+                out.append((p.txid, "unknown", _journalled(e)))
                 continue
             out.append((p.txid, "pending" if got == p.txid else "unknown",
                         None if got == p.txid else runs.OTHER_TXID))
@@ -213,3 +213,15 @@ class BtcPayout:
                 break
             time.sleep(0.5)
         return out
+
+
+def _journalled(e: Exception) -> str:
+    """A refused broadcast's detail as the journal keeps it: one of runs.DETAILS, which `pay status` shows in
+    the reader's language, with the node's own words inside; anything else in English."""
+    spender = getattr(e, "spender", None)
+    if spender is not None:
+        return runs.INPUT_SPENT_BY.format(spender=spender)
+    node_text = getattr(e, "node_text", None)
+    if node_text is not None:
+        return runs.NODE_ANSWERED.format(reason=node_text)
+    return english_of(e)[:300]

@@ -16,6 +16,7 @@ into locale/<lang>/LC_MESSAGES/wallet.mo, and a test checks the committed `.mo` 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -116,9 +117,13 @@ def _configured() -> str | None:
         home = Path(env).expanduser()
     path = home / "config.toml"
     try:
-        if not path.is_file():
-            return None
-        with open(path, "rb") as f:
+        # Held to the config module's rule (a regular file, no symlink, no group/other bits): a file it
+        # refuses chooses nothing. O_NONBLOCK: a FIFO put there is not waited on.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077:
+                return None
             raw = f.read((1 << 20) + 1)
         if len(raw) > 1 << 20:
             return None

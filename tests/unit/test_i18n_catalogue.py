@@ -88,6 +88,7 @@ def test_the_order_of_choice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     configured = tmp_path / "h"
     configured.mkdir()
     (configured / "config.toml").write_text('lang = "zh_CN"\n')
+    (configured / "config.toml").chmod(0o600)     # as `config set` writes it; a 0644 one is refused
     assert _decide(monkeypatch, None) == "en"
     assert _decide(monkeypatch, None, LANG="zh_CN.UTF-8") == "zh_CN"
     assert _decide(monkeypatch, None, LC_ALL="en_US.UTF-8", LANG="zh_CN.UTF-8") == "en"

@@ -84,3 +84,23 @@ def test_a_bitcoin_refusal_is_journalled_in_a_form_pay_status_translates() -> No
     assert _journalled(dead) == f"its input is spent by {'ab' * 32}"
     assert _journalled(TxRejected(_("the hex is not a valid Bitcoin transaction"))) == \
         "the hex is not a valid Bitcoin transaction"
+
+
+def test_lang_is_read_only_from_a_config_the_wallet_would_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("WALLET_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('lang = "zh_CN"\n')
+    for mode, expected in ((0o644, "en"), (0o600, "zh_CN")):
+        cfg.chmod(mode)
+        wallet_i18n.set_home(None)
+        wallet_i18n.set_home(tmp_path)
+        assert wallet_i18n.language() == expected, oct(mode)
+    cfg.unlink()
+    cfg.symlink_to(tmp_path / "elsewhere.toml")
+    (tmp_path / "elsewhere.toml").write_text('lang = "zh_CN"\n')
+    (tmp_path / "elsewhere.toml").chmod(0o600)
+    wallet_i18n.set_home(None)
+    wallet_i18n.set_home(tmp_path)
+    assert wallet_i18n.language() == "en"

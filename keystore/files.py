@@ -10,7 +10,6 @@ import contextlib
 import errno
 import fcntl
 import os
-import secrets
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -127,7 +126,7 @@ def atomic_write(path: Path, data: bytes, *, _on_step: Callable[[str], None] | N
     if path.is_symlink():
         raise UnsafeVaultFile(_("refusing to write {path}: it is a symlink").format(path=path))
     directory = path.parent
-    tmp = directory / f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(8)}"
+    tmp = directory / f"{TEMP_PREFIX}{path.name}.{os.urandom(8).hex()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, FILE_MODE)
     try:
         try:

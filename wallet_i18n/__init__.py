@@ -16,7 +16,6 @@ into locale/<lang>/LC_MESSAGES/wallet.mo, and a test checks the committed `.mo` 
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -116,21 +115,18 @@ def _configured() -> str | None:
             return None  # the default home's config is read once the root option has set the home
         home = Path(env).expanduser()
     path = home / "config.toml"
+    if not os.path.lexists(path):
+        return None
+    from keystore.errors import UnsafeVaultFile
+    from keystore.files import read_private_file
+
     try:
-        # Held to the config module's rule (a regular file, no symlink, no group/other bits): a file it
-        # refuses chooses nothing. O_NONBLOCK: a FIFO put there is not waited on.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-        with os.fdopen(fd, "rb") as f:
-            st = os.fstat(f.fileno())
-            if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077:
-                return None
-            raw = f.read((1 << 20) + 1)
-        if len(raw) > 1 << 20:
-            return None
+        # read as wallet_cli.config reads it (regular, no symlink, 0600, capped): a file it refuses chooses nothing
+        raw = read_private_file(path, cap=1 << 20)
         import tomllib
 
         value = tomllib.loads(raw.decode("utf-8")).get("lang")
-    except (OSError, ValueError, RecursionError):   # deep nesting overflows tomllib's recursion
+    except (OSError, ValueError, RecursionError, UnsafeVaultFile):   # deep nesting overflows tomllib
         return None
     return value if isinstance(value, str) else None
 

@@ -159,7 +159,12 @@ class Translated(str):
         return _pair(text, en)
 
 
+_made_any = False   # a Translated exists in this process: until then english_tree() has nothing to undo
+
+
 def _pair(text: str, en: str) -> Translated:
+    global _made_any
+    _made_any = True
     out = Translated(text)
     out.english = en
     return out
@@ -172,14 +177,24 @@ def english(value: Any) -> Any:
     return value.english if isinstance(value, Translated) else value
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def english_tree(value: Any) -> Any:
-    """`value` (dicts, lists and tuples of it) with every Translated in it put back into English."""
+    """`value` (dicts, lists and tuples of it) with every Translated in it put back into English. It runs
+    on every --json output, so an English process (no Translated made) skips the walk."""
+    return _english_tree(value) if _made_any else value
+
+
+def _english_tree(value: Any) -> Any:
+    if type(value) in _LEAVES:        # most of a large output: its cells
+        return value
     if isinstance(value, Translated):
         return value.english
     if isinstance(value, dict):
-        return {english_tree(k): english_tree(v) for k, v in value.items()}
+        return {_english_tree(k): _english_tree(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [english_tree(v) for v in value]
+        return [_english_tree(v) for v in value]
     return value
 
 

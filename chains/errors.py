@@ -42,6 +42,8 @@ class SimulationFailed(Refused):
 class TxRejected(Refused):
     """The node rejected a broadcast."""
 
+    node_text: str | None = None   # the node's own words, where a journal words the refusal itself
+
 
 class CannotLand(TxRejected):
     """Proof that a signed transaction can never be included (e.g. its Solana blockhash expired).
@@ -49,6 +51,8 @@ class CannotLand(TxRejected):
     Only this lets the wallet sign a new transaction for a transfer whose earlier one was journalled;
     other refusals (nonce too low, inputs spent) may mean the earlier one, or a replacement, landed.
     """
+
+    spender: str | None = None     # the confirmed transaction that spent an input, where one is the proof
 
 
 class Unsupported(BadInput):

@@ -120,7 +120,7 @@ class Esplora:
             if spender is not None:
                 dead = CannotLand(_("an input of this transaction is already spent by the confirmed transaction "
                                     "{spender}, so it can never land").format(spender=spender))
-                dead.spender = spender     # for a journal that words it itself
+                dead.spender = spender
                 raise dead from None
             refused = TxRejected(_("the node rejected the transaction: {reason}").format(reason=e.text[:300]))
             refused.node_text = e.text[:300]

@@ -15,7 +15,7 @@ from typing import Any
 from chains.base import Account, FeeOptions, Network, Signer, Transfer
 from chains.bitcoin import send
 from chains.bitcoin.node import Esplora, NodeError
-from chains.errors import InsufficientFunds, InvalidAmount, Refused
+from chains.errors import CannotLand, InsufficientFunds, InvalidAmount, Refused, TxRejected
 from wallet_cli.payouts import runs
 from wallet_cli.payouts.plan import Plan, Row
 from wallet_cli.payouts.runs import SignedPayment, TxRecord
@@ -215,13 +215,11 @@ class BtcPayout:
         return out
 
 
-def _journalled(e: Exception) -> str:
+def _journalled(e: Refused) -> str:
     """A refused broadcast's detail as the journal keeps it: one of runs.DETAILS, which `pay status` shows in
     the reader's language, with the node's own words inside; anything else in English."""
-    spender = getattr(e, "spender", None)
-    if spender is not None:
-        return runs.INPUT_SPENT_BY.format(spender=spender)
-    node_text = getattr(e, "node_text", None)
-    if node_text is not None:
-        return runs.NODE_ANSWERED.format(reason=node_text)
+    if isinstance(e, CannotLand) and e.spender is not None:
+        return runs.INPUT_SPENT_BY.format(spender=e.spender)
+    if isinstance(e, TxRejected) and e.node_text is not None:
+        return runs.NODE_ANSWERED.format(reason=e.node_text)
     return english_of(e)[:300]

@@ -22,7 +22,7 @@ from chains.solana import tx as sb
 from chains.solana.rpc import RpcError, describe_err
 from wallet_cli.payouts import runs
 from wallet_cli.payouts.plan import Plan, Row
-from wallet_cli.payouts.runs import NODE_ANSWERED, SignedPayment, TxRecord
+from wallet_cli.payouts.runs import SignedPayment, TxRecord
 from wallet_i18n import _
 
 Outcome = tuple[str, str, str | None]
@@ -31,9 +31,6 @@ TXS_PER_CHUNK = 8               # transactions journalled and sent together (abo
 _DUMMY = "11111111111111111111111111111111"
 # Review-time compute estimates (the simulation sets the real limit, which may not exceed these).
 _CU_SOL, _CU_SPL, _CU_CREATE, _CU_BASE = 450, 12_000, 30_000, 1_000
-
-# The details a transaction's outcome is journalled with are in runs.DETAILS; besides those, a failed one
-# keeps the node's own words (describe_err).
 
 
 def _sol(lamports: int) -> Amount:
@@ -220,7 +217,7 @@ class SolPayout:
                 if e.err == "AlreadyProcessed" or "already been processed" in e.message:
                     out.append((p.txid, "pending", None))
                 else:                      # not proof that it can never land: unknown until the blockhash expires
-                    out.append((p.txid, "unknown", NODE_ANSWERED.format(reason=e.message[:200])))
+                    out.append((p.txid, "unknown", runs.NODE_ANSWERED.format(reason=e.message[:200])))
                 continue
             out.append((p.txid, "pending", None) if sig == p.txid else
                        (p.txid, "unknown", runs.OTHER_SIGNATURE))
